@@ -1,0 +1,249 @@
+//! Measurements of one unit: `A_K sigma(g_w)` and its Jacobian
+//! `A_K [H(g_w) gamma]` (THEORY.md 2, 5 and 7).
+//!
+//! Two methods:
+//! - grid quadrature on `x_n = n/N` (any d) by the separable partial DFT of
+//!   [`crate::fourier::separable`], scaled `1/N^d`;
+//! - exact coefficients in d = 1 ([`crate::fourier::exact1d`]).
+
+use crate::error::{Error, Result};
+use crate::fourier::exact1d::{self, RootSettings};
+use crate::fourier::separable::{side, SeparablePlan, SeparableScratch};
+use crate::fourier::RealMap;
+use crate::inr::features::Features;
+use num_complex::Complex64;
+
+/// How unit coefficients are computed.
+#[derive(Debug, Clone)]
+pub enum Method {
+    /// Grid quadrature with `N` points per axis.
+    Grid(SeparablePlan),
+    /// Exact coefficients (d = 1 only).
+    Exact(RootSettings),
+}
+
+/// Computes `A_K sigma(g_w)` (and `A_K'` for a second cutoff) for one feature
+/// map and one method.
+#[derive(Debug, Clone)]
+pub struct UnitEvaluator {
+    features: Features,
+    map: RealMap,
+    method: Method,
+}
+
+/// Reusable buffers of [`UnitEvaluator`] for allocation-free hot loops.
+#[derive(Debug, Clone, Default)]
+pub struct UnitScratch {
+    coef: Vec<f64>,
+    vals: Vec<f64>,
+    tensor: Vec<f64>,
+    half: Vec<Complex64>,
+    sep: SeparableScratch,
+    exact: Vec<Complex64>,
+    intervals: Vec<(f64, f64)>,
+    /// True after [`UnitEvaluator::analyze`] when `sigma(g_w)` vanishes on the grid.
+    pub vanishes: bool,
+}
+
+impl UnitEvaluator {
+    /// Grid quadrature with `n` points per axis, analysis up to degree
+    /// `kmax >= k` (so that a second cutoff K' <= kmax can be read too).
+    pub fn grid(features: Features, k: usize, kmax: usize, n: usize) -> Self {
+        let plan = SeparablePlan::new(features.dim_x(), n, features.degree(), kmax.max(k));
+        UnitEvaluator {
+            map: RealMap::new(features.dim_x(), k),
+            features,
+            method: Method::Grid(plan),
+        }
+    }
+
+    /// Exact coefficients; only for d = 1.
+    pub fn exact(features: Features, k: usize) -> Result<Self> {
+        if features.dim_x() != 1 {
+            return Err(Error::setting("exact", "true", format!("exact coefficients exist only for d = 1 (here d = {})", features.dim_x())));
+        }
+        Ok(UnitEvaluator {
+            map: RealMap::new(1, k),
+            features,
+            method: Method::Exact(RootSettings::default()),
+        })
+    }
+
+    /// The feature map.
+    pub fn features(&self) -> &Features {
+        &self.features
+    }
+    /// The measurement map `A_K`.
+    pub fn map(&self) -> &RealMap {
+        &self.map
+    }
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+    /// The number of grid points per axis (None for the exact method).
+    pub fn grid_n(&self) -> Option<usize> {
+        match &self.method {
+            Method::Grid(p) => Some(p.n()),
+            Method::Exact(_) => None,
+        }
+    }
+
+    /// Highest cutoff that can be read after [`UnitEvaluator::analyze`].
+    pub fn max_cutoff(&self) -> usize {
+        match &self.method {
+            Method::Grid(p) => p.analysis_degree(),
+            Method::Exact(_) => usize::MAX,
+        }
+    }
+
+    /// Step 1: transforms `sigma(g_w)` into the scratch buffers.
+    pub fn analyze(&self, w: &[f64], s: &mut UnitScratch) -> Result<()> {
+        let dim = self.features.dim();
+        if w.len() != dim {
+            return Err(Error::DimensionMismatch {
+                what: "inner weight w".into(),
+                expected: dim,
+                got: w.len(),
+            });
+        }
+        match &self.method {
+            Method::Grid(plan) => {
+                s.coef.resize(dim, 0.0);
+                self.features.w_to_tensor(w, &mut s.coef);
+                s.vals.resize(plan.grid_len(), 0.0);
+                plan.synthesize(&s.coef, &mut s.vals, &mut s.sep);
+                let mut any = false;
+                for v in s.vals.iter_mut() {
+                    if *v > 0.0 {
+                        any = true;
+                    } else {
+                        *v = 0.0;
+                    }
+                }
+                s.vanishes = !any;
+                s.tensor.resize(side(plan.analysis_degree()).pow(plan.dim() as u32), 0.0);
+                if any {
+                    plan.analyze(&s.vals, &mut s.tensor, &mut s.sep);
+                } else {
+                    s.tensor.iter_mut().for_each(|t| *t = 0.0);
+                }
+            }
+            Method::Exact(settings) => {
+                let ghat = self.features.w_to_complex(w);
+                let iv = exact1d::positive_intervals(&ghat, settings).ok_or_else(|| Error::Numerical {
+                    what: "exact 1-D coefficients: the companion-matrix eigenvalues did not converge".into(),
+                })?;
+                s.vanishes = iv.is_empty();
+                s.intervals = iv;
+                s.exact = ghat;
+            }
+        }
+        Ok(())
+    }
+
+    /// Step 2: the real vector `A_map sigma(g_w)` (map cutoff `<= max_cutoff`).
+    pub fn read(&self, map: &RealMap, s: &mut UnitScratch, out: &mut [f64]) {
+        s.half.resize(1 + map.half_set().len(), Complex64::new(0.0, 0.0));
+        match &self.method {
+            Method::Grid(plan) => plan.tensor_to_half(&s.tensor, map, &mut s.half),
+            Method::Exact(_) => {
+                let k = map.cutoff();
+                exact1d::integrate(&s.exact, &s.intervals, k, &mut s.half);
+            }
+        }
+        map.to_real(&s.half, out);
+    }
+
+    /// `A_K sigma(g_w)` into `out` (length M).
+    pub fn measure_into(&self, w: &[f64], out: &mut [f64], s: &mut UnitScratch) -> Result<()> {
+        self.analyze(w, s)?;
+        self.read(&self.map, s, out);
+        Ok(())
+    }
+
+    /// `A_K sigma(g_w)`.
+    pub fn measure(&self, w: &[f64]) -> Result<Vec<f64>> {
+        let mut out = vec![0.0; self.map.len()];
+        self.measure_into(w, &mut out, &mut UnitScratch::default())?;
+        Ok(out)
+    }
+
+    /// The Jacobian `A_map [H(g_w) gamma]`, `M x D` column-major
+    /// (column `i` is the derivative with respect to `w_i`).
+    pub fn jacobian_for(&self, w: &[f64], map: &RealMap) -> Result<Vec<f64>> {
+        let dim = self.features.dim();
+        let m = map.len();
+        let mut s = UnitScratch::default();
+        self.analyze(w, &mut s)?;
+        let mut jac = vec![0.0; m * dim];
+        if s.vanishes {
+            return Ok(jac);
+        }
+        match &self.method {
+            Method::Grid(plan) => {
+                // H(g) on the grid, then the analysis of H times each
+                // tensor-real basis function; then J_gamma = J_tensor L.
+                let d = plan.dim();
+                let n = plan.n();
+                let s0 = side(plan.synthesis_degree());
+                let synth = plan.synthesis_table();
+                let mut vals = vec![0.0; plan.grid_len()];
+                let mut tensor = vec![0.0; side(plan.analysis_degree()).pow(d as u32)];
+                let mut half = vec![Complex64::new(0.0, 0.0); 1 + map.half_set().len()];
+                let mut col = vec![0.0; m];
+                let mut sep = SeparableScratch::default();
+                let l = self.features.tensor_matrix();
+                for j in 0..dim {
+                    let mut js = vec![0usize; d];
+                    let mut rem = j;
+                    for a in (0..d).rev() {
+                        js[a] = rem % s0;
+                        rem /= s0;
+                    }
+                    for (idx, v) in vals.iter_mut().enumerate() {
+                        if s.vals[idx] > 0.0 {
+                            let mut prod = 1.0;
+                            let mut r = idx;
+                            for a in (0..d).rev() {
+                                prod *= synth[(r % n) * s0 + js[a]];
+                                r /= n;
+                            }
+                            *v = prod;
+                        } else {
+                            *v = 0.0;
+                        }
+                    }
+                    plan.analyze(&vals, &mut tensor, &mut sep);
+                    plan.tensor_to_half(&tensor, map, &mut half);
+                    map.to_real(&half, &mut col);
+                    for i in 0..dim {
+                        let lji = l[j * dim + i];
+                        if lji != 0.0 {
+                            for (q, c) in col.iter().enumerate() {
+                                jac[i * m + q] += lji * c;
+                            }
+                        }
+                    }
+                }
+            }
+            Method::Exact(_) => {
+                let mut e = vec![0.0; dim];
+                let mut half = vec![Complex64::new(0.0, 0.0); map.cutoff() + 1];
+                for i in 0..dim {
+                    e.iter_mut().for_each(|v| *v = 0.0);
+                    e[i] = 1.0;
+                    let hhat = self.features.w_to_complex(&e);
+                    exact1d::integrate(&hhat, &s.intervals, map.cutoff(), &mut half);
+                    map.to_real(&half, &mut jac[i * m..(i + 1) * m]);
+                }
+            }
+        }
+        Ok(jac)
+    }
+
+    /// The Jacobian for the evaluator's own map `A_K`.
+    pub fn jacobian(&self, w: &[f64]) -> Result<Vec<f64>> {
+        self.jacobian_for(w, &self.map)
+    }
+}

@@ -1,0 +1,135 @@
+//! Measurements `y = A_K f` of a shallow INR (THEORY.md 1 and 7), with the
+//! grid chosen from its aliasing-error estimate, or exact in d = 1.
+//!
+//! Rule: the result is always `y_N` at the reported `N`, and the estimate is
+//! `|y_N - y_2N|_2` (for quadrature error decaying like `N^-2` this is about
+//! 3/4 of the true error of `y_N`). With no `N` given, `N` doubles from
+//! `max(64, next power of two above 4 max(K, K', K0))` until the relative
+//! estimate is below `tol` or `2N` would pass `n_max`; `tolerance_met` says which.
+
+use crate::error::Result;
+use crate::inr::features::Features;
+use crate::inr::network::ShallowInr;
+use crate::inr::unit::{UnitEvaluator, UnitScratch};
+use crate::spec::ProblemSpec;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// How a measurement was computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "method", rename_all = "lowercase")]
+pub enum MethodUsed {
+    /// Exact 1-D coefficients.
+    Exact,
+    /// Grid quadrature with `n` points per axis.
+    Grid {
+        /// Points per axis.
+        n: usize,
+    },
+}
+
+/// A measurement vector with its provenance and error estimate.
+#[derive(Debug, Clone, Serialize)]
+pub struct Measurement {
+    /// The real vector `A_K f` (length M).
+    pub y: Vec<f64>,
+    /// How it was computed.
+    pub method: MethodUsed,
+    /// `|y_N - y_2N|_2` for quadrature; `None` for exact coefficients.
+    pub error_estimate: Option<f64>,
+    /// The same divided by `|y_2N|_2`.
+    pub relative_error_estimate: Option<f64>,
+    /// Whether the relative estimate met the tolerance `quad_tol` (always
+    /// true for exact coefficients).
+    pub tolerance_met: bool,
+}
+
+/// `A_K f` of `net` by quadrature on an `N^d` grid.
+pub fn measure_at(spec: &ProblemSpec, net: &ShallowInr, n: usize) -> Result<Vec<f64>> {
+    let unit = UnitEvaluator::grid(Features::new(spec.d, spec.k0), spec.k, spec.k, n);
+    sum_units(&unit, net)
+}
+
+/// `A_K f` of `net` by exact 1-D coefficients.
+pub fn measure_exact(spec: &ProblemSpec, net: &ShallowInr) -> Result<Vec<f64>> {
+    let unit = UnitEvaluator::exact(Features::new(spec.d, spec.k0), spec.k)?;
+    sum_units(&unit, net)
+}
+
+fn sum_units(unit: &UnitEvaluator, net: &ShallowInr) -> Result<Vec<f64>> {
+    let m = unit.map().len();
+    let parts: Vec<Vec<f64>> = net
+        .units
+        .par_iter()
+        .map_init(UnitScratch::default, |s, u| {
+            let mut y = vec![0.0; m];
+            unit.measure_into(&u.w, &mut y, s)?;
+            y.iter_mut().for_each(|v| *v *= u.a);
+            Ok(y)
+        })
+        .collect::<Result<_>>()?;
+    let mut y = vec![0.0; m];
+    for p in parts {
+        y.iter_mut().zip(p).for_each(|(a, b)| *a += b);
+    }
+    Ok(y)
+}
+
+fn norm(v: &[f64]) -> f64 {
+    v.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
+
+fn diff_norm(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>().sqrt()
+}
+
+/// The starting grid of the automatic choice.
+pub fn auto_start(spec: &ProblemSpec) -> usize {
+    (4 * spec.max_cutoff().max(spec.k0) + 1).next_power_of_two().max(64)
+}
+
+/// Measures `net` as the spec says (exact, fixed `N`, or automatic `N`).
+pub fn measure(spec: &ProblemSpec, net: &ShallowInr) -> Result<Measurement> {
+    net.validate(spec.d, spec.k0)?;
+    let q = &spec.quadrature;
+    if q.exact {
+        return Ok(Measurement {
+            y: measure_exact(spec, net)?,
+            method: MethodUsed::Exact,
+            error_estimate: None,
+            relative_error_estimate: None,
+            tolerance_met: true,
+        });
+    }
+    let with_estimate = |n: usize| -> Result<(Vec<f64>, f64, f64)> {
+        let y = measure_at(spec, net, n)?;
+        let y2 = measure_at(spec, net, 2 * n)?;
+        let e = diff_norm(&y, &y2);
+        let n2 = norm(&y2);
+        let rel = if n2 > 0.0 { e / n2 } else { e };
+        Ok((y, e, rel))
+    };
+    let (y, n, e, rel, met) = match q.n {
+        Some(n) => {
+            let (y, e, rel) = with_estimate(n)?;
+            (y, n, e, rel, rel <= q.tol)
+        }
+        None => {
+            let mut n = auto_start(spec);
+            loop {
+                let (y, e, rel) = with_estimate(n)?;
+                if rel <= q.tol || 4 * n > q.n_max {
+                    break (y, n, e, rel, rel <= q.tol);
+                }
+                n *= 2;
+            }
+        }
+    };
+    Ok(Measurement {
+        y,
+        method: MethodUsed::Grid { n },
+        error_estimate: Some(e),
+        relative_error_estimate: Some(rel),
+        tolerance_met: met,
+    })
+}
