@@ -37,6 +37,7 @@
 
 #![deny(missing_docs)]
 
+pub mod cli;
 pub mod dictionary;
 pub mod error;
 pub mod fourier;

@@ -80,12 +80,18 @@ fn norm(v: &[f64]) -> f64 {
 }
 
 fn diff_norm(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>().sqrt()
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum::<f64>()
+        .sqrt()
 }
 
 /// The starting grid of the automatic choice.
 pub fn auto_start(spec: &ProblemSpec) -> usize {
-    (4 * spec.max_cutoff().max(spec.k0) + 1).next_power_of_two().max(64)
+    (4 * spec.max_cutoff().max(spec.k0) + 1)
+        .next_power_of_two()
+        .max(64)
 }
 
 /// Measures `net` as the spec says (exact, fixed `N`, or automatic `N`).

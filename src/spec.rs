@@ -110,7 +110,10 @@ impl ProblemSpec {
             return Err(Error::setting(
                 field,
                 n,
-                format!("{n}^{} = {total} grid points exceeds the limit {MAX_GRID_POINTS}", self.d),
+                format!(
+                    "{n}^{} = {total} grid points exceeds the limit {MAX_GRID_POINTS}",
+                    self.d
+                ),
             ));
         }
         Ok(())
@@ -170,11 +173,23 @@ impl SpecInput {
     /// d = 1, k0 = 1, k = 2*k0, psi = mod, psi_k = k, automatic quadrature,
     /// seed = 0.
     pub fn build(self) -> Result<ProblemSpec> {
-        let d = positive("d", self.d.unwrap_or(1), "the torus dimension must be 1, 2 or 3")?;
+        let d = positive(
+            "d",
+            self.d.unwrap_or(1),
+            "the torus dimension must be 1, 2 or 3",
+        )?;
         if d > MAX_D {
-            return Err(Error::setting("d", d, "the torus dimension must be 1, 2 or 3"));
+            return Err(Error::setting(
+                "d",
+                d,
+                "the torus dimension must be 1, 2 or 3",
+            ));
         }
-        let k0 = positive("k0", self.k0.unwrap_or(1), "the feature degree must be at least 1")?;
+        let k0 = positive(
+            "k0",
+            self.k0.unwrap_or(1),
+            "the feature degree must be at least 1",
+        )?;
         if (2 * k0 as u128 + 1).pow(d as u32) > MAX_FEATURE_DIM as u128 {
             return Err(Error::setting(
                 "k0",
@@ -182,7 +197,11 @@ impl SpecInput {
                 format!("the feature dimension (2 k0 + 1)^d exceeds the limit {MAX_FEATURE_DIM}"),
             ));
         }
-        let k = positive("k", self.k.unwrap_or(2 * k0 as i64), "the sampling cutoff must be at least 1")?;
+        let k = positive(
+            "k",
+            self.k.unwrap_or(2 * k0 as i64),
+            "the sampling cutoff must be at least 1",
+        )?;
         if (2 * k as u128 + 1).pow(d as u32) > MAX_MEASUREMENTS as u128 {
             return Err(Error::setting(
                 "k",
@@ -201,27 +220,51 @@ impl SpecInput {
                 PsiKind::Pre
             }
             "mod" => {
-                let kp = positive("psi-k", self.psi_k.unwrap_or(k as i64), "the cutoff K' of psi_mod must be at least 1")?;
+                let kp = positive(
+                    "psi-k",
+                    self.psi_k.unwrap_or(k as i64),
+                    "the cutoff K' of psi_mod must be at least 1",
+                )?;
                 if (2 * kp as u128 + 1).pow(d as u32) > MAX_MEASUREMENTS as u128 {
-                    return Err(Error::setting("psi-k", kp, "(2 psi-k + 1)^d exceeds the measurement limit"));
+                    return Err(Error::setting(
+                        "psi-k",
+                        kp,
+                        "(2 psi-k + 1)^d exceeds the measurement limit",
+                    ));
                 }
                 PsiKind::Mod { k_prime: kp }
             }
             other => {
-                return Err(Error::setting("psi", other, "the weighting must be one of std, mod, pre"));
+                return Err(Error::setting(
+                    "psi",
+                    other,
+                    "the weighting must be one of std, mod, pre",
+                ));
             }
         };
         let tol = self.quad_tol.unwrap_or(DEFAULT_QUAD_TOL);
         if !(tol.is_finite() && tol > 0.0) {
-            return Err(Error::setting("quad-tol", tol, "the quadrature tolerance must be a positive number"));
+            return Err(Error::setting(
+                "quad-tol",
+                tol,
+                "the quadrature tolerance must be a positive number",
+            ));
         }
         let exact = self.exact.unwrap_or(false);
         if exact && d != 1 {
-            return Err(Error::setting("exact", "true", format!("exact coefficients exist only for d = 1 (here d = {d})")));
+            return Err(Error::setting(
+                "exact",
+                "true",
+                format!("exact coefficients exist only for d = 1 (here d = {d})"),
+            ));
         }
         let n = match self.quad {
             None => None,
-            Some(q) => Some(positive("quad", q, "the number of grid points per axis must be positive")?),
+            Some(q) => Some(positive(
+                "quad",
+                q,
+                "the number of grid points per axis must be positive",
+            )?),
         };
         let spec = ProblemSpec {
             d,
@@ -252,7 +295,11 @@ fn positive(field: &'static str, v: i64, reason: &str) -> Result<usize> {
 
 fn reject_psi_k(psi_k: &Option<i64>, psi: &str) -> Result<()> {
     match psi_k {
-        Some(v) => Err(Error::setting("psi-k", v, format!("psi-k applies only to psi = mod (here psi = {psi})"))),
+        Some(v) => Err(Error::setting(
+            "psi-k",
+            v,
+            format!("psi-k applies only to psi = mod (here psi = {psi})"),
+        )),
         None => Ok(()),
     }
 }
@@ -270,21 +317,57 @@ mod tests {
 
     #[test]
     fn k0_zero_is_named() {
-        let e = SpecInput { k0: Some(0), ..Default::default() }.build().unwrap_err();
-        assert_eq!(e.to_string(), "k0 = 0: the feature degree must be at least 1");
+        let e = SpecInput {
+            k0: Some(0),
+            ..Default::default()
+        }
+        .build()
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "k0 = 0: the feature degree must be at least 1"
+        );
     }
 
     #[test]
     fn bad_values_are_rejected() {
         let cases = [
-            SpecInput { d: Some(4), ..Default::default() },
-            SpecInput { k: Some(-3), ..Default::default() },
-            SpecInput { psi: Some("l1".into()), ..Default::default() },
-            SpecInput { psi: Some("std".into()), psi_k: Some(3), ..Default::default() },
-            SpecInput { quad: Some(3), k: Some(5), ..Default::default() },
-            SpecInput { d: Some(2), exact: Some(true), ..Default::default() },
-            SpecInput { quad_tol: Some(f64::NAN), ..Default::default() },
-            SpecInput { d: Some(2), k: Some(100_000), ..Default::default() },
+            SpecInput {
+                d: Some(4),
+                ..Default::default()
+            },
+            SpecInput {
+                k: Some(-3),
+                ..Default::default()
+            },
+            SpecInput {
+                psi: Some("l1".into()),
+                ..Default::default()
+            },
+            SpecInput {
+                psi: Some("std".into()),
+                psi_k: Some(3),
+                ..Default::default()
+            },
+            SpecInput {
+                quad: Some(3),
+                k: Some(5),
+                ..Default::default()
+            },
+            SpecInput {
+                d: Some(2),
+                exact: Some(true),
+                ..Default::default()
+            },
+            SpecInput {
+                quad_tol: Some(f64::NAN),
+                ..Default::default()
+            },
+            SpecInput {
+                d: Some(2),
+                k: Some(100_000),
+                ..Default::default()
+            },
         ];
         for c in cases {
             assert!(c.clone().build().is_err(), "{c:?} was accepted");

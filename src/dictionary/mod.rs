@@ -11,10 +11,10 @@
 //! evaluation of `w . gamma(x)` and a full FFT), used only in tests.
 
 use crate::error::{Error, Result};
-use crate::fourier::fft::measure_fft;
 use crate::fourier::RealMap;
+use crate::fourier::fft::measure_fft;
 use crate::inr::features::Features;
-use crate::inr::psi::{psi_pre, psi_std, Psi, PsiKind};
+use crate::inr::psi::{Psi, PsiKind, psi_pre, psi_std};
 use crate::inr::unit::{UnitEvaluator, UnitScratch};
 use crate::spec::ProblemSpec;
 use rayon::prelude::*;
@@ -35,10 +35,9 @@ impl DiscretizationPlan {
     /// The plan a spec asks for: its `N` if given, otherwise
     /// [`crate::spec::default_dictionary_n`]; 8 error samples.
     pub fn for_spec(spec: &ProblemSpec) -> Result<Self> {
-        let n_quad = spec
-            .quadrature
-            .n
-            .unwrap_or_else(|| crate::spec::default_dictionary_n(spec.d).max(spec.min_grid().next_power_of_two()));
+        let n_quad = spec.quadrature.n.unwrap_or_else(|| {
+            crate::spec::default_dictionary_n(spec.d).max(spec.min_grid().next_power_of_two())
+        });
         spec.check_grid("quad", n_quad)?;
         Ok(DiscretizationPlan {
             n_quad,
@@ -104,7 +103,11 @@ impl Dictionary {
 
     /// Builds all columns for the directions (row-major, `D` each) in
     /// parallel.
-    pub fn build(spec: &ProblemSpec, plan: &DiscretizationPlan, directions: &[f64]) -> Result<Self> {
+    pub fn build(
+        spec: &ProblemSpec,
+        plan: &DiscretizationPlan,
+        directions: &[f64],
+    ) -> Result<Self> {
         let dim = spec.feature_dim();
         if directions.len() % dim != 0 {
             return Err(Error::DimensionMismatch {
@@ -131,7 +134,12 @@ impl Dictionary {
             .zip(keep.par_iter_mut())
             .zip(directions.par_chunks(dim))
             .try_for_each_init(
-                || (UnitScratch::default(), vec![0.0; map_kp.as_ref().map_or(0, |mp| mp.len())]),
+                || {
+                    (
+                        UnitScratch::default(),
+                        vec![0.0; map_kp.as_ref().map_or(0, |mp| mp.len())],
+                    )
+                },
                 |(s, buf), (((col, p), k), w)| -> Result<()> {
                     unit.analyze(w, s)?;
                     if s.vanishes {
@@ -190,7 +198,13 @@ impl Dictionary {
         for j in (0..self.len()).step_by(step).take(self.plan.error_samples) {
             let y2 = fine.measure(self.direction(j))?;
             let n2 = psi_std(&y2);
-            let e = self.column(j).iter().zip(&y2).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt();
+            let e = self
+                .column(j)
+                .iter()
+                .zip(&y2)
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum::<f64>()
+                .sqrt();
             worst = worst.max(if n2 > 0.0 { e / n2 } else { e });
         }
         Ok(worst)
@@ -199,7 +213,11 @@ impl Dictionary {
     /// The slow, obvious twin of [`Dictionary::build`]: for each direction,
     /// evaluate `w . gamma(x)` at every grid point, rectify, full FFT.
     /// Grid quadrature only; no columns dropped (vanishing ones are zero).
-    pub fn build_naive(spec: &ProblemSpec, n: usize, directions: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
+    pub fn build_naive(
+        spec: &ProblemSpec,
+        n: usize,
+        directions: &[f64],
+    ) -> Result<(Vec<f64>, Vec<f64>)> {
         let features = Features::new(spec.d, spec.k0);
         let dim = features.dim();
         let d = spec.d;
@@ -222,7 +240,9 @@ impl Dictionary {
             psis.push(match spec.psi {
                 PsiKind::Std => psi_std(w),
                 PsiKind::Pre => psi_pre(w),
-                PsiKind::Mod { k_prime } => psi_std(&measure_fft(&vals, d, n, &RealMap::new(d, k_prime))),
+                PsiKind::Mod { k_prime } => {
+                    psi_std(&measure_fft(&vals, d, n, &RealMap::new(d, k_prime)))
+                }
             });
         }
         Ok((columns, psis))

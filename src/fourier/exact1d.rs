@@ -89,8 +89,7 @@ pub fn zeros(ghat: &[Complex64], settings: &RootSettings) -> Option<Vec<f64>> {
     for i in 0..n {
         comp[(i, n - 1)] = -p[i] / lead;
     }
-    let schur = nalgebra::linalg::Schur::try_new(comp, f64::EPSILON, settings.max_schur_iters)?;
-    let eig = schur.eigenvalues()?;
+    let eig = eigenvalues_robust(comp, settings.max_schur_iters)?;
     let mut xs: Vec<f64> = eig
         .iter()
         .filter(|z| (z.norm() - 1.0).abs() <= settings.circle_tol)
@@ -103,6 +102,27 @@ pub fn zeros(ghat: &[Complex64], settings: &RootSettings) -> Option<Vec<f64>> {
     xs.sort_by(f64::total_cmp);
     xs.dedup_by(|a, b| (*a - *b).abs() < 1e-15);
     Some(xs)
+}
+
+/// Eigenvalues by the complex Schur form. Shifted QR can stall on highly
+/// structured companion matrices (`z^n + 1`: zero diagonal, a cyclic
+/// permutation); then the matrix is shifted by a few fixed complex multiples
+/// of the identity and the shift is subtracted from the eigenvalues.
+fn eigenvalues_robust(comp: DMatrix<Complex64>, max_iters: usize) -> Option<Vec<Complex64>> {
+    const SHIFTS: [(f64, f64); 4] = [(0.0, 0.0), (0.1, 0.05), (-0.07, 0.11), (0.0, 0.3)];
+    for (re, im) in SHIFTS {
+        let sigma = Complex64::new(re, im);
+        let mut m = comp.clone();
+        for i in 0..m.nrows() {
+            m[(i, i)] += sigma;
+        }
+        if let Some(schur) = nalgebra::linalg::Schur::try_new(m, f64::EPSILON, max_iters)
+            && let Some(eig) = schur.eigenvalues()
+        {
+            return Some(eig.iter().map(|z| z - sigma).collect());
+        }
+    }
+    None
 }
 
 /// Newton's method on `g`, keeping the start point when a step would leave
@@ -167,7 +187,8 @@ pub fn integrate(hhat: &[Complex64], intervals: &[(f64, f64)], kmax: usize, out:
                     Complex64::new(b - a, 0.0)
                 } else {
                     let mf = m as f64;
-                    (Complex64::from_polar(1.0, TAU * mf * b) - Complex64::from_polar(1.0, TAU * mf * a))
+                    (Complex64::from_polar(1.0, TAU * mf * b)
+                        - Complex64::from_polar(1.0, TAU * mf * a))
                         / Complex64::new(0.0, TAU * mf)
                 };
                 acc += c * v;
@@ -179,7 +200,11 @@ pub fn integrate(hhat: &[Complex64], intervals: &[(f64, f64)], kmax: usize, out:
 
 /// The Fourier coefficients `sigma(g)^[k]`, `k = 0..=kmax`, exactly.
 /// `None` when the root finder failed (reported by the caller).
-pub fn relu_coefficients(ghat: &[Complex64], kmax: usize, settings: &RootSettings) -> Option<Vec<Complex64>> {
+pub fn relu_coefficients(
+    ghat: &[Complex64],
+    kmax: usize,
+    settings: &RootSettings,
+) -> Option<Vec<Complex64>> {
     let iv = positive_intervals(ghat, settings)?;
     let mut out = vec![Complex64::new(0.0, 0.0); kmax + 1];
     integrate(ghat, &iv, kmax, &mut out);
@@ -218,7 +243,11 @@ mod tests {
         assert!(co[3].norm() < 1e-14);
         for k in [2i32, 4, 6] {
             let expect = (-1f64).powi(k / 2 + 1) / (pi * ((k * k) as f64 - 1.0));
-            assert!((co[k as usize].re - expect).abs() < 1e-14, "k={k}: {} vs {expect}", co[k as usize]);
+            assert!(
+                (co[k as usize].re - expect).abs() < 1e-14,
+                "k={k}: {} vs {expect}",
+                co[k as usize]
+            );
             assert!(co[k as usize].im.abs() < 1e-14);
         }
     }

@@ -41,7 +41,14 @@ pub fn basis_index(is_sin: bool, m: usize, l: usize) -> usize {
 /// Row-major tensor mode product: `out[p, j, q] = sum_l mat[j, l] inp[p, l, q]`
 /// where `inp` has shape `dims` and `axis` is contracted with the
 /// `m x dims[axis]` row-major matrix `mat`.
-pub fn mode_product(inp: &[f64], dims: &[usize], axis: usize, mat: &[f64], m: usize, out: &mut [f64]) {
+pub fn mode_product(
+    inp: &[f64],
+    dims: &[usize],
+    axis: usize,
+    mat: &[f64],
+    m: usize,
+    out: &mut [f64],
+) {
     let na = dims[axis];
     let pre: usize = dims[..axis].iter().product();
     let post: usize = dims[axis + 1..].iter().product();
@@ -50,12 +57,38 @@ pub fn mode_product(inp: &[f64], dims: &[usize], axis: usize, mat: &[f64], m: us
     assert!(out.len() >= pre * m * post, "mode_product: output size");
     if post == 1 {
         // out (pre x m) = inp (pre x na) * mat^T (na x m)
-        gemm(pre, na, m, inp, na as isize, 1, mat, 1, na as isize, out, m as isize, 1);
+        gemm(
+            pre,
+            na,
+            m,
+            inp,
+            na as isize,
+            1,
+            mat,
+            1,
+            na as isize,
+            out,
+            m as isize,
+            1,
+        );
     } else {
         for p in 0..pre {
             let a = &inp[p * na * post..(p + 1) * na * post];
             let c = &mut out[p * m * post..(p + 1) * m * post];
-            gemm(m, na, post, mat, na as isize, 1, a, post as isize, 1, c, post as isize, 1);
+            gemm(
+                m,
+                na,
+                post,
+                mat,
+                na as isize,
+                1,
+                a,
+                post as isize,
+                1,
+                c,
+                post as isize,
+                1,
+            );
         }
     }
 }
@@ -214,7 +247,15 @@ impl SeparablePlan {
     }
 
     /// Applies the same `to x from` matrix along every axis, last axis first.
-    fn chain(&self, inp: &[f64], from: usize, mat: &[f64], to: usize, out: &mut [f64], scratch: &mut SeparableScratch) {
+    fn chain(
+        &self,
+        inp: &[f64],
+        from: usize,
+        mat: &[f64],
+        to: usize,
+        out: &mut [f64],
+        scratch: &mut SeparableScratch,
+    ) {
         let d = self.d;
         let total_out = to.pow(d as u32);
         assert_eq!(inp.len(), from.pow(d as u32));
@@ -285,7 +326,15 @@ impl SeparablePlan {
     }
 
     /// Real measurement vector `A_K` of grid values (`K = map.cutoff() <= l`).
-    pub fn measure(&self, values: &[f64], map: &RealMap, tensor: &mut [f64], half: &mut [Complex64], out: &mut [f64], scratch: &mut SeparableScratch) {
+    pub fn measure(
+        &self,
+        values: &[f64],
+        map: &RealMap,
+        tensor: &mut [f64],
+        half: &mut [Complex64],
+        out: &mut [f64],
+        scratch: &mut SeparableScratch,
+    ) {
         self.analyze(values, tensor, scratch);
         self.tensor_to_half(tensor, map, half);
         map.to_real(half, out);
@@ -343,7 +392,9 @@ mod tests {
         let inp: Vec<f64> = (0..60).map(|i| (i as f64 * 0.37).sin()).collect();
         for axis in 0..3 {
             let m = 2;
-            let mat: Vec<f64> = (0..m * dims[axis]).map(|i| (i as f64 * 1.3).cos()).collect();
+            let mat: Vec<f64> = (0..m * dims[axis])
+                .map(|i| (i as f64 * 1.3).cos())
+                .collect();
             let mut out_dims = dims;
             out_dims[axis] = m;
             let mut out = vec![0.0; out_dims.iter().product()];
@@ -356,7 +407,8 @@ mod tests {
                         for l in 0..dims[axis] {
                             let mut ii = idx_out;
                             ii[axis] = l;
-                            acc += mat[idx_out[axis] * dims[axis] + l] * inp[(ii[0] * 4 + ii[1]) * 5 + ii[2]];
+                            acc += mat[idx_out[axis] * dims[axis] + l]
+                                * inp[(ii[0] * 4 + ii[1]) * 5 + ii[2]];
                         }
                         let o = out[(p * out_dims[1] + q) * out_dims[2] + r];
                         assert!((o - acc).abs() < 1e-12, "axis {axis}: {o} vs {acc}");

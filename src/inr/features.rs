@@ -7,8 +7,8 @@
 //! `<= K0` per coordinate; its complex coefficients are
 //! `g^[0] = w_0`, `g^[k] = (w_cos,k - i w_sin,k)/2`, `g^[-k] = conj g^[k]`.
 
-use crate::fourier::separable::{basis_kind, side};
 use crate::fourier::FrequencySet;
+use crate::fourier::separable::{basis_kind, side};
 use num_complex::Complex64;
 use std::f64::consts::TAU;
 
@@ -188,7 +188,9 @@ mod tests {
     use crate::fourier::separable::{SeparablePlan, SeparableScratch};
 
     fn pseudo_random(n: usize, seed: u64) -> Vec<f64> {
-        (0..n).map(|i| ((i as f64 + 1.0) * (seed as f64 + 0.618)).sin() * 1.7).collect()
+        (0..n)
+            .map(|i| ((i as f64 + 1.0) * (seed as f64 + 0.618)).sin() * 1.7)
+            .collect()
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! used as teachers: random, from flags, or from a JSON file
 //! `{"d":2,"k0":1,"units":[{"a":1.0,"w":[...]}]}`.
 
-use crate::error::{check_finite, Error, Result};
+use crate::error::{Error, Result, check_finite};
 use crate::inr::features::Features;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -41,13 +41,19 @@ impl ShallowInr {
     /// `[0.5, 1.5]`. Deterministic in `seed`.
     pub fn random(d: usize, k0: usize, width: usize, seed: u64) -> Result<Self> {
         if width == 0 || width > MAX_WIDTH {
-            return Err(Error::setting("width", width, format!("the teacher width must be between 1 and {MAX_WIDTH}")));
+            return Err(Error::setting(
+                "width",
+                width,
+                format!("the teacher width must be between 1 and {MAX_WIDTH}"),
+            ));
         }
         let dim = (2 * k0 + 1).pow(d as u32);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut units = Vec::with_capacity(width);
         while units.len() < width {
-            let w: Vec<f64> = (0..dim).map(|_| rng.sample::<f64, _>(StandardNormal)).collect();
+            let w: Vec<f64> = (0..dim)
+                .map(|_| rng.sample::<f64, _>(StandardNormal))
+                .collect();
             let norm = w.iter().map(|v| v * v).sum::<f64>().sqrt();
             let sign = if rng.random::<bool>() { 1.0 } else { -1.0 };
             let mag = 0.5 + rng.random::<f64>();
@@ -83,13 +89,25 @@ impl ShallowInr {
     /// finite numbers, at least one unit.
     pub fn validate(&self, d: usize, k0: usize) -> Result<()> {
         if self.d != d {
-            return Err(Error::setting("teacher d", self.d, format!("the problem has d = {d}")));
+            return Err(Error::setting(
+                "teacher d",
+                self.d,
+                format!("the problem has d = {d}"),
+            ));
         }
         if self.k0 != k0 {
-            return Err(Error::setting("teacher k0", self.k0, format!("the problem has k0 = {k0}")));
+            return Err(Error::setting(
+                "teacher k0",
+                self.k0,
+                format!("the problem has k0 = {k0}"),
+            ));
         }
         if self.units.is_empty() {
-            return Err(Error::setting("teacher units", 0, "the teacher needs at least one unit"));
+            return Err(Error::setting(
+                "teacher units",
+                0,
+                "the teacher needs at least one unit",
+            ));
         }
         let dim = (2 * k0 + 1).pow(d as u32);
         for (j, u) in self.units.iter().enumerate() {
@@ -108,6 +126,9 @@ impl ShallowInr {
 
     /// `f_theta(x)`.
     pub fn eval(&self, features: &Features, x: &[f64]) -> f64 {
-        self.units.iter().map(|u| u.a * features.g(&u.w, x).max(0.0)).sum()
+        self.units
+            .iter()
+            .map(|u| u.a * features.g(&u.w, x).max(0.0))
+            .sum()
     }
 }

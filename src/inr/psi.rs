@@ -69,19 +69,27 @@ pub struct Psi {
 impl Psi {
     /// `psi_std`.
     pub fn std() -> Self {
-        Psi { kind: PsiKind::Std, unit: None }
+        Psi {
+            kind: PsiKind::Std,
+            unit: None,
+        }
     }
 
     /// `psi_pre`.
     pub fn pre() -> Self {
-        Psi { kind: PsiKind::Pre, unit: None }
+        Psi {
+            kind: PsiKind::Pre,
+            unit: None,
+        }
     }
 
     /// `psi_mod` with the evaluator `unit` of `A_{K'} sigma(g_w)`; `K'` is
     /// the evaluator's cutoff.
     pub fn modified(unit: UnitEvaluator) -> Self {
         Psi {
-            kind: PsiKind::Mod { k_prime: unit.map().cutoff() },
+            kind: PsiKind::Mod {
+                k_prime: unit.map().cutoff(),
+            },
             unit: Some(Box::new(unit)),
         }
     }
@@ -135,7 +143,12 @@ impl Psi {
                     let jac = unit.jacobian(w)?;
                     let m = y.len();
                     for (i, gi) in g.iter_mut().enumerate() {
-                        *gi = jac[i * m..(i + 1) * m].iter().zip(&y).map(|(a, b)| a * b).sum::<f64>() / v;
+                        *gi = jac[i * m..(i + 1) * m]
+                            .iter()
+                            .zip(&y)
+                            .map(|(a, b)| a * b)
+                            .sum::<f64>()
+                            / v;
                     }
                 }
                 v
@@ -146,7 +159,12 @@ impl Psi {
 
     /// `psi_mod` read from an analysis already in `scratch` (the dictionary
     /// shares one transform between the measurement and the weighting).
-    pub fn mod_from_scratch(unit: &UnitEvaluator, map_k_prime: &RealMap, scratch: &mut UnitScratch, buf: &mut [f64]) -> f64 {
+    pub fn mod_from_scratch(
+        unit: &UnitEvaluator,
+        map_k_prime: &RealMap,
+        scratch: &mut UnitScratch,
+        buf: &mut [f64],
+    ) -> f64 {
         unit.read(map_k_prime, scratch, buf);
         psi_std(buf)
     }

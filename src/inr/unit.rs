@@ -7,9 +7,9 @@
 //! - exact coefficients in d = 1 ([`crate::fourier::exact1d`]).
 
 use crate::error::{Error, Result};
-use crate::fourier::exact1d::{self, RootSettings};
-use crate::fourier::separable::{side, SeparablePlan, SeparableScratch};
 use crate::fourier::RealMap;
+use crate::fourier::exact1d::{self, RootSettings};
+use crate::fourier::separable::{SeparablePlan, SeparableScratch, side};
 use crate::inr::features::Features;
 use num_complex::Complex64;
 
@@ -60,7 +60,14 @@ impl UnitEvaluator {
     /// Exact coefficients; only for d = 1.
     pub fn exact(features: Features, k: usize) -> Result<Self> {
         if features.dim_x() != 1 {
-            return Err(Error::setting("exact", "true", format!("exact coefficients exist only for d = 1 (here d = {})", features.dim_x())));
+            return Err(Error::setting(
+                "exact",
+                "true",
+                format!(
+                    "exact coefficients exist only for d = 1 (here d = {})",
+                    features.dim_x()
+                ),
+            ));
         }
         Ok(UnitEvaluator {
             map: RealMap::new(1, k),
@@ -122,7 +129,8 @@ impl UnitEvaluator {
                     }
                 }
                 s.vanishes = !any;
-                s.tensor.resize(side(plan.analysis_degree()).pow(plan.dim() as u32), 0.0);
+                s.tensor
+                    .resize(side(plan.analysis_degree()).pow(plan.dim() as u32), 0.0);
                 if any {
                     plan.analyze(&s.vals, &mut s.tensor, &mut s.sep);
                 } else {
@@ -144,7 +152,8 @@ impl UnitEvaluator {
 
     /// Step 2: the real vector `A_map sigma(g_w)` (map cutoff `<= max_cutoff`).
     pub fn read(&self, map: &RealMap, s: &mut UnitScratch, out: &mut [f64]) {
-        s.half.resize(1 + map.half_set().len(), Complex64::new(0.0, 0.0));
+        s.half
+            .resize(1 + map.half_set().len(), Complex64::new(0.0, 0.0));
         match &self.method {
             Method::Grid(plan) => plan.tensor_to_half(&s.tensor, map, &mut s.half),
             Method::Exact(_) => {

@@ -8,7 +8,10 @@ use std::path::Path;
 
 /// Writes `path` atomically: `write` fills a temporary file in the same
 /// folder, which is renamed to `path` only when `write` succeeded.
-pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

@@ -54,13 +54,25 @@ impl SphereGrid {
 
     fn check(dim: usize, n: usize) -> Result<()> {
         if n == 0 {
-            return Err(Error::setting("grid-points", n, "the sphere grid needs at least one point"));
+            return Err(Error::setting(
+                "grid-points",
+                n,
+                "the sphere grid needs at least one point",
+            ));
         }
         if n.saturating_mul(dim) > MAX_POINTS {
-            return Err(Error::setting("grid-points", n, format!("n * D exceeds the limit {MAX_POINTS}")));
+            return Err(Error::setting(
+                "grid-points",
+                n,
+                format!("n * D exceeds the limit {MAX_POINTS}"),
+            ));
         }
         if dim < 2 {
-            return Err(Error::setting("D", dim, "the sphere needs dimension at least 2"));
+            return Err(Error::setting(
+                "D",
+                dim,
+                "the sphere needs dimension at least 2",
+            ));
         }
         Ok(())
     }
@@ -96,14 +108,18 @@ impl SphereGrid {
         for _ in 0..64 {
             phi = (1.0 + phi).powf(1.0 / (u_dim as f64 + 1.0));
         }
-        let alpha: Vec<f64> = (1..=u_dim).map(|j| (1.0 / phi.powi(j as i32)).fract()).collect();
+        let alpha: Vec<f64> = (1..=u_dim)
+            .map(|j| (1.0 / phi.powi(j as i32)).fract())
+            .collect();
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let shift: Vec<f64> = (0..u_dim).map(|_| rng.random::<f64>()).collect();
         let mut points = Vec::with_capacity(dim * n);
         let mut g = vec![0.0; u_dim];
         for i in 0..n {
             for p in 0..pairs {
-                let u1 = (shift[2 * p] + (i + 1) as f64 * alpha[2 * p]).fract().max(1e-300);
+                let u1 = (shift[2 * p] + (i + 1) as f64 * alpha[2 * p])
+                    .fract()
+                    .max(1e-300);
                 let u2 = (shift[2 * p + 1] + (i + 1) as f64 * alpha[2 * p + 1]).fract();
                 let r = (-2.0 * u1.ln()).sqrt();
                 g[2 * p] = r * (TAU * u2).cos();

@@ -1,0 +1,174 @@
+//! The command line: clap types turned into validated specs; one file per
+//! subcommand. Only this module and `main` know every stage.
+
+pub mod demo;
+pub mod measure;
+
+use crate::error::{Error, Result};
+use crate::inr::network::ShallowInr;
+use crate::spec::{ProblemSpec, SpecInput};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// inrsamp: sampling theory of implicit neural representations.
+///
+/// An image on the torus is known through its low-pass Fourier coefficients
+/// (|k|_inf <= K). A shallow ReLU network with integer Fourier features of
+/// degree K0 is fit under generalized weight decay psi. This tool computes
+/// the measurements of rectified trigonometric polynomials exactly or with a
+/// quadrature error estimate (see README.md and THEORY.md).
+#[derive(Debug, Parser)]
+#[command(name = "inrsamp", version, about, long_about)]
+pub struct Cli {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fourier measurements A_K f of a teacher INR (CSV or JSON).
+    Measure(measure::MeasureArgs),
+    /// The main job: a random width-1 INR, its psi values, its measurements
+    /// and the quadrature-vs-exact error table (d = 1).
+    Demo(demo::DemoArgs),
+}
+
+/// Problem flags shared by every subcommand. A flag overrides the same key
+/// of `--config`.
+#[derive(Debug, Clone, Args)]
+pub struct ProblemArgs {
+    /// Torus dimension d: 1, 2 (or 3). [default: 1]
+    #[arg(long, allow_negative_numbers = true)]
+    pub d: Option<i64>,
+    /// Feature degree K0 >= 1: features cos/sin(2 pi k.x) for |k|_inf <= K0. [default: 1]
+    #[arg(long, allow_negative_numbers = true)]
+    pub k0: Option<i64>,
+    /// Sampling cutoff K >= 1: measurements on |k|_inf <= K. [default: 2*k0]
+    #[arg(long, allow_negative_numbers = true)]
+    pub k: Option<i64>,
+    /// Weighting: std = |w|_2, mod = |A_K' sigma(g_w)|_2, pre = |g_w|_L2. [default: mod]
+    #[arg(long)]
+    pub psi: Option<String>,
+    /// Cutoff K' of psi = mod. [default: k]
+    #[arg(long = "psi-k", allow_negative_numbers = true)]
+    pub psi_k: Option<i64>,
+    /// Quadrature grid points per axis. [default: chosen by doubling until
+    /// the estimate |y_N - y_2N| <= quad-tol |y|]
+    #[arg(long, allow_negative_numbers = true)]
+    pub quad: Option<i64>,
+    /// Relative tolerance of the automatic quadrature choice. [default: 1e-6]
+    #[arg(long = "quad-tol", allow_negative_numbers = true)]
+    pub quad_tol: Option<f64>,
+    /// Exact coefficients from the real zeros of g (d = 1 only).
+    #[arg(long)]
+    pub exact: bool,
+    /// Base seed of everything random. [default: 0]
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// TOML file with the same keys (d, k0, k, psi, psi_k, quad, quad_tol,
+    /// exact, seed).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Machine-readable JSON on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl ProblemArgs {
+    /// Flags over config over defaults, validated.
+    pub fn spec(&self) -> Result<ProblemSpec> {
+        let flags = SpecInput {
+            d: self.d,
+            k0: self.k0,
+            k: self.k,
+            psi: self.psi.clone(),
+            psi_k: self.psi_k,
+            quad: self.quad,
+            quad_tol: self.quad_tol,
+            exact: self.exact.then_some(true),
+            seed: self.seed,
+        };
+        let config = match &self.config {
+            Some(p) => SpecInput::from_toml_file(p)?,
+            None => SpecInput::default(),
+        };
+        flags.or(config).build()
+    }
+}
+
+/// Kinds of generated teacher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TeacherKind {
+    /// w_j standard normal, normalized; a_j random sign times uniform [0.5, 1.5].
+    Random,
+}
+
+/// Teacher flags: exactly one of --w, --teacher random, --teacher-file.
+#[derive(Debug, Clone, Args)]
+pub struct TeacherArgs {
+    /// One unit with a = 1: the inner weights "w0,w1,..." (D = (2k0+1)^d values,
+    /// order: constant, then cos, sin for each k in the half set).
+    #[arg(long, allow_hyphen_values = true, conflicts_with_all = ["teacher", "teacher_file"])]
+    pub w: Option<String>,
+    /// A generated teacher (with --width).
+    #[arg(long, value_enum, conflicts_with = "teacher_file")]
+    pub teacher: Option<TeacherKind>,
+    /// Width of a random teacher. [default: 1]
+    #[arg(long, allow_negative_numbers = true)]
+    pub width: Option<i64>,
+    /// JSON teacher: {"d":2,"k0":1,"units":[{"a":1.0,"w":[...]}]}.
+    #[arg(long = "teacher-file")]
+    pub teacher_file: Option<PathBuf>,
+}
+
+impl TeacherArgs {
+    /// The teacher, validated against the problem.
+    pub fn teacher(&self, spec: &ProblemSpec) -> Result<ShallowInr> {
+        if self.width.is_some() && self.teacher.is_none() {
+            return Err(Error::setting(
+                "width",
+                self.width.unwrap_or(0),
+                "--width goes with --teacher random",
+            ));
+        }
+        let net = if let Some(text) = &self.w {
+            ShallowInr::single(spec.d, spec.k0, parse_vector("w", text)?)
+        } else if let Some(path) = &self.teacher_file {
+            ShallowInr::from_json_file(path)?
+        } else if let Some(TeacherKind::Random) = self.teacher {
+            let width = self.width.unwrap_or(1);
+            if width < 1 {
+                return Err(Error::setting(
+                    "width",
+                    width,
+                    "the teacher width must be at least 1",
+                ));
+            }
+            ShallowInr::random(spec.d, spec.k0, width as usize, spec.seed)?
+        } else {
+            return Err(Error::setting(
+                "teacher",
+                "none",
+                "give one of --w \"w0,w1,...\", --teacher random --width W, or --teacher-file F",
+            ));
+        };
+        net.validate(spec.d, spec.k0)?;
+        Ok(net)
+    }
+}
+
+/// Parses "a,b,c" into finite numbers, naming the field on failure.
+pub fn parse_vector(field: &'static str, text: &str) -> Result<Vec<f64>> {
+    let v: Vec<f64> = text
+        .split(',')
+        .map(|t| {
+            let t = t.trim();
+            t.parse::<f64>()
+                .map_err(|_| Error::setting(field, t, "expected a comma-separated list of numbers"))
+        })
+        .collect::<Result<_>>()?;
+    crate::error::check_finite(field, &v)?;
+    Ok(v)
+}

@@ -1,0 +1,43 @@
+//! Shared helpers of the integration tests.
+#![allow(dead_code)]
+
+use inrsamp::spec::{ProblemSpec, SpecInput};
+
+/// A validated spec from the main settings.
+pub fn spec(d: i64, k0: i64, k: i64, psi: &str) -> ProblemSpec {
+    SpecInput {
+        d: Some(d),
+        k0: Some(k0),
+        k: Some(k),
+        psi: Some(psi.into()),
+        ..Default::default()
+    }
+    .build()
+    .expect("valid test spec")
+}
+
+/// Euclidean norm of a difference.
+pub fn dist(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// Euclidean norm.
+pub fn norm(a: &[f64]) -> f64 {
+    a.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
+
+/// Least-squares slope of log(err) against log(n).
+pub fn loglog_slope(ns: &[f64], errs: &[f64]) -> f64 {
+    let xs: Vec<f64> = ns.iter().map(|n| n.ln()).collect();
+    let ys: Vec<f64> = errs.iter().map(|e| e.ln()).collect();
+    let mx = xs.iter().sum::<f64>() / xs.len() as f64;
+    let my = ys.iter().sum::<f64>() / ys.len() as f64;
+    let num: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum();
+    let den: f64 = xs.iter().map(|x| (x - mx) * (x - mx)).sum();
+    num / den
+}
