@@ -1,8 +1,6 @@
 //! The weightings psi (THEORY.md 3): positive homogeneity, positivity,
 //! Parseval for psi_pre, gradients against central finite differences.
 
-mod common;
-use common::*;
 use inrsamp::fourier::separable::{SeparablePlan, SeparableScratch};
 use inrsamp::inr::features::Features;
 use inrsamp::inr::network::ShallowInr;

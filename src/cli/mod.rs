@@ -29,7 +29,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Fourier measurements A_K f of a teacher INR (CSV or JSON).
-    Measure(measure::MeasureArgs),
+    Measure(Box<measure::MeasureArgs>),
     /// The main job: a random width-1 INR, its psi values, its measurements
     /// and the quadrature-vs-exact error table (d = 1).
     Demo(demo::DemoArgs),

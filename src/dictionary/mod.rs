@@ -109,7 +109,7 @@ impl Dictionary {
         directions: &[f64],
     ) -> Result<Self> {
         let dim = spec.feature_dim();
-        if directions.len() % dim != 0 {
+        if !directions.len().is_multiple_of(dim) {
             return Err(Error::DimensionMismatch {
                 what: "directions (a multiple of D)".into(),
                 expected: dim * (directions.len() / dim + 1),

@@ -352,6 +352,7 @@ fn basis_value(j: usize, l: usize, i: usize, n: usize) -> f64 {
 /// The terms expressing `f^[k]` (k in `{0} u S_l^+`) through the tensor-real
 /// analysis: `f^[k] = sum over per-axis choices (cos, or sin when k_a != 0)
 /// of R[choice, |k|] prod_{sin axes} (-i sign(k_a))`.
+#[allow(clippy::needless_range_loop)] // per-axis index arithmetic over k and the mask
 fn half_terms(d: usize, l: usize) -> Vec<Vec<(usize, Complex64)>> {
     let s = side(l);
     let half = FrequencySet::half(d, l);

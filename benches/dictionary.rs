@@ -1,0 +1,74 @@
+//! Dictionary build throughput (columns per second) and exact 1-D
+//! coefficients per second. Figures go into the closing notes.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use inrsamp::dictionary::{Dictionary, DiscretizationPlan};
+use inrsamp::inr::features::Features;
+use inrsamp::inr::unit::{UnitEvaluator, UnitScratch};
+use inrsamp::spec::SpecInput;
+use inrsamp::sphere::SphereGrid;
+use std::hint::black_box;
+
+fn spec(d: i64, k0: i64, k: i64, quad: i64) -> inrsamp::ProblemSpec {
+    SpecInput {
+        d: Some(d),
+        k0: Some(k0),
+        k: Some(k),
+        psi: Some("mod".into()),
+        quad: Some(quad),
+        ..Default::default()
+    }
+    .build()
+    .unwrap()
+}
+
+fn dictionary_build(c: &mut Criterion) {
+    let mut group = c.benchmark_group("dictionary_build");
+    group.sample_size(10);
+    for (label, d, k0, k, n, cols) in [
+        ("d1_k0_2_k5_n4096", 1, 2, 5, 4096, 2_000usize),
+        ("d2_k0_1_k3_n64", 2, 1, 3, 64, 20_000usize),
+    ] {
+        let s = spec(d, k0, k, n);
+        let mut plan = DiscretizationPlan::for_spec(&s).unwrap();
+        plan.error_samples = 0;
+        let grid = SphereGrid::new(s.feature_dim(), cols, 1).unwrap();
+        group.throughput(Throughput::Elements(cols as u64));
+        group.bench_with_input(BenchmarkId::new("separable_rayon", label), &grid, |b, g| {
+            b.iter(|| Dictionary::build(&s, &plan, black_box(&g.points)).unwrap())
+        });
+    }
+    // The naive twin (direct evaluation + full FFT), on fewer columns.
+    let s = spec(2, 1, 3, 64);
+    let grid = SphereGrid::new(9, 200, 1).unwrap();
+    group.throughput(Throughput::Elements(200));
+    group.bench_function("naive_fft_twin/d2_k0_1_k3_n64", |b| {
+        b.iter(|| Dictionary::build_naive(&s, 64, black_box(&grid.points)).unwrap())
+    });
+    group.finish();
+}
+
+fn exact_1d(c: &mut Criterion) {
+    let mut group = c.benchmark_group("exact_1d_coefficients");
+    for k0 in [1usize, 2, 4] {
+        let k = 2 * k0 + 1;
+        let unit = UnitEvaluator::exact(Features::new(1, k0), k).unwrap();
+        let grid = SphereGrid::new(2 * k0 + 1, 1000, 3).unwrap();
+        let mut out = vec![0.0; 2 * k + 1];
+        let mut scratch = UnitScratch::default();
+        group.throughput(Throughput::Elements(1000));
+        group.bench_function(BenchmarkId::new("units", format!("k0_{k0}_k{k}")), |b| {
+            b.iter(|| {
+                for j in 0..grid.len() {
+                    unit.measure_into(grid.point(j), &mut out, &mut scratch)
+                        .unwrap();
+                }
+                black_box(&out);
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, dictionary_build, exact_1d);
+criterion_main!(benches);

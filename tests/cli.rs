@@ -1,0 +1,239 @@
+//! The command line end to end: documented JSON, CSV output, configs,
+//! teacher files, and bad input (one-line error, non-zero exit, no file).
+
+mod common;
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn inrsamp() -> Command {
+    Command::cargo_bin("inrsamp").expect("binary built")
+}
+
+fn json_of(args: &[&str]) -> serde_json::Value {
+    let out = inrsamp().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+fn coefficient(v: &serde_json::Value, k: &[i64]) -> (f64, f64) {
+    let c = v["coefficients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c["k"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_i64().unwrap())
+                .collect::<Vec<_>>()
+                == k
+        })
+        .expect("frequency listed");
+    (c["re"].as_f64().unwrap(), c["im"].as_f64().unwrap())
+}
+
+#[test]
+fn measure_exact_1d_prints_documented_json() {
+    // g = cos(2 pi x): sigma(g) has mean 1/pi and first coefficient 1/4.
+    let v = json_of(&[
+        "measure",
+        "--d",
+        "1",
+        "--k0",
+        "2",
+        "--k",
+        "5",
+        "--w",
+        "0,1,0,0,0",
+        "--exact",
+        "--json",
+    ]);
+    assert_eq!(v["m"], 11);
+    assert_eq!(v["method"], "exact");
+    assert!(v["quadrature_error_estimate"].is_null());
+    assert_eq!(v["coefficients"].as_array().unwrap().len(), 11);
+    let (re0, im0) = coefficient(&v, &[0]);
+    assert!((re0 - 1.0 / std::f64::consts::PI).abs() < 1e-14 && im0 == 0.0);
+    let (re1, _) = coefficient(&v, &[1]);
+    let (rem1, _) = coefficient(&v, &[-1]);
+    assert!((re1 - 0.25).abs() < 1e-14 && (rem1 - 0.25).abs() < 1e-14);
+}
+
+#[test]
+fn measure_2d_grid_reports_error_estimate() {
+    let v = json_of(&[
+        "measure",
+        "--d",
+        "2",
+        "--k0",
+        "1",
+        "--k",
+        "3",
+        "--teacher",
+        "random",
+        "--width",
+        "2",
+        "--seed",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(v["m"], 49);
+    assert_eq!(v["method"], "grid");
+    let e = v["quadrature_error_estimate"].as_f64().unwrap();
+    let rel = v["relative_error_estimate"].as_f64().unwrap();
+    assert!(e > 0.0 && rel <= 1e-6, "estimate {e}, relative {rel}");
+    assert_eq!(v["tolerance_met"], true);
+    // Hermitian symmetry in the output.
+    let (a, b) = coefficient(&v, &[1, -2]);
+    let (c, d) = coefficient(&v, &[-1, 2]);
+    assert!((a - c).abs() < 1e-15 && (b + d).abs() < 1e-15);
+    // Same seed, same answer.
+    let v2 = json_of(&[
+        "measure",
+        "--d",
+        "2",
+        "--k0",
+        "1",
+        "--k",
+        "3",
+        "--teacher",
+        "random",
+        "--width",
+        "2",
+        "--seed",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(v["coefficients"], v2["coefficients"]);
+}
+
+#[test]
+fn measure_writes_csv_atomically_and_config_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("spec.toml");
+    std::fs::write(&cfg, "d = 2\nk0 = 1\nk = 2\npsi = \"std\"\nquad = 64\n").unwrap();
+    let out = dir.path().join("y.csv");
+    inrsamp()
+        .args([
+            "measure",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--w",
+            "0.1,1,0,0,0,0.5,0,0,0.3",
+        ])
+        .args(["--out", out.to_str().unwrap()])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("k1,k2,re,im"));
+    assert_eq!(lines.count(), 25);
+    // Only y.csv and the config remain: no temporary files left behind.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
+fn fails_with(args: &[&str], needle: &str) {
+    inrsamp()
+        .args(args)
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(predicate::str::contains(needle))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn bad_input_gets_a_clear_error() {
+    fails_with(
+        &["measure", "--k0", "0", "--w", "1"],
+        "k0 = 0: the feature degree must be at least 1",
+    );
+    fails_with(&["measure", "--k", "-2", "--w", "1,1,1"], "k = -2");
+    fails_with(&["measure", "--d", "2", "--exact", "--w", "1"], "exact");
+    fails_with(&["measure", "--w", "1,2"], "expected 3, got 2");
+    fails_with(&["measure", "--w", "1,nan,2"], "not finite");
+    fails_with(
+        &["measure", "--w", "1,x,2"],
+        "expected a comma-separated list",
+    );
+    fails_with(&["measure", "--psi", "l1", "--w", "1,1,1"], "psi = l1");
+    fails_with(&["measure", "--quad", "3", "--w", "1,1,1"], "quad = 3");
+    fails_with(
+        &["measure", "--teacher", "random", "--width", "0"],
+        "width = 0",
+    );
+    fails_with(&["measure"], "give one of --w");
+    fails_with(
+        &[
+            "measure",
+            "--config",
+            "/nonexistent/spec.toml",
+            "--w",
+            "1,1,1",
+        ],
+        "/nonexistent/spec.toml",
+    );
+}
+
+#[test]
+fn malformed_files_name_the_problem_and_leave_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("y.csv");
+    let bad_cfg = dir.path().join("bad.toml");
+    std::fs::write(&bad_cfg, "d = 1\nkk = 3\n").unwrap();
+    fails_with(
+        &[
+            "measure",
+            "--config",
+            bad_cfg.to_str().unwrap(),
+            "--w",
+            "1,1,1",
+        ],
+        "kk",
+    );
+    let teacher = dir.path().join("t.json");
+    for (body, needle) in [
+        (
+            r#"{"d":2,"k0":1,"units":[{"a":1.0,"w":[1,2,3]}]}"#,
+            "expected 9, got 3",
+        ),
+        (r#"{"d":2,"k0":1,"units":[]}"#, "at least one unit"),
+        (
+            r#"{"d":1,"k0":1,"units":[{"a":1.0,"w":[1,2,3]}]}"#,
+            "teacher d = 1",
+        ),
+        (r#"{"d":2,"k0":1,"units":[{"a":1.0,"w":[1,2,3]"#, "EOF"),
+        ("", "t.json"),
+    ] {
+        std::fs::write(&teacher, body).unwrap();
+        fails_with(
+            &[
+                "measure",
+                "--d",
+                "2",
+                "--teacher-file",
+                teacher.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            needle,
+        );
+        assert!(!Path::new(&out).exists(), "no output file after an error");
+    }
+}
+
+#[test]
+fn demo_runs_and_reports_the_rate() {
+    inrsamp()
+        .arg("demo")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("grid quadrature vs exact"))
+        .stdout(predicate::str::contains("psi values"));
+}
