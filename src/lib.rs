@@ -37,7 +37,9 @@
 
 #![deny(missing_docs)]
 
+pub mod certify;
 pub mod cli;
+pub mod convex;
 pub mod dictionary;
 pub mod error;
 pub mod fourier;

@@ -1,0 +1,76 @@
+//! (P_N) in Clarabel's standard form `min q.x  s.t.  A x + s = b, s in K`,
+//! built directly as CSC.
+//!
+//! `x = (c+, c-)`, `q = (psi, psi)`. Rows: the data block (zero cone,
+//! `b = y`, `A = [Phi, -Phi]`; noisy: second-order cone on
+//! `(delta, y - Phi c)`), then `-x + s = 0, s >= 0`. Clarabel's dual `z`
+//! satisfies `q + A^T z = 0`, so `lambda = -z_data` is feasible for (D_N).
+
+use super::{Backend, LpSolution, Program, SolveSettings, Status};
+use crate::error::{Error, Result};
+use clarabel::algebra::CscMatrix;
+use clarabel::solver::{DefaultSettingsBuilder, DefaultSolver, IPSolver, SupportedConeT};
+
+/// Clarabel settings from ours (quiet).
+pub(crate) fn clarabel_settings(s: &SolveSettings) -> Result<clarabel::solver::DefaultSettings<f64>> {
+    DefaultSettingsBuilder::default()
+        .verbose(false)
+        .max_iter(s.max_iter)
+        .time_limit(s.time_limit)
+        .tol_gap_abs(s.tol_gap_abs)
+        .tol_gap_rel(s.tol_gap_rel)
+        .tol_feas(s.tol_feas)
+        .max_threads(s.max_threads)
+        .build()
+        .map_err(|e| Error::setting("solver settings", "", e.to_string()))
+}
+
+/// Solves (P_N) with Clarabel.
+pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution> {
+    let (m, n) = (prog.m, prog.n());
+    let noisy = prog.delta > 0.0;
+    let data_rows = if noisy { m + 1 } else { m };
+    let off = usize::from(noisy);
+    let rows = data_rows + 2 * n;
+    let mut colptr = Vec::with_capacity(2 * n + 1);
+    let mut rowval = Vec::new();
+    let mut nzval = Vec::new();
+    colptr.push(0);
+    for (sign, block) in [(1.0, 0usize), (-1.0, n)] {
+        for j in 0..n {
+            for (i, &v) in prog.column(j).iter().enumerate() {
+                if v != 0.0 {
+                    rowval.push(off + i);
+                    nzval.push(sign * v);
+                }
+            }
+            rowval.push(data_rows + block + j);
+            nzval.push(-1.0);
+            colptr.push(rowval.len());
+        }
+    }
+    let a = CscMatrix::new(rows, 2 * n, colptr, rowval, nzval);
+    let p = CscMatrix::<f64>::zeros((2 * n, 2 * n));
+    let mut q = Vec::with_capacity(2 * n);
+    q.extend_from_slice(prog.psi);
+    q.extend_from_slice(prog.psi);
+    let mut b = vec![0.0; rows];
+    if noisy {
+        b[0] = prog.delta;
+    }
+    b[off..off + m].copy_from_slice(prog.y);
+    let cones = if noisy {
+        [SupportedConeT::SecondOrderConeT(m + 1), SupportedConeT::NonnegativeConeT(2 * n)]
+    } else {
+        [SupportedConeT::ZeroConeT(m), SupportedConeT::NonnegativeConeT(2 * n)]
+    };
+    let mut solver = DefaultSolver::new(&p, &q, &a, &b, &cones, clarabel_settings(settings)?)
+        .map_err(|e| Error::Numerical { what: format!("Clarabel rejected the problem: {e}") })?;
+    let start = std::time::Instant::now();
+    solver.solve();
+    let seconds = start.elapsed().as_secs_f64();
+    let sol = &solver.solution;
+    let c: Vec<f64> = (0..n).map(|j| sol.x[j] - sol.x[n + j]).collect();
+    let lambda: Vec<f64> = (0..m).map(|i| -sol.z[off + i]).collect();
+    Ok(LpSolution::finish(prog, Status::from(sol.status), c, lambda, sol.iterations, seconds, Backend::Clarabel))
+}
