@@ -1,22 +1,20 @@
 //! The `inrsamp` binary: parse, call the library, turn errors into messages
-//! and exit codes (0 success, 1 bad input or failure, 2 usage error).
+//! and exit codes (0 success, 1 bad input or failure, 2 usage error, 3 a
+//! result that is not fully solved or certified; see README).
 
 use clap::Parser;
-use inrsamp::cli::{Cli, Command, demo, measure};
+use inrsamp::cli::{Cli, run};
 use std::io::Write;
 
 fn main() {
     let cli = Cli::parse();
-    let result = match &cli.command {
-        Command::Measure(a) => measure::run(a),
-        Command::Demo(a) => demo::run(a),
-    };
-    match result {
-        Ok(text) => {
-            let mut out = std::io::stdout().lock();
+    match run(&cli) {
+        Ok(out) => {
+            let mut stdout = std::io::stdout().lock();
             // A closed pipe (e.g. `| head`) is not an error worth a panic.
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
+            let _ = stdout.write_all(out.text.as_bytes());
+            let _ = stdout.flush();
+            std::process::exit(out.exit);
         }
         Err(e) => {
             eprintln!("error: {e}");

@@ -4,14 +4,14 @@
 
 mod common;
 use common::*;
-use inrsamp::convex::columns::{solve_grid, ColumnSettings, Strategy};
-use inrsamp::convex::{solve, Backend, Program, SolveSettings, Status};
+use inrsamp::convex::columns::{ColumnSettings, Strategy, solve_grid};
+use inrsamp::convex::{Backend, Program, SolveSettings, Status, solve};
 use inrsamp::dictionary::{Dictionary, DiscretizationPlan};
 use inrsamp::inr::network::ShallowInr;
 use inrsamp::measurement::measure_at;
 use inrsamp::sphere::SphereGrid;
 
-const BOTH: [Backend; 2] = [Backend::Clarabel, Backend::GoodLp];
+const BOTH: [Backend; 3] = [Backend::Clarabel, Backend::ClarabelPrimal, Backend::GoodLp];
 
 #[test]
 fn tiny_lp_solved_with_known_optimum_and_dual() {
@@ -22,9 +22,21 @@ fn tiny_lp_solved_with_known_optimum_and_dual() {
     for b in BOTH {
         let s = solve(&prog, b, &SolveSettings::default()).unwrap();
         assert_eq!(s.status, Status::Solved, "{b:?}");
-        assert!((s.primal_objective - 1.5).abs() < 1e-8, "{b:?}: {}", s.primal_objective);
-        assert!((s.c[1] - 1.0).abs() < 1e-8 && s.c[0].abs() < 1e-8 && s.c[2].abs() < 1e-8, "{b:?}: {:?}", s.c);
-        assert!((s.dual_objective - 1.5).abs() < 1e-8, "{b:?}: dual {}", s.dual_objective);
+        assert!(
+            (s.primal_objective - 1.5).abs() < 1e-8,
+            "{b:?}: {}",
+            s.primal_objective
+        );
+        assert!(
+            (s.c[1] - 1.0).abs() < 1e-8 && s.c[0].abs() < 1e-8 && s.c[2].abs() < 1e-8,
+            "{b:?}: {:?}",
+            s.c
+        );
+        assert!(
+            (s.dual_objective - 1.5).abs() < 1e-8,
+            "{b:?}: dual {}",
+            s.dual_objective
+        );
         assert!(s.residual < 1e-9);
     }
 }
@@ -36,9 +48,17 @@ fn tiny_lp_with_negative_coefficient() {
     for b in BOTH {
         let s = solve(&prog, b, &SolveSettings::default()).unwrap();
         assert_eq!(s.status, Status::Solved);
-        assert!((s.c[1] + 1.5).abs() < 1e-8 && s.c[0].abs() < 1e-8, "{b:?}: {:?}", s.c);
+        assert!(
+            (s.c[1] + 1.5).abs() < 1e-8 && s.c[0].abs() < 1e-8,
+            "{b:?}: {:?}",
+            s.c
+        );
         // The dual lambda = -1/2 (the column (2) is active with sign -).
-        assert!((s.lambda[0] + 0.5).abs() < 1e-8, "{b:?}: lambda {:?}", s.lambda);
+        assert!(
+            (s.lambda[0] + 0.5).abs() < 1e-8,
+            "{b:?}: lambda {:?}",
+            s.lambda
+        );
     }
 }
 
@@ -56,7 +76,10 @@ fn tiny_lp_infeasible_is_a_status() {
 fn max_iter_one_is_reported_never_optimal() {
     let phi = [1.0, 0.0, 1.0, 1.0, 0.0, 1.0];
     let prog = Program::new(&phi, 2, &[1.0, 1.0], &[1.0, 1.5, 1.0], 0.0).unwrap();
-    let settings = SolveSettings { max_iter: 1, ..Default::default() };
+    let settings = SolveSettings {
+        max_iter: 1,
+        ..Default::default()
+    };
     for b in BOTH {
         let s = solve(&prog, b, &settings).unwrap();
         assert_eq!(s.status, Status::MaxIterations, "{b:?}");
@@ -71,7 +94,11 @@ fn tiny_noisy_program_with_known_optimum() {
     let s = solve(&prog, Backend::Clarabel, &SolveSettings::default()).unwrap();
     assert_eq!(s.status, Status::Solved);
     assert!((s.c[0] - 1.5).abs() < 1e-7, "{:?}", s.c);
-    assert!((s.dual_objective - 1.5).abs() < 1e-7, "dual {}", s.dual_objective);
+    assert!(
+        (s.dual_objective - 1.5).abs() < 1e-7,
+        "dual {}",
+        s.dual_objective
+    );
     assert!(solve(&prog, Backend::GoodLp, &SolveSettings::default()).is_err());
 }
 
@@ -85,7 +112,15 @@ fn bad_programs_are_errors() {
     assert!(Program::new(&[1.0, 2.0], 1, &[1.0], &[1.0, 1.0], -0.1).is_err()); // delta < 0
 }
 
-fn teacher_problem(d: i64, k0: i64, k: i64, psi: &str, n_grid: usize, width: usize, seed: u64) -> (Dictionary, Vec<f64>) {
+fn teacher_problem(
+    d: i64,
+    k0: i64,
+    k: i64,
+    psi: &str,
+    n_grid: usize,
+    width: usize,
+    seed: u64,
+) -> (Dictionary, Vec<f64>) {
     let spec = spec(d, k0, k, psi);
     let plan = DiscretizationPlan::for_spec(&spec).unwrap();
     let grid = SphereGrid::new(spec.feature_dim(), n_grid, seed).unwrap();
@@ -102,17 +137,36 @@ fn backends_agree_on_dictionaries() {
         let prog = Program::new(&dict.columns, dict.m, &y, &dict.psi, 0.0).unwrap();
         let a = solve(&prog, Backend::Clarabel, &SolveSettings::default()).unwrap();
         let b = solve(&prog, Backend::GoodLp, &SolveSettings::default()).unwrap();
-        assert!(a.status.is_solved() && b.status.is_solved(), "{:?} {:?}", a.status, b.status);
+        assert!(
+            a.status.is_solved() && b.status.is_solved(),
+            "{:?} {:?}",
+            a.status,
+            b.status
+        );
         let rel = (a.primal_objective - b.primal_objective).abs() / a.primal_objective;
-        assert!(rel < 1e-8, "{psi}: clarabel {} vs good_lp {}", a.primal_objective, b.primal_objective);
+        assert!(
+            rel < 1e-8,
+            "{psi}: clarabel {} vs good_lp {}",
+            a.primal_objective,
+            b.primal_objective
+        );
         // Duality gap below the solver tolerance.
-        assert!(a.gap() < 1e-8 && b.gap() < 1e-8, "gaps {} {}", a.gap(), b.gap());
+        assert!(
+            a.gap() < 1e-8 && b.gap() < 1e-8,
+            "gaps {} {}",
+            a.gap(),
+            b.gap()
+        );
     }
 }
 
 #[test]
 fn full_and_column_generation_agree() {
-    for (d, k0, k, psi, n) in [(1, 1, 3, "mod", 2000), (2, 1, 3, "std", 3000), (2, 1, 3, "mod", 3000)] {
+    for (d, k0, k, psi, n) in [
+        (1, 1, 3, "mod", 2000),
+        (2, 1, 3, "std", 3000),
+        (2, 1, 3, "mod", 3000),
+    ] {
         let (dict, y) = teacher_problem(d, k0, k, psi, n, 3, 7);
         let prog = Program::new(&dict.columns, dict.m, &y, &dict.psi, 0.0).unwrap();
         let s = SolveSettings::default();
@@ -120,16 +174,37 @@ fn full_and_column_generation_agree() {
         let full = solve_grid(&prog, Strategy::Full, Backend::Clarabel, &s, &cg, None).unwrap();
         let cols = solve_grid(&prog, Strategy::Columns, Backend::Clarabel, &s, &cg, None).unwrap();
         assert!(full.lp.status.is_solved() && cols.lp.status.is_solved());
-        let rel = (full.lp.primal_objective - cols.lp.primal_objective).abs() / full.lp.primal_objective;
-        assert!(rel < 1e-7, "d={d} {psi}: full {} vs columns {} (rel {rel:e})", full.lp.primal_objective, cols.lp.primal_objective);
+        let rel =
+            (full.lp.primal_objective - cols.lp.primal_objective).abs() / full.lp.primal_objective;
+        assert!(
+            rel < 1e-7,
+            "d={d} {psi}: full {} vs columns {} (rel {rel:e})",
+            full.lp.primal_objective,
+            cols.lp.primal_objective
+        );
         // Columns outside the active set obey |eta| <= 1 + eps; active ones
         // within the interior-point accuracy (eta divides by psi_j).
         let eta = inrsamp::convex::columns::eta_on_columns(&prog, &cols.lp.lambda);
         let mut is_active = vec![false; dict.len()];
         cols.active.iter().for_each(|&j| is_active[j] = true);
-        let outside = (0..dict.len()).filter(|&j| !is_active[j]).map(|j| eta[j].abs()).fold(0.0, f64::max);
-        assert!(outside <= 1.0 + cg.eps, "violation left outside the active set: {outside}");
-        assert!(cols.max_grid_eta <= 1.0 + 1e-5, "max |eta| {}", cols.max_grid_eta);
-        assert!(cols.active.len() < dict.len() / 2, "column generation used {} of {} columns", cols.active.len(), dict.len());
+        let outside = (0..dict.len())
+            .filter(|&j| !is_active[j])
+            .map(|j| eta[j].abs())
+            .fold(0.0, f64::max);
+        assert!(
+            outside <= 1.0 + cg.eps,
+            "violation left outside the active set: {outside}"
+        );
+        assert!(
+            cols.max_grid_eta <= 1.0 + 1e-5,
+            "max |eta| {}",
+            cols.max_grid_eta
+        );
+        assert!(
+            cols.active.len() < dict.len() / 2,
+            "column generation used {} of {} columns",
+            cols.active.len(),
+            dict.len()
+        );
     }
 }

@@ -1,8 +1,12 @@
 //! The command line: clap types turned into validated specs; one file per
 //! subcommand. Only this module and `main` know every stage.
 
+pub mod certify;
 pub mod demo;
+pub mod lp;
 pub mod measure;
+pub mod solve;
+pub mod solver_args;
 
 use crate::error::{Error, Result};
 use crate::inr::network::ShallowInr;
@@ -20,6 +24,9 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "inrsamp", version, about, long_about)]
 pub struct Cli {
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, global = true)]
+    pub threads: Option<usize>,
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
@@ -30,9 +37,57 @@ pub struct Cli {
 pub enum Command {
     /// Fourier measurements A_K f of a teacher INR (CSV or JSON).
     Measure(Box<measure::MeasureArgs>),
+    /// Solve the convex problem (11) on a sphere grid: atoms, status and the
+    /// certified bracket on its value.
+    Solve(Box<solve::SolveArgs>),
+    /// Verdict for a known teacher: unique, recovered, not_recovered or
+    /// inconclusive, with the dual certificate's margin.
+    Certify(Box<certify::CertifyArgs>),
+    /// Solve an externally given weighted-l1 program (P_N) from .npy/.csv files.
+    Lp(lp::LpArgs),
     /// The main job: a random width-1 INR, its psi values, its measurements
     /// and the quadrature-vs-exact error table (d = 1).
     Demo(demo::DemoArgs),
+}
+
+/// What a subcommand prints and its exit code (0 success, 3 a result that
+/// is not fully solved or certified).
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Text for stdout.
+    pub text: String,
+    /// Exit code.
+    pub exit: i32,
+}
+
+impl From<String> for Outcome {
+    fn from(text: String) -> Self {
+        Outcome { text, exit: 0 }
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: &Cli) -> Result<Outcome> {
+    if let Some(t) = cli.threads {
+        if t == 0 {
+            return Err(Error::setting(
+                "threads",
+                0,
+                "at least one thread is needed",
+            ));
+        }
+        // Only the first call can set the global pool; later calls keep it.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build_global();
+    }
+    match &cli.command {
+        Command::Measure(a) => measure::run(a).map(Outcome::from),
+        Command::Solve(a) => solve::run(a),
+        Command::Certify(a) => certify::run(a),
+        Command::Lp(a) => lp::run(a),
+        Command::Demo(a) => demo::run(a).map(Outcome::from),
+    }
 }
 
 /// Problem flags shared by every subcommand. A flag overrides the same key

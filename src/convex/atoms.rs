@@ -55,7 +55,9 @@ pub fn atoms(c: &[f64], directions: &[f64], dim: usize, s: &AtomSettings) -> Vec
     if mx == 0.0 {
         return Vec::new();
     }
-    let mut idx: Vec<usize> = (0..c.len()).filter(|&j| c[j].abs() > s.rel_threshold * mx).collect();
+    let mut idx: Vec<usize> = (0..c.len())
+        .filter(|&j| c[j].abs() > s.rel_threshold * mx)
+        .collect();
     idx.sort_by(|&a, &b| c[b].abs().total_cmp(&c[a].abs()).then(a.cmp(&b)));
     let mut taken = vec![false; idx.len()];
     let mut out = Vec::new();
@@ -79,7 +81,9 @@ pub fn atoms(c: &[f64], directions: &[f64], dim: usize, s: &AtomSettings) -> Vec
                 taken[q] = true;
                 members.push(k);
                 sum_c += c[k];
-                mean.iter_mut().zip(wk).for_each(|(m, v)| *m += v * c[k].abs());
+                mean.iter_mut()
+                    .zip(wk)
+                    .for_each(|(m, v)| *m += v * c[k].abs());
             }
         }
         let norm = mean.iter().map(|v| v * v).sum::<f64>().sqrt();
@@ -99,7 +103,9 @@ mod tests {
 
     #[test]
     fn neighbours_of_the_same_sign_merge() {
-        let dirs = [1.0, 0.0, 0.0, 0.999, 0.0447, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0];
+        let dirs = [
+            1.0, 0.0, 0.0, 0.999, 0.0447, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0,
+        ];
         let c = [2.0, 1.0, -0.5, -1e-9];
         let a = atoms(&c, &dirs, 3, &AtomSettings::default());
         assert_eq!(a.len(), 2);

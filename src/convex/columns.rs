@@ -9,7 +9,7 @@
 //!   is feasible for (D_N), so the restricted optimum is within a factor
 //!   `1 + eps` of the full one.
 
-use super::{solve, Backend, LpSolution, Program, SolveSettings, Status};
+use super::{Backend, LpSolution, Program, SolveSettings, Status, solve};
 use crate::error::Result;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -115,8 +115,16 @@ pub fn solve_grid(
         });
     }
     let m = prog.m;
-    let initial = if cg.initial == 0 { (4 * m).max(50) } else { cg.initial };
-    let per_round = if cg.per_round == 0 { (2 * m).max(50) } else { cg.per_round };
+    let initial = if cg.initial == 0 {
+        (4 * m).max(50)
+    } else {
+        cg.initial
+    };
+    let per_round = if cg.per_round == 0 {
+        (2 * m).max(50)
+    } else {
+        cg.per_round
+    };
     // Rank columns by |phi_j . y| / psi_j (the eta of lambda = y).
     let corr = eta_on_columns(prog, prog.y);
     let mut order: Vec<usize> = (0..n).collect();
@@ -177,7 +185,15 @@ pub fn solve_grid(
         for (q, &j) in active.iter().enumerate() {
             c[j] = sub_lp.c[q];
         }
-        let lp = LpSolution::finish(prog, sub_lp.status, c, sub_lp.lambda.clone(), sub_lp.iterations, sub_lp.seconds, backend);
+        let lp = LpSolution::finish(
+            prog,
+            sub_lp.status,
+            c,
+            sub_lp.lambda.clone(),
+            sub_lp.iterations,
+            sub_lp.seconds,
+            backend,
+        );
         if sub_lp.status.is_infeasible() && active.len() < n {
             // The active columns may not span y yet: widen and retry.
             let widen = per_round.max(active.len());
@@ -197,7 +213,9 @@ pub fn solve_grid(
             });
         }
         let eta = eta_on_columns(prog, &lp.lambda);
-        let mut viol: Vec<usize> = (0..n).filter(|&j| !in_active[j] && eta[j].abs() > 1.0 + cg.eps).collect();
+        let mut viol: Vec<usize> = (0..n)
+            .filter(|&j| !in_active[j] && eta[j].abs() > 1.0 + cg.eps)
+            .collect();
         let max_grid_eta = max_abs(&eta);
         if viol.is_empty() || rounds >= cg.max_rounds {
             return Ok(GridSolve {

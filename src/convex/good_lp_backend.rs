@@ -11,18 +11,24 @@ use super::{Backend, LpSolution, Program, SolveSettings, Status};
 use crate::error::{Error, Result};
 use clarabel::solver::IPSolver;
 use good_lp::solvers::clarabel::clarabel;
-use good_lp::{variable, Expression, ProblemVariables, SolverModel, Variable};
+use good_lp::{Expression, ProblemVariables, SolverModel, Variable, variable};
 
 /// Solves (P_N) through good_lp.
 pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution> {
     if prog.delta > 0.0 {
-        return Err(Error::setting("backend", "good-lp", "the good-lp backend has no noisy variant; use --backend clarabel"));
+        return Err(Error::setting(
+            "backend",
+            "good-lp",
+            "the good-lp backend has no noisy variant; use --backend clarabel",
+        ));
     }
     let (m, n) = (prog.m, prog.n());
     let mut vars = ProblemVariables::new();
     let plus: Vec<Variable> = (0..n).map(|_| vars.add(variable().min(0.0))).collect();
     let minus: Vec<Variable> = (0..n).map(|_| vars.add(variable().min(0.0))).collect();
-    let objective: Expression = (0..n).map(|j| prog.psi[j] * plus[j] + prog.psi[j] * minus[j]).sum();
+    let objective: Expression = (0..n)
+        .map(|j| prog.psi[j] * plus[j] + prog.psi[j] * minus[j])
+        .sum();
     let mut model = vars.minimise(objective).using(clarabel);
     for i in 0..m {
         let lhs: Expression = (0..n)
@@ -40,9 +46,9 @@ pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution>
         .tol_feas(settings.tol_feas)
         .max_threads(settings.max_threads)
         .verbose(false);
-    let mut solver = model
-        .try_into_solver()
-        .map_err(|e| Error::Numerical { what: format!("good_lp could not build the problem: {e}") })?;
+    let mut solver = model.try_into_solver().map_err(|e| Error::Numerical {
+        what: format!("good_lp could not build the problem: {e}"),
+    })?;
     let start = std::time::Instant::now();
     solver.solve();
     let seconds = start.elapsed().as_secs_f64();
@@ -53,5 +59,13 @@ pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution>
     // equalities `Phi_i (c+ - c-) = y_i`, stored as A x + s = b with b = y_i:
     // as in the direct backend, lambda = -z on the equality rows.
     let lambda: Vec<f64> = (0..m).map(|i| -sol.z[2 * n + i]).collect();
-    Ok(LpSolution::finish(prog, Status::from(sol.status), c, lambda, sol.iterations, seconds, Backend::GoodLp))
+    Ok(LpSolution::finish(
+        prog,
+        Status::from(sol.status),
+        c,
+        lambda,
+        sol.iterations,
+        seconds,
+        Backend::GoodLp,
+    ))
 }

@@ -63,15 +63,33 @@ impl<'a> Program<'a> {
         crate::error::check_finite("y", y)?;
         crate::error::check_finite("psi", psi)?;
         if let Some(j) = psi.iter().position(|&p| p < 0.0) {
-            return Err(Error::setting("psi", psi[j], format!("the cost of column {j} is negative; costs must be >= 0")));
+            return Err(Error::setting(
+                "psi",
+                psi[j],
+                format!("the cost of column {j} is negative; costs must be >= 0"),
+            ));
         }
         if !(delta.is_finite() && delta >= 0.0) {
-            return Err(Error::setting("noise-delta", delta, "the noise level must be a finite number >= 0"));
+            return Err(Error::setting(
+                "noise-delta",
+                delta,
+                "the noise level must be a finite number >= 0",
+            ));
         }
         if phi.iter().all(|&v| v == 0.0) {
-            return Err(Error::setting("Phi", "0", "the dictionary is all zero: no measure can match the data"));
+            return Err(Error::setting(
+                "Phi",
+                "0",
+                "the dictionary is all zero: no measure can match the data",
+            ));
         }
-        Ok(Program { phi, m, y, psi, delta })
+        Ok(Program {
+            phi,
+            m,
+            y,
+            psi,
+            delta,
+        })
     }
 
     /// Columns N.
@@ -152,7 +170,10 @@ impl Status {
 
     /// Primal infeasibility (full or reduced accuracy).
     pub fn is_infeasible(&self) -> bool {
-        matches!(self, Status::PrimalInfeasible | Status::AlmostPrimalInfeasible)
+        matches!(
+            self,
+            Status::PrimalInfeasible | Status::AlmostPrimalInfeasible
+        )
     }
 
     /// Name as printed.
@@ -198,8 +219,10 @@ impl From<clarabel::solver::SolverStatus> for Status {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum Backend {
-    /// The conic form handed to Clarabel directly (default).
+    /// Clarabel on the dual (D_N), built directly as CSC (default).
     Clarabel,
+    /// Clarabel on the primal conic form of (P_N), built directly as CSC.
+    ClarabelPrimal,
     /// The same LP modelled through good_lp (Clarabel underneath); no noisy variant.
     GoodLp,
 }
@@ -267,13 +290,29 @@ impl LpSolution {
     /// Number of entries with `|c_j| > rel * max |c|`.
     pub fn nonzeros(&self, rel: f64) -> usize {
         let mx = self.c.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        self.c.iter().filter(|v| v.abs() > rel * mx && mx > 0.0).count()
+        self.c
+            .iter()
+            .filter(|v| v.abs() > rel * mx && mx > 0.0)
+            .count()
     }
 
     /// Fills the derived numbers from `c` and `lambda`.
-    pub(crate) fn finish(prog: &Program<'_>, status: Status, c: Vec<f64>, lambda: Vec<f64>, iterations: u32, seconds: f64, backend: Backend) -> Self {
+    pub(crate) fn finish(
+        prog: &Program<'_>,
+        status: Status,
+        c: Vec<f64>,
+        lambda: Vec<f64>,
+        iterations: u32,
+        seconds: f64,
+        backend: Backend,
+    ) -> Self {
         let r = prog.apply(&c);
-        let residual = r.iter().zip(prog.y).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt();
+        let residual = r
+            .iter()
+            .zip(prog.y)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f64>()
+            .sqrt();
         LpSolution {
             status,
             primal_objective: prog.cost(&c),
@@ -291,7 +330,8 @@ impl LpSolution {
 /// Solves (P_N) with the chosen backend.
 pub fn solve(prog: &Program<'_>, backend: Backend, settings: &SolveSettings) -> Result<LpSolution> {
     match backend {
-        Backend::Clarabel => clarabel_backend::solve(prog, settings),
+        Backend::Clarabel => clarabel_backend::solve_dual(prog, settings),
+        Backend::ClarabelPrimal => clarabel_backend::solve(prog, settings),
         Backend::GoodLp => good_lp_backend::solve(prog, settings),
     }
 }

@@ -189,6 +189,24 @@ impl Dictionary {
         Ok(dict)
     }
 
+    /// Appends columns for more directions (refinement points, a teacher's
+    /// directions); vanishing ones are dropped and counted. Returns the
+    /// indices of the new columns.
+    pub fn append(&mut self, spec: &ProblemSpec, directions: &[f64]) -> Result<Vec<usize>> {
+        let mut plan = self.plan;
+        plan.error_samples = 0;
+        let extra = Dictionary::build(spec, &plan, directions)?;
+        let start = self.len();
+        let base = self.source_index.iter().max().map_or(0, |m| m + 1);
+        self.columns.extend_from_slice(&extra.columns);
+        self.psi.extend_from_slice(&extra.psi);
+        self.directions.extend_from_slice(&extra.directions);
+        self.source_index
+            .extend(extra.source_index.iter().map(|i| base + i));
+        self.dropped += extra.dropped;
+        Ok((start..self.len()).collect())
+    }
+
     /// Largest relative `|col_N - col_2N| / |col_2N|` over evenly spaced
     /// sampled columns.
     fn estimate_error(&self, spec: &ProblemSpec) -> Result<f64> {

@@ -124,6 +124,34 @@ impl ShallowInr {
         Ok(())
     }
 
+    /// `f_theta` on the `n^d` grid `x = k/n` (last axis fastest), by the
+    /// separable synthesis of each pre-activation.
+    pub fn grid_values(&self, n: usize) -> Vec<f64> {
+        let features = Features::new(self.d, self.k0);
+        let plan = crate::fourier::separable::SeparablePlan::new(self.d, n, self.k0, 0);
+        let mut out = vec![0.0; plan.grid_len()];
+        let mut vals = vec![0.0; plan.grid_len()];
+        let mut coef = vec![0.0; features.dim()];
+        let mut scratch = crate::fourier::separable::SeparableScratch::default();
+        for u in &self.units {
+            features.w_to_tensor(&u.w, &mut coef);
+            plan.synthesize(&coef, &mut vals, &mut scratch);
+            out.iter_mut()
+                .zip(&vals)
+                .for_each(|(o, v)| *o += u.a * v.max(0.0));
+        }
+        out
+    }
+
+    /// The balanced cost `sum_j |a_j| psi(w_j)` (THEORY.md 3).
+    pub fn cost(&self, psi: &crate::inr::psi::Psi) -> crate::error::Result<f64> {
+        let mut total = 0.0;
+        for u in &self.units {
+            total += u.a.abs() * psi.value(&u.w)?;
+        }
+        Ok(total)
+    }
+
     /// `f_theta(x)`.
     pub fn eval(&self, features: &Features, x: &[f64]) -> f64 {
         self.units

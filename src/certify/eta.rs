@@ -1,0 +1,350 @@
+//! The certificate function and the search for its supremum on the sphere
+//! (THEORY.md 5):
+//!
+//! `eta_lambda(w) = (A_K sigma(g_w)) . lambda / psi(w)`,
+//! `grad eta = (A_K[H(g_w) gamma]^T lambda - eta grad psi) / psi`.
+//!
+//! `eta` is 0-homogeneous, so its gradient is tangent to the sphere. The
+//! supremum of `|eta|` is searched by dense candidates (the solve's own grid
+//! plus a fresh seeded design) followed by projected gradient ascent on the
+//! sphere from the best candidates (in parallel). This is a search, not a
+//! proof: every bound that rests on it says so.
+
+use crate::dictionary::{Dictionary, DiscretizationPlan};
+use crate::error::Result;
+use crate::inr::features::Features;
+use crate::inr::psi::Psi;
+use crate::inr::unit::UnitEvaluator;
+use crate::spec::ProblemSpec;
+use crate::sphere::SphereGrid;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// `eta_lambda` for one problem, discretization and `lambda`.
+#[derive(Debug, Clone)]
+pub struct EtaField {
+    unit: UnitEvaluator,
+    psi: Psi,
+    lambda: Vec<f64>,
+}
+
+/// The unit evaluator of a problem and plan (same method as the dictionary).
+pub fn unit_evaluator(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    k: usize,
+) -> Result<UnitEvaluator> {
+    let features = Features::new(spec.d, spec.k0);
+    if plan.exact {
+        UnitEvaluator::exact(features, k)
+    } else {
+        Ok(UnitEvaluator::grid(features, k, k, plan.n_quad))
+    }
+}
+
+/// The weighting of a problem with the plan's method.
+pub fn psi_for(spec: &ProblemSpec, plan: &DiscretizationPlan) -> Result<Psi> {
+    Ok(match spec.psi {
+        crate::inr::psi::PsiKind::Std => Psi::std(),
+        crate::inr::psi::PsiKind::Pre => Psi::pre(),
+        crate::inr::psi::PsiKind::Mod { k_prime } => {
+            Psi::modified(unit_evaluator(spec, plan, k_prime)?)
+        }
+    })
+}
+
+impl EtaField {
+    /// The field of `lambda` (length M).
+    pub fn new(spec: &ProblemSpec, plan: &DiscretizationPlan, lambda: Vec<f64>) -> Result<Self> {
+        Ok(EtaField {
+            unit: unit_evaluator(spec, plan, spec.k)?,
+            psi: psi_for(spec, plan)?,
+            lambda,
+        })
+    }
+
+    /// The dual vector.
+    pub fn lambda(&self) -> &[f64] {
+        &self.lambda
+    }
+
+    /// The weighting.
+    pub fn psi(&self) -> &Psi {
+        &self.psi
+    }
+
+    /// The unit evaluator.
+    pub fn unit(&self) -> &UnitEvaluator {
+        &self.unit
+    }
+
+    /// `eta(w)`; 0 where `psi(w) = 0` (a vanishing unit).
+    pub fn value(&self, w: &[f64]) -> Result<f64> {
+        let y = self.unit.measure(w)?;
+        let p = self.psi.value(w)?;
+        Ok(if p > 0.0 {
+            dot(&y, &self.lambda) / p
+        } else {
+            0.0
+        })
+    }
+
+    /// `eta(w)` and its gradient.
+    pub fn value_and_gradient(&self, w: &[f64]) -> Result<(f64, Vec<f64>)> {
+        let y = self.unit.measure(w)?;
+        let (p, gp) = self.psi.value_and_gradient(w)?;
+        if p <= 0.0 {
+            return Ok((0.0, vec![0.0; w.len()]));
+        }
+        let eta = dot(&y, &self.lambda) / p;
+        let jac = self.unit.jacobian(w)?;
+        let m = y.len();
+        let g = (0..w.len())
+            .map(|i| (dot(&jac[i * m..(i + 1) * m], &self.lambda) - eta * gp[i]) / p)
+            .collect();
+        Ok((eta, g))
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn normalize(w: &mut [f64]) {
+    let n = w.iter().map(|v| v * v).sum::<f64>().sqrt();
+    if n > 0.0 {
+        w.iter_mut().for_each(|v| *v /= n);
+    }
+}
+
+/// Angle between unit vectors.
+pub fn angle(a: &[f64], b: &[f64]) -> f64 {
+    dot(a, b).clamp(-1.0, 1.0).acos()
+}
+
+/// Local maxima closer than this angle (radians) are reported once.
+pub const MAXIMA_SEPARATION: f64 = 0.02;
+
+/// Settings of the supremum search.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SupSettings {
+    /// Points of the fresh dense design; 0 = `clamp(400 D^2, 2 000, 20 000)`
+    /// (default 0).
+    pub dense_points: usize,
+    /// Local ascents from the best candidates (default 24).
+    pub starts: usize,
+    /// Iterations per ascent (default 80).
+    pub ascent_iters: usize,
+    /// Seed of the dense design.
+    pub seed: u64,
+}
+
+impl Default for SupSettings {
+    fn default() -> Self {
+        SupSettings {
+            dense_points: 0,
+            starts: 24,
+            ascent_iters: 80,
+            seed: 0x5u64,
+        }
+    }
+}
+
+/// A point of the sphere with its `eta`.
+#[derive(Debug, Clone, Serialize)]
+pub struct EtaPoint {
+    /// Unit direction.
+    pub w: Vec<f64>,
+    /// `eta(w)`.
+    pub eta: f64,
+}
+
+/// The outcome of a supremum search.
+#[derive(Debug, Clone, Serialize)]
+pub struct SupResult {
+    /// The largest `|eta|` found (outside the excluded caps, if any).
+    pub value: f64,
+    /// Where (None if every candidate was excluded).
+    pub argmax: Option<EtaPoint>,
+    /// The local maxima found by the ascents, largest `|eta|` first.
+    pub maxima: Vec<EtaPoint>,
+    /// Evaluations of `eta` made.
+    pub evaluations: usize,
+}
+
+/// Caps to exclude: `(centres, radius in radians)`.
+pub type Caps<'a> = Option<(&'a [Vec<f64>], f64)>;
+
+fn outside(w: &[f64], caps: Caps<'_>) -> bool {
+    match caps {
+        None => true,
+        Some((centres, r)) => centres.iter().all(|c| angle(w, c) > r),
+    }
+}
+
+/// `eta` on a fresh seeded design of `n` points (0: the automatic size of
+/// [`SupSettings::dense_points`]), through the dictionary build; vanishing
+/// units are left out.
+pub fn dense_eta(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    lambda: &[f64],
+    n: usize,
+    seed: u64,
+) -> Result<Vec<EtaPoint>> {
+    let dim = spec.feature_dim();
+    let n = if n == 0 {
+        (400 * dim * dim).clamp(2_000, 20_000)
+    } else {
+        n
+    };
+    let grid = SphereGrid::new(dim, n, seed)?;
+    let mut p = *plan;
+    p.error_samples = 0;
+    let dict = Dictionary::build(spec, &p, &grid.points)?;
+    Ok(dictionary_eta(&dict, lambda))
+}
+
+/// `eta` on every column of a dictionary.
+pub fn dictionary_eta(dict: &Dictionary, lambda: &[f64]) -> Vec<EtaPoint> {
+    (0..dict.len())
+        .into_par_iter()
+        .map(|j| EtaPoint {
+            w: dict.direction(j).to_vec(),
+            eta: if dict.psi[j] > 0.0 {
+                dot(dict.column(j), lambda) / dict.psi[j]
+            } else {
+                0.0
+            },
+        })
+        .collect()
+}
+
+/// Projected gradient ascent of `s eta` on the sphere (s = the sign of eta at
+/// the start), arc-length steps with backtracking. Returns the best point
+/// outside the caps met along the path (if any) and the evaluation count.
+fn ascend(
+    field: &EtaField,
+    start: &[f64],
+    iters: usize,
+    caps: Caps<'_>,
+) -> Result<(Option<EtaPoint>, usize)> {
+    let mut w = start.to_vec();
+    let (e0, mut g) = field.value_and_gradient(&w)?;
+    let s = if e0 < 0.0 { -1.0 } else { 1.0 };
+    let mut f = s * e0;
+    let mut evals = 1usize;
+    let mut best = outside(&w, caps).then(|| EtaPoint {
+        w: w.clone(),
+        eta: e0,
+    });
+    let mut step = 0.05f64;
+    for _ in 0..iters {
+        // Tangential part of s * grad.
+        let radial = dot(&g, &w);
+        let mut t: Vec<f64> = g
+            .iter()
+            .zip(&w)
+            .map(|(gi, wi)| s * (gi - radial * wi))
+            .collect();
+        let tn = t.iter().map(|v| v * v).sum::<f64>().sqrt();
+        if tn < 1e-13 {
+            break;
+        }
+        t.iter_mut().for_each(|v| *v /= tn);
+        let mut accepted = false;
+        while step > 1e-12 {
+            let mut wn: Vec<f64> = w
+                .iter()
+                .zip(&t)
+                .map(|(wi, ti)| wi * step.cos() + ti * step.sin())
+                .collect();
+            normalize(&mut wn);
+            let (en, gn) = field.value_and_gradient(&wn)?;
+            evals += 1;
+            if s * en > f {
+                w = wn;
+                g = gn;
+                f = s * en;
+                if outside(&w, caps) && best.as_ref().is_none_or(|b| s * en > s * b.eta) {
+                    best = Some(EtaPoint {
+                        w: w.clone(),
+                        eta: en,
+                    });
+                }
+                step *= 1.5;
+                accepted = true;
+                break;
+            }
+            step *= 0.5;
+        }
+        if !accepted {
+            break;
+        }
+    }
+    Ok((best, evals))
+}
+
+/// Searches `sup |eta|` over the sphere (outside `caps`): the candidates'
+/// best `starts` points (outside the caps) are refined by local ascent.
+pub fn sup_eta(
+    field: &EtaField,
+    candidates: &[EtaPoint],
+    settings: &SupSettings,
+    caps: Caps<'_>,
+) -> Result<SupResult> {
+    let mut pool: Vec<&EtaPoint> = candidates.iter().filter(|p| outside(&p.w, caps)).collect();
+    pool.sort_by(|a, b| b.eta.abs().total_cmp(&a.eta.abs()));
+    // Starts: the best candidates, at most one per small neighbourhood so
+    // that the ascents explore different maxima.
+    let mut starts: Vec<&EtaPoint> = Vec::new();
+    for p in &pool {
+        if starts.len() >= settings.starts {
+            break;
+        }
+        if starts.iter().all(|q| angle(&q.w, &p.w) > 0.05) {
+            starts.push(p);
+        }
+    }
+    let results: Vec<Result<(Option<EtaPoint>, usize)>> = starts
+        .par_iter()
+        .map(|p| ascend(field, &p.w, settings.ascent_iters, caps))
+        .collect();
+    let mut maxima = Vec::new();
+    let mut evaluations = 0usize;
+    for r in results {
+        let (best, ev) = r?;
+        evaluations += ev;
+        if let Some(b) = best {
+            maxima.push(b);
+        }
+    }
+    maxima.sort_by(|a, b| b.eta.abs().total_cmp(&a.eta.abs()));
+    // Ascents that met at the same maximum count once.
+    let mut distinct: Vec<EtaPoint> = Vec::new();
+    for p in maxima {
+        if distinct
+            .iter()
+            .all(|q| angle(&q.w, &p.w) > MAXIMA_SEPARATION)
+        {
+            distinct.push(p);
+        }
+    }
+    let maxima = distinct;
+    let best_candidate = pool.first().map(|p| (*p).clone());
+    let argmax = match (maxima.first(), best_candidate) {
+        (Some(m), Some(c)) => Some(if m.eta.abs() >= c.eta.abs() {
+            m.clone()
+        } else {
+            c
+        }),
+        (Some(m), None) => Some(m.clone()),
+        (None, c) => c,
+    };
+    Ok(SupResult {
+        value: argmax.as_ref().map_or(0.0, |a| a.eta.abs()),
+        argmax,
+        maxima,
+        evaluations: evaluations + candidates.len(),
+    })
+}

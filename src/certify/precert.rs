@@ -1,0 +1,86 @@
+//! The vanishing-derivative pre-certificate (THEORY.md 5, optimality and
+//! uniqueness conditions): the least-norm `lambda` with
+//! `eta(w_j) = s_j` and zero tangential gradient at every support atom.
+//!
+//! Because `eta` is 0-homogeneous and `J_j w_j = A sigma(g_{w_j})` (Euler),
+//! both conditions at atom `j` are the `D` linear equations
+//! `J_j^T lambda = s_j grad psi(w_j)`, `J_j = A_K[H(g_{w_j}) gamma]`. Stacked
+//! over the atoms they form a `W D x M` system solved in the least-norm sense
+//! by SVD; the relative residual says whether it was consistent.
+
+use super::eta::{psi_for, unit_evaluator};
+use crate::dictionary::DiscretizationPlan;
+use crate::error::Result;
+use crate::spec::ProblemSpec;
+use nalgebra::{DMatrix, DVector};
+use serde::Serialize;
+
+/// A support atom: unit direction and sign of its coefficient.
+#[derive(Debug, Clone, Serialize)]
+pub struct SupportAtom {
+    /// Unit direction.
+    pub w: Vec<f64>,
+    /// Sign of the coefficient (+1 or -1).
+    pub sign: f64,
+}
+
+/// The pre-certificate and what was learned building it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PreCertificate {
+    /// The least-norm `lambda` (length M).
+    pub lambda: Vec<f64>,
+    /// `|B lambda - rhs| / |rhs|`: near 0 when the interpolation system is consistent.
+    pub relative_residual: f64,
+    /// Smallest singular value of the support columns divided by the largest
+    /// (0 when they are linearly dependent).
+    pub support_conditioning: f64,
+}
+
+/// Builds the pre-certificate for `support`.
+pub fn vanishing_derivative(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    support: &[SupportAtom],
+) -> Result<PreCertificate> {
+    let unit = unit_evaluator(spec, plan, spec.k)?;
+    let psi = psi_for(spec, plan)?;
+    let m = unit.map().len();
+    let dim = spec.feature_dim();
+    let rows = support.len() * dim;
+    let mut b = DMatrix::<f64>::zeros(rows, m);
+    let mut rhs = DVector::<f64>::zeros(rows);
+    let mut cols = DMatrix::<f64>::zeros(m, support.len());
+    for (j, atom) in support.iter().enumerate() {
+        let jac = unit.jacobian(&atom.w)?;
+        let (_, gpsi) = psi.value_and_gradient(&atom.w)?;
+        for i in 0..dim {
+            for q in 0..m {
+                b[(j * dim + i, q)] = jac[i * m + q];
+            }
+            rhs[j * dim + i] = atom.sign * gpsi[i];
+        }
+        let y = unit.measure(&atom.w)?;
+        for q in 0..m {
+            cols[(q, j)] = y[q];
+        }
+    }
+    let svd = b.clone().svd(true, true);
+    let smax = svd.singular_values.max();
+    let lambda = svd
+        .solve(&rhs, 1e-12 * smax.max(f64::MIN_POSITIVE))
+        .map_err(|e| crate::error::Error::Numerical {
+            what: format!("pre-certificate SVD: {e}"),
+        })?;
+    let res = (&b * &lambda - &rhs).norm() / rhs.norm().max(f64::MIN_POSITIVE);
+    let sv = cols.svd(false, false).singular_values;
+    let cond = if sv.max() > 0.0 {
+        sv.min() / sv.max()
+    } else {
+        0.0
+    };
+    Ok(PreCertificate {
+        lambda: lambda.iter().copied().collect(),
+        relative_residual: res,
+        support_conditioning: cond,
+    })
+}

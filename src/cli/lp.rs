@@ -1,0 +1,107 @@
+//! `inrsamp lp`: an externally given (P_N) from `.npy` or `.csv` files.
+
+use super::Outcome;
+use crate::convex::{Backend, Program, SolveSettings, solve};
+use crate::error::{Error, Result};
+use crate::output::matrix::{read_matrix, read_vector};
+use clap::Args;
+use serde_json::json;
+use std::path::PathBuf;
+
+/// Flags of `inrsamp lp`.
+#[derive(Debug, Clone, Args)]
+pub struct LpArgs {
+    /// Phi, M x N (.npy float64 or .csv; column j = the measurements of direction j).
+    #[arg(long)]
+    pub phi: PathBuf,
+    /// y, length M.
+    #[arg(long)]
+    pub y: PathBuf,
+    /// psi, length N, entries >= 0.
+    #[arg(long)]
+    pub psi: PathBuf,
+    /// LP backend.
+    #[arg(long, value_enum, default_value_t = Backend::Clarabel)]
+    pub backend: Backend,
+    /// Noise level delta (0: Phi c = y).
+    #[arg(
+        long = "noise-delta",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub noise_delta: f64,
+    /// Interior-point iteration limit.
+    #[arg(long = "max-iter", default_value_t = 200)]
+    pub max_iter: u32,
+    /// JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs the subcommand.
+pub fn run(args: &LpArgs) -> Result<Outcome> {
+    let (m, n, phi) = read_matrix(&args.phi)?;
+    let y = read_vector(&args.y)?;
+    let psi = read_vector(&args.psi)?;
+    if y.len() != m {
+        return Err(Error::DimensionMismatch {
+            what: format!("{} (length of y = rows of Phi)", args.y.display()),
+            expected: m,
+            got: y.len(),
+        });
+    }
+    if psi.len() != n {
+        return Err(Error::DimensionMismatch {
+            what: format!("{} (length of psi = columns of Phi)", args.psi.display()),
+            expected: n,
+            got: psi.len(),
+        });
+    }
+    let prog = Program::new(&phi, m, &y, &psi, args.noise_delta)?;
+    let settings = SolveSettings {
+        max_iter: args.max_iter,
+        ..Default::default()
+    };
+    let s = solve(&prog, args.backend, &settings)?;
+    if s.status.is_infeasible() {
+        return Err(Error::setting(
+            "y",
+            args.y.display(),
+            format!("Phi c = y is infeasible (Clarabel: {})", s.status.name()),
+        ));
+    }
+    let nonzeros = s.nonzeros(1e-6);
+    let text = if args.json {
+        format!(
+            "{}\n",
+            json!({
+                "status": s.status.name(),
+                "objective": s.primal_objective,
+                "dual_objective": s.dual_objective,
+                "residual": s.residual,
+                "solve_seconds": s.seconds,
+                "iterations": s.iterations,
+                "nonzeros": nonzeros,
+                "m": m, "n": n,
+                "backend": args.backend,
+                "c": s.c,
+                "lambda": s.lambda,
+            })
+        )
+    } else {
+        format!(
+            "status {} | objective {:.12} | dual {:.12} | residual {:.3e} | {} nonzeros of {n} | {} iterations, {:.3} s\n",
+            s.status.name(),
+            s.primal_objective,
+            s.dual_objective,
+            s.residual,
+            nonzeros,
+            s.iterations,
+            s.seconds
+        )
+    };
+    Ok(Outcome {
+        text,
+        exit: if s.status.is_solved() { 0 } else { 3 },
+    })
+}

@@ -1,0 +1,189 @@
+//! `inrsamp solve`: (11) on a sphere grid with its certified bracket.
+
+use super::solver_args::SolverArgs;
+use super::{Outcome, ProblemArgs, TeacherArgs};
+use crate::certify::eta::EtaField;
+use crate::certify::refine::solve_certified;
+use crate::certify::verdict::{fill_psi, teacher_measurements};
+use crate::convex::atoms::{AtomSettings, atoms};
+use crate::convex::columns::usable;
+use crate::dictionary::{Dictionary, DiscretizationPlan};
+use crate::error::{Error, Result};
+use crate::fourier::RealMap;
+use crate::output::{read_coefficients_csv, write_atomic};
+use crate::sphere::SphereGrid;
+use clap::Args;
+use serde_json::json;
+use std::path::PathBuf;
+
+/// Flags of `inrsamp solve`.
+#[derive(Debug, Clone, Args)]
+pub struct SolveArgs {
+    /// Problem flags.
+    #[command(flatten)]
+    pub problem: ProblemArgs,
+    /// Teacher flags (or --measurements).
+    #[command(flatten)]
+    pub teacher: TeacherArgs,
+    /// Measurements from a CSV as written by `measure --out` (k1[,k2],re,im).
+    #[arg(long, conflicts_with_all = ["w", "teacher", "teacher_file"])]
+    pub measurements: Option<PathBuf>,
+    /// Solver flags.
+    #[command(flatten)]
+    pub solver: SolverArgs,
+    /// CSV of the merged atoms: atom,c,psi,w0,...,w{D-1}.
+    #[arg(long = "atoms-csv")]
+    pub atoms_csv: Option<PathBuf>,
+    /// CSV of eta for the final lambda (D = 3: theta/phi grid; else great circles).
+    #[arg(long = "eta-csv")]
+    pub eta_csv: Option<PathBuf>,
+    /// Points per theta range (D = 3) or per great circle.
+    #[arg(long = "eta-resolution", default_value_t = 181)]
+    pub eta_resolution: usize,
+    /// Write the program as PREFIX_phi.npy (M x N), PREFIX_y.npy, PREFIX_psi.npy
+    /// for cross-checks with other solvers (`inrsamp lp`).
+    #[arg(long = "export-lp")]
+    pub export_lp: Option<PathBuf>,
+}
+
+/// Runs the subcommand.
+pub fn run(args: &SolveArgs) -> Result<Outcome> {
+    let spec = args.problem.spec()?;
+    let opts = args.solver.options()?;
+    let plan = DiscretizationPlan::for_spec(&spec)?;
+    let y = match &args.measurements {
+        Some(p) => read_coefficients_csv(p, &RealMap::new(spec.d, spec.k))?,
+        None => teacher_measurements(&spec, &plan, &args.teacher.teacher(&spec)?)?,
+    };
+    let grid = SphereGrid::new(spec.feature_dim(), args.solver.grid_points()?, spec.seed)?;
+    let mut dict = Dictionary::build(&spec, &plan, &grid.points)?;
+    if dict.is_empty() {
+        return Err(Error::setting(
+            "grid-points",
+            grid.len(),
+            "every grid direction gives a vanishing unit; use more points",
+        ));
+    }
+    if let Some(prefix) = &args.export_lp {
+        let name = |s: &str| PathBuf::from(format!("{}_{s}.npy", prefix.display()));
+        crate::output::matrix::write_npy_matrix(&name("phi"), dict.m, dict.len(), &dict.columns)?;
+        crate::output::matrix::write_npy_vector(&name("y"), &y)?;
+        crate::output::matrix::write_npy_vector(&name("psi"), &dict.psi)?;
+    }
+    let sol = solve_certified(&spec, &plan, &mut dict, &y, &opts)?;
+    let lp = &sol.grid.lp;
+    if lp.status.is_infeasible() {
+        return Err(Error::setting(
+            "measurements",
+            "y",
+            format!(
+                "the system Phi c = y is infeasible on this grid (Clarabel: {}); y may not come from a shallow INR of this K0, or use --noise-delta",
+                lp.status.name()
+            ),
+        ));
+    }
+    let mut found = atoms(&lp.c, &dict.directions, dict.dim, &AtomSettings::default());
+    fill_psi(&spec, &plan, &mut found)?;
+    if let Some(path) = &args.atoms_csv {
+        write_atomic(path, |w| {
+            let mut header = vec!["atom".to_string(), "c".into(), "psi".into()];
+            header.extend((0..dict.dim).map(|i| format!("w{i}")));
+            writeln!(w, "{}", header.join(","))?;
+            for (i, a) in found.iter().enumerate() {
+                let ws: Vec<String> = a.w.iter().map(|v| format!("{v:.15e}")).collect();
+                writeln!(w, "{i},{:.15e},{:.15e},{}", a.c, a.psi, ws.join(","))?;
+            }
+            Ok(())
+        })?;
+    }
+    if let Some(path) = &args.eta_csv {
+        let field = EtaField::new(&spec, &plan, lp.lambda.clone())?;
+        if spec.feature_dim() == 3 {
+            crate::output::eta::write_sphere_grid(path, &field, args.eta_resolution)?;
+        } else {
+            let dirs: Vec<Vec<f64>> = found.iter().map(|a| a.w.clone()).collect();
+            crate::output::eta::write_great_circles(
+                path,
+                &field,
+                &dirs,
+                4,
+                args.eta_resolution,
+                spec.seed,
+            )?;
+        }
+    }
+    let ok = usable(&sol.grid) && lp.status.is_solved();
+    let sup = sol.sup.as_ref().map(|s| s.value);
+    let text = if args.problem.json {
+        let atoms_json: Vec<_> = found
+            .iter()
+            .map(|a| json!({"c": a.c, "w": a.w, "psi": a.psi}))
+            .collect();
+        format!(
+            "{}\n",
+            json!({
+                "status": lp.status.name(),
+                "objective": lp.primal_objective,
+                "dual_objective": lp.dual_objective,
+                "certified_lower": finite_or_null(sol.certified_lower),
+                "certified_upper": finite_or_null(sol.certified_upper),
+                "sup_eta": sup,
+                "residual": lp.residual,
+                "solve_seconds": sol.seconds,
+                "lp_seconds": sol.grid.lp_seconds,
+                "lp_rounds": sol.grid.rounds,
+                "iterations": sol.grid.iterations,
+                "refine_rounds": sol.refine_rounds,
+                "added_directions": sol.added_directions,
+                "grid_columns": dict.len(),
+                "dropped_directions": dict.dropped,
+                "quadrature_error_estimate": dict.quadrature_error_estimate,
+                "atoms": atoms_json,
+                "lambda": lp.lambda,
+                "spec": spec,
+                "plan": plan,
+                "options": opts,
+            })
+        )
+    } else {
+        let mut s = String::new();
+        s.push_str(&format!(
+            "status {} | objective {:.12} | certified bracket [{:.12}, {:.12}] | sup |eta| {:.9}\n",
+            lp.status.name(),
+            lp.primal_objective,
+            sol.certified_lower,
+            sol.certified_upper,
+            sup.unwrap_or(f64::NAN)
+        ));
+        s.push_str(&format!(
+            "residual {:.3e} | {} LP solves, {} iterations, {:.3} s | grid {} columns ({} dropped), {} refinement rounds (+{} directions)\n",
+            lp.residual, sol.grid.rounds, sol.grid.iterations, sol.seconds, dict.len(), dict.dropped, sol.refine_rounds, sol.added_directions
+        ));
+        s.push_str(&format!("{} atoms (merged):\n", found.len()));
+        for a in &found {
+            let ws: Vec<String> = a.w.iter().map(|v| format!("{v:+.6}")).collect();
+            s.push_str(&format!(
+                "  c = {:+.10}  psi = {:.10}  w = [{}]\n",
+                a.c,
+                a.psi,
+                ws.join(", ")
+            ));
+        }
+        if !ok {
+            s.push_str("WARNING: the solve did not reach full accuracy; the numbers above are not certified.\n");
+        }
+        s
+    };
+    Ok(Outcome {
+        text,
+        exit: if ok { 0 } else { 3 },
+    })
+}
+
+fn finite_or_null(v: f64) -> serde_json::Value {
+    if v.is_finite() {
+        json!(v)
+    } else {
+        serde_json::Value::Null
+    }
+}

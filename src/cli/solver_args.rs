@@ -1,0 +1,92 @@
+//! Flags of the convex solve shared by `solve`, `certify` and `demo`.
+
+use crate::certify::refine::SolveOptions;
+use crate::convex::Backend;
+use crate::convex::columns::Strategy;
+use crate::error::{Error, Result};
+use clap::Args;
+
+/// Solver flags.
+#[derive(Debug, Clone, Args)]
+pub struct SolverArgs {
+    /// Directions of the sphere grid on S^(D-1) (Fibonacci for D = 3, a seeded
+    /// Kronecker design otherwise).
+    #[arg(
+        long = "grid-points",
+        default_value_t = 2000,
+        allow_negative_numbers = true
+    )]
+    pub grid_points: i64,
+    /// full: one LP on all columns; columns: column generation.
+    #[arg(long, value_enum, default_value_t = Strategy::Columns)]
+    pub strategy: Strategy,
+    /// Refine off the grid until sup |eta| <= 1 + eps (or the bracket is eps-tight).
+    #[arg(long)]
+    pub refine: bool,
+    /// Tolerance of the refinement (relative).
+    #[arg(long, default_value_t = 1e-5, allow_negative_numbers = true)]
+    pub eps: f64,
+    /// LP backend.
+    #[arg(long, value_enum, default_value_t = Backend::Clarabel)]
+    pub backend: Backend,
+    /// Noise level delta: |Phi c - y|_2 <= delta (0: exact data).
+    #[arg(
+        long = "noise-delta",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub noise_delta: f64,
+    /// Interior-point iteration limit per LP.
+    #[arg(long = "max-iter", default_value_t = 200)]
+    pub max_iter: u32,
+}
+
+impl SolverArgs {
+    /// Validated options.
+    pub fn options(&self) -> Result<SolveOptions> {
+        if !(self.eps.is_finite() && self.eps > 0.0) {
+            return Err(Error::setting(
+                "eps",
+                self.eps,
+                "the refinement tolerance must be a positive number",
+            ));
+        }
+        if !(self.noise_delta.is_finite() && self.noise_delta >= 0.0) {
+            return Err(Error::setting(
+                "noise-delta",
+                self.noise_delta,
+                "the noise level must be a finite number >= 0",
+            ));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::setting(
+                "max-iter",
+                0,
+                "at least one interior-point iteration is needed",
+            ));
+        }
+        let mut o = SolveOptions {
+            strategy: self.strategy,
+            backend: self.backend,
+            delta: self.noise_delta,
+            ..Default::default()
+        };
+        o.solver.max_iter = self.max_iter;
+        o.refine.enabled = self.refine;
+        o.refine.eps = self.eps;
+        o.columns.eps = o.columns.eps.min(self.eps);
+        Ok(o)
+    }
+
+    /// The validated grid size.
+    pub fn grid_points(&self) -> Result<usize> {
+        if self.grid_points < 1 || self.grid_points > 10_000_000 {
+            return Err(Error::setting(
+                "grid-points",
+                self.grid_points,
+                "the sphere grid needs between 1 and 10 000 000 points",
+            ));
+        }
+        Ok(self.grid_points as usize)
+    }
+}

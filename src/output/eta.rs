@@ -1,0 +1,100 @@
+//! Plot-ready CSV of the certificate function `eta` (tidy: one row per point).
+//!
+//! - D = 3: a (theta, phi) grid of the sphere, `w = (sin theta cos phi,
+//!   sin theta sin phi, cos theta)`; columns `theta,phi,w0,w1,w2,eta`;
+//!   `resolution` values of theta in [0, pi], `2 resolution` of phi in [0, 2 pi).
+//! - any D: great circles through each support atom `a` towards seeded random
+//!   unit directions `u` orthogonal to it, `w(t) = cos t a + sin t u`,
+//!   `t in [0, 2 pi)`; columns `atom,circle,t,eta`.
+
+use crate::certify::eta::EtaField;
+use crate::error::Result;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+use std::f64::consts::{PI, TAU};
+use std::path::Path;
+
+/// Writes the (theta, phi) grid for D = 3.
+pub fn write_sphere_grid(path: &Path, field: &EtaField, resolution: usize) -> Result<()> {
+    let nt = resolution.max(2);
+    let np = 2 * nt;
+    let rows: Vec<Result<(f64, f64, [f64; 3], f64)>> = (0..nt * np)
+        .into_par_iter()
+        .map(|idx| {
+            let theta = PI * (idx / np) as f64 / (nt - 1) as f64;
+            let phi = TAU * (idx % np) as f64 / np as f64;
+            let w = [
+                theta.sin() * phi.cos(),
+                theta.sin() * phi.sin(),
+                theta.cos(),
+            ];
+            Ok((theta, phi, w, field.value(&w)?))
+        })
+        .collect();
+    let rows: Vec<_> = rows.into_iter().collect::<Result<_>>()?;
+    super::write_atomic(path, |out| {
+        writeln!(out, "theta,phi,w0,w1,w2,eta")?;
+        for (t, p, w, e) in rows {
+            writeln!(
+                out,
+                "{t:.10},{p:.10},{:.12e},{:.12e},{:.12e},{e:.15e}",
+                w[0], w[1], w[2]
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Writes great circles through each atom (unit directions).
+pub fn write_great_circles(
+    path: &Path,
+    field: &EtaField,
+    atoms: &[Vec<f64>],
+    circles: usize,
+    resolution: usize,
+    seed: u64,
+) -> Result<()> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut jobs = Vec::new();
+    for (ai, a) in atoms.iter().enumerate() {
+        for ci in 0..circles {
+            let mut u: Vec<f64> = (0..a.len())
+                .map(|_| StandardNormal.sample(&mut rng))
+                .collect();
+            let dot: f64 = u.iter().zip(a).map(|(x, y)| x * y).sum();
+            u.iter_mut().zip(a).for_each(|(x, y)| *x -= dot * y);
+            let n = u.iter().map(|x| x * x).sum::<f64>().sqrt();
+            u.iter_mut().for_each(|x| *x /= n);
+            for k in 0..resolution.max(2) {
+                jobs.push((
+                    ai,
+                    ci,
+                    TAU * k as f64 / resolution.max(2) as f64,
+                    a.clone(),
+                    u.clone(),
+                ));
+            }
+        }
+    }
+    let rows: Vec<Result<(usize, usize, f64, f64)>> = jobs
+        .into_par_iter()
+        .map(|(ai, ci, t, a, u)| {
+            let w: Vec<f64> = a
+                .iter()
+                .zip(&u)
+                .map(|(x, y)| t.cos() * x + t.sin() * y)
+                .collect();
+            Ok((ai, ci, t, field.value(&w)?))
+        })
+        .collect();
+    let rows: Vec<_> = rows.into_iter().collect::<Result<_>>()?;
+    super::write_atomic(path, |out| {
+        writeln!(out, "atom,circle,t,eta")?;
+        for (a, c, t, e) in rows {
+            writeln!(out, "{a},{c},{t:.10},{e:.15e}")?;
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,137 @@
+//! Certificates and verdicts (THEORY.md 5-6).
+
+mod common;
+use common::*;
+use inrsamp::certify::CertifySettings;
+use inrsamp::certify::eta::{EtaField, dense_eta};
+use inrsamp::certify::refine::{SolveOptions, solve_certified};
+use inrsamp::certify::verdict::{Verdict, VerdictSettings, certify_teacher};
+use inrsamp::dictionary::{Dictionary, DiscretizationPlan};
+use inrsamp::inr::network::ShallowInr;
+use inrsamp::sphere::SphereGrid;
+
+#[test]
+fn y_over_norm_y_is_a_certificate_for_psi_mod_with_k_prime_k() {
+    // THEORY.md 6 remark: with psi_mod and K' = K, lambda = y/|y| gives
+    // |eta| <= 1 everywhere (Cauchy-Schwarz), with equality at the teacher.
+    for (d, k0, k) in [(1, 1, 3), (2, 1, 3)] {
+        let spec = spec(d, k0, k, "mod");
+        let plan = DiscretizationPlan::for_spec(&spec).unwrap();
+        for seed in 0..3 {
+            let t = ShallowInr::random(d as usize, k0 as usize, 1, seed).unwrap();
+            let y = inrsamp::certify::verdict::teacher_measurements(&spec, &plan, &t).unwrap();
+            let lambda: Vec<f64> = y.iter().map(|v| v / norm(&y)).collect();
+            let pts = dense_eta(&spec, &plan, &lambda, 50_000, 9).unwrap();
+            let mx = pts.iter().map(|p| p.eta.abs()).fold(0.0, f64::max);
+            assert!(mx <= 1.0 + 1e-9, "d={d} seed={seed}: max |eta| = {mx}");
+            let field = EtaField::new(&spec, &plan, lambda).unwrap();
+            let at = field.value(&t.units[0].w).unwrap() * t.units[0].a.signum();
+            assert!((at - 1.0).abs() < 1e-12, "eta at the teacher {at}");
+            assert!(
+                mx > 0.9,
+                "dense max {mx} should approach 1 near the teacher"
+            );
+        }
+    }
+}
+
+fn takes_both_signs(t: &ShallowInr) -> bool {
+    let g = ShallowInr {
+        units: vec![inrsamp::inr::network::Unit {
+            a: 1.0,
+            w: t.units[0].w.clone(),
+        }],
+        ..t.clone()
+    };
+    let neg = ShallowInr {
+        units: vec![inrsamp::inr::network::Unit {
+            a: 1.0,
+            w: t.units[0].w.iter().map(|v| -v).collect(),
+        }],
+        ..t.clone()
+    };
+    g.grid_values(512).iter().any(|&v| v > 0.0) && neg.grid_values(512).iter().any(|&v| v > 0.0)
+}
+
+#[test]
+fn width_one_psi_mod_d1_is_unique_for_20_seeds() {
+    let spec0 = spec(1, 1, 3, "mod");
+    let opts = SolveOptions::default();
+    let cs = CertifySettings::default();
+    let vs = VerdictSettings::default();
+    let mut margins = Vec::new();
+    // Theorem 1's hypothesis: g takes both signs. The first 20 such seeds.
+    let seeds: Vec<u64> = (0..200u64)
+        .filter(|&s| takes_both_signs(&ShallowInr::random(1, 1, 1, s).unwrap()))
+        .take(20)
+        .collect();
+    assert_eq!(seeds.len(), 20);
+    for seed in seeds {
+        let mut spec = spec0.clone();
+        spec.seed = seed;
+        let t = ShallowInr::random(1, 1, 1, seed).unwrap();
+        let (r, _, _) = certify_teacher(&spec, &t, &vs, &opts, &cs).unwrap();
+        assert_eq!(r.verdict, Verdict::Unique, "seed {seed}: {}", r.reason);
+        assert!(
+            r.function_rel_error < 1e-6,
+            "seed {seed}: {}",
+            r.function_rel_error
+        );
+        assert!(
+            r.certified_lower <= r.teacher_cost * (1.0 + 1e-9)
+                && r.teacher_cost <= r.certified_upper * (1.0 + 1e-9)
+        );
+        margins.push(r.certificate.unwrap().margin);
+    }
+    assert!(margins.iter().all(|&m| m > 0.0), "{margins:?}");
+}
+
+#[test]
+fn refined_bracket_contains_the_value_on_a_4x_finer_grid() {
+    let spec = spec(1, 1, 3, "std");
+    let plan = DiscretizationPlan::for_spec(&spec).unwrap();
+    let t = ShallowInr::random(1, 1, 2, 4).unwrap();
+    let y = inrsamp::certify::verdict::teacher_measurements(&spec, &plan, &t).unwrap();
+    let mut opts = SolveOptions::default();
+    opts.refine.enabled = true;
+    let coarse = SphereGrid::new(3, 300, 1).unwrap();
+    let mut dict = Dictionary::build(&spec, &plan, &coarse.points).unwrap();
+    let r = solve_certified(&spec, &plan, &mut dict, &y, &opts).unwrap();
+    let fine = SphereGrid::new(3, 1200, 2).unwrap();
+    let mut dict_f = Dictionary::build(&spec, &plan, &fine.points).unwrap();
+    let plain = SolveOptions::default();
+    let f = solve_certified(&spec, &plan, &mut dict_f, &y, &plain).unwrap();
+    // Both brackets contain value(11), so they intersect; the refined upper
+    // bound is within its own bracket width of value(11) <= the fine value.
+    let gap = (r.certified_upper - r.certified_lower) / r.certified_upper;
+    assert!(
+        r.certified_lower <= f.certified_upper * (1.0 + 1e-9),
+        "refined lower {} > fine value {}",
+        r.certified_lower,
+        f.certified_upper
+    );
+    assert!(
+        f.certified_lower <= r.certified_upper * (1.0 + 1e-9),
+        "fine lower {} > refined upper {}",
+        f.certified_lower,
+        r.certified_upper
+    );
+    assert!(
+        r.certified_upper <= f.certified_upper * (1.0 + gap + 1e-9),
+        "refined upper {} vs fine {}",
+        r.certified_upper,
+        f.certified_upper
+    );
+    // The refinement tightened the bracket to 1 + eps.
+    assert!(
+        gap <= opts.refine.eps * 1.0001,
+        "refined relative bracket width {gap:e} after {} rounds",
+        r.refine_rounds
+    );
+    assert!(
+        f.certified_upper > r.certified_upper,
+        "the 4x grid ({}) should not beat the refined solution ({})",
+        f.certified_upper,
+        r.certified_upper
+    );
+}
