@@ -43,7 +43,18 @@ fn fast_build_matches_naive_twin() {
             );
             assert_eq!(dict.direction(j), grid.point(src));
         }
-        // The dropped directions are exactly the zero columns of the twin.
+        // Every zero column of the twin is dropped; the other dropped ones are
+        // below the vanishing floor (max g <= 1e-6 |w|): tiny columns.
+        let mut kept = vec![false; grid.len()];
+        dict.source_index.iter().for_each(|&j| kept[j] = true);
+        for j in (0..grid.len()).filter(|&j| !kept[j]) {
+            let col = &naive_cols[j * dict.m..(j + 1) * dict.m];
+            assert!(
+                norm(col) < 1e-8,
+                "dropped column {j} has norm {:e}",
+                norm(col)
+            );
+        }
         let zero_cols = (0..grid.len())
             .filter(|&j| {
                 naive_cols[j * dict.m..(j + 1) * dict.m]
@@ -51,7 +62,7 @@ fn fast_build_matches_naive_twin() {
                     .all(|&v| v == 0.0)
             })
             .count();
-        assert_eq!(zero_cols, dict.dropped);
+        assert!(zero_cols <= dict.dropped);
         assert!(dict.quadrature_error_estimate > 0.0 && dict.quadrature_error_estimate < 1e-2);
     }
 }

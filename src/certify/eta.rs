@@ -78,10 +78,20 @@ impl EtaField {
         &self.unit
     }
 
+    /// True when `psi = psi_mod` with `K' = K`: then `psi(w) = |A_K sigma(g_w)|`
+    /// comes from the same transform as the measurement.
+    fn psi_is_column_norm(&self) -> bool {
+        matches!(self.psi.kind(), crate::inr::psi::PsiKind::Mod { k_prime } if k_prime == self.unit.map().cutoff())
+    }
+
     /// `eta(w)`; 0 where `psi(w) = 0` (a vanishing unit).
     pub fn value(&self, w: &[f64]) -> Result<f64> {
         let y = self.unit.measure(w)?;
-        let p = self.psi.value(w)?;
+        let p = if self.psi_is_column_norm() {
+            dot(&y, &y).sqrt()
+        } else {
+            self.psi.value(w)?
+        };
         Ok(if p > 0.0 {
             dot(&y, &self.lambda) / p
         } else {
@@ -92,13 +102,34 @@ impl EtaField {
     /// `eta(w)` and its gradient.
     pub fn value_and_gradient(&self, w: &[f64]) -> Result<(f64, Vec<f64>)> {
         let y = self.unit.measure(w)?;
-        let (p, gp) = self.psi.value_and_gradient(w)?;
+        let m = y.len();
+        let mut jac: Option<Vec<f64>> = None;
+        let (p, gp) = if self.psi_is_column_norm() {
+            // grad |y| = J^T y / |y|, sharing J with the numerator.
+            let p = dot(&y, &y).sqrt();
+            let j = self.unit.jacobian(w)?;
+            let gp = (0..w.len())
+                .map(|i| {
+                    if p > 0.0 {
+                        dot(&j[i * m..(i + 1) * m], &y) / p
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            jac = Some(j);
+            (p, gp)
+        } else {
+            self.psi.value_and_gradient(w)?
+        };
         if p <= 0.0 {
             return Ok((0.0, vec![0.0; w.len()]));
         }
         let eta = dot(&y, &self.lambda) / p;
-        let jac = self.unit.jacobian(w)?;
-        let m = y.len();
+        let jac = match jac {
+            Some(j) => j,
+            None => self.unit.jacobian(w)?,
+        };
         let g = (0..w.len())
             .map(|i| (dot(&jac[i * m..(i + 1) * m], &self.lambda) - eta * gp[i]) / p)
             .collect();

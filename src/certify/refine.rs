@@ -10,12 +10,17 @@
 //! coefficients) defines which problem (11) is bracketed.
 
 use super::eta::{EtaField, SupResult, SupSettings, dense_eta, dictionary_eta};
+use crate::convex::atoms::{AtomSettings, atoms};
 use crate::convex::columns::{ColumnSettings, GridSolve, Strategy, solve_grid, usable};
 use crate::convex::{Backend, Program, SolveSettings};
 use crate::dictionary::{Dictionary, DiscretizationPlan};
 use crate::error::Result;
 use crate::spec::ProblemSpec;
 use serde::Serialize;
+
+/// New directions with `1 - cos(angle) <= DUPLICATE_COS` to a column already
+/// present (about 1e-6 rad) are not added again.
+pub const DUPLICATE_COS: f64 = 5e-13;
 
 /// Settings of the refinement off the grid.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -26,7 +31,7 @@ pub struct RefineSettings {
     pub eps: f64,
     /// Round limit (default 30).
     pub max_rounds: usize,
-    /// Maximizers added per round (default 8).
+    /// Maximizers added per round (default 16).
     pub add_per_round: usize,
 }
 
@@ -36,7 +41,7 @@ impl Default for RefineSettings {
             enabled: false,
             eps: 1e-5,
             max_rounds: 30,
-            add_per_round: 8,
+            add_per_round: 16,
         }
     }
 }
@@ -180,7 +185,33 @@ pub fn solve_certified(
                 new_dirs.extend_from_slice(&a.w);
             }
         }
-        let new_idx = dict.append(spec, &new_dirs)?;
+        // Interior-point solutions spread mass over neighbouring columns; the
+        // mass-weighted mean of each cluster is a better support point than
+        // any of its members, so it is offered to the next LP too.
+        for atom in atoms(
+            &grid.lp.c,
+            &dict.directions,
+            dict.dim,
+            &AtomSettings::default(),
+        ) {
+            if atom.members.len() > 1 {
+                new_dirs.extend_from_slice(&atom.w);
+            }
+        }
+        // Skip directions the dictionary already holds (duplicate columns
+        // make the LP degenerate).
+        let dim = dict.dim;
+        let mut fresh: Vec<f64> = Vec::new();
+        for w in new_dirs.chunks(dim) {
+            let near =
+                |d: &[f64]| d.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() > 1.0 - DUPLICATE_COS;
+            let known =
+                (0..dict.len()).any(|j| near(dict.direction(j))) || fresh.chunks(dim).any(near);
+            if !known {
+                fresh.extend_from_slice(w);
+            }
+        }
+        let new_idx = dict.append(spec, &fresh)?;
         added += new_idx.len();
         rounds += 1;
         let mut w = grid.active.clone();

@@ -10,7 +10,7 @@
 //! - `inconclusive`: the solver status or accuracy does not allow a verdict,
 //!   or the grid cannot represent the teacher; the reason says which.
 
-use super::eta::psi_for;
+use super::eta::{EtaField, dense_eta, dictionary_eta, psi_for, sup_eta};
 use super::precert::SupportAtom;
 use super::refine::{CertifiedSolve, SolveOptions, solve_certified};
 use super::{CertificateReport, CertifySettings, certificate_report};
@@ -286,6 +286,25 @@ pub fn certify_teacher(
         })
         .collect();
     let cert = certificate_report(spec, &plan, &support, Some(&lp.lambda), Some(&dict), cs)?;
+    // The certificate's lambda also bounds value(11) from below:
+    // dual(lambda) / max(1, sup |eta|) over the whole sphere (caps included).
+    let field = EtaField::new(spec, &plan, cert.lambda.clone())?;
+    let mut candidates = dictionary_eta(&dict, &cert.lambda);
+    candidates.extend(dense_eta(
+        spec,
+        &plan,
+        &cert.lambda,
+        opts.sup.dense_points,
+        opts.sup.seed ^ 0xB0,
+    )?);
+    let sup_all = sup_eta(&field, &candidates, &opts.sup, None)?;
+    let lam_norm = cert.lambda.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let dual_cert =
+        y.iter().zip(&cert.lambda).map(|(a, b)| a * b).sum::<f64>() - opts.delta * lam_norm;
+    let lower_cert = dual_cert / sup_all.value.max(1.0);
+    if lower_cert > report.certified_lower {
+        report.certified_lower = lower_cert;
+    }
     report.certify_seconds = t0.elapsed().as_secs_f64();
     match cert.tier {
         Some(t) => {

@@ -2,8 +2,12 @@
 //!
 //! Draws a random width-1 INR (d = 1, K0 = 2, K = 5), prints its weights,
 //! its psi values, its exact measurement vector, and the table of grid
-//! quadrature errors against the exact coefficients with the observed rate.
+//! quadrature errors against the exact coefficients with the observed rate;
+//! then certifies a random width-1 teacher in the setting of Theorem 1.
 
+use crate::certify::CertifySettings;
+use crate::certify::refine::SolveOptions;
+use crate::certify::verdict::{VerdictSettings, certify_teacher};
 use crate::error::Result;
 use crate::fourier::RealMap;
 use crate::inr::features::Features;
@@ -74,6 +78,7 @@ pub fn run(args: &DemoArgs) -> Result<String> {
     s.push_str("grid quadrature vs exact (|y_N - y_exact|_2; rate = log2 of the error ratio):\n");
     s.push_str(&format!("  {:>8} {:>14} {:>8}\n", "N", "error", "rate"));
     let mut prev: Option<f64> = None;
+    let (mut ns, mut errs) = (Vec::new(), Vec::new());
     for p in 4..=16 {
         let n = 1usize << p;
         let yn = measure_at(&spec, &net, n)?;
@@ -91,11 +96,72 @@ pub fn run(args: &DemoArgs) -> Result<String> {
             rate.map_or("-".into(), |r| format!("{r:.2}"))
         ));
         prev = Some(err);
+        ns.push(n as f64);
+        errs.push(err);
     }
-    s.push_str(
-        "(the error of grid quadrature of a function with kinks decays like N^-2: rate about 2)\n",
-    );
+    let slope = loglog_slope(&ns, &errs);
+    s.push_str(&format!(
+        "least-squares rate over N = 16..65536: {:.2} (grid quadrature of a function with kinks: error ~ N^-2)\n",
+        -slope
+    ));
+    s.push_str(&certify_part(args.seed)?);
     Ok(s)
+}
+
+/// Certifies a random width-1 teacher (d = 1, K0 = 1, K = 3, psi_mod): the
+/// setting of Theorem 1 (K >= 2 K0).
+fn certify_part(seed: u64) -> Result<String> {
+    let spec = SpecInput {
+        d: Some(1),
+        k0: Some(1),
+        k: Some(3),
+        psi: Some("mod".into()),
+        seed: Some(seed),
+        ..Default::default()
+    }
+    .build()?;
+    let teacher = ShallowInr::random(1, 1, 1, seed)?;
+    let (r, _, _) = certify_teacher(
+        &spec,
+        &teacher,
+        &VerdictSettings::default(),
+        &SolveOptions::default(),
+        &CertifySettings::default(),
+    )?;
+    let mut s = String::new();
+    s.push_str(
+        "\ncertify a random width-1 teacher: d = 1, K0 = 1, K = 3 (>= 2 K0), psi_mod (Theorem 1)\n",
+    );
+    s.push_str(&format!(
+        "teacher: a = {:.6}, w = {:?}\n",
+        teacher.units[0].a,
+        round(&teacher.units[0].w)
+    ));
+    s.push_str(&format!("verdict: {} ({})\n", r.verdict.name(), r.reason));
+    s.push_str(&format!(
+        "certified bracket on value(11): [{:.12}, {:.12}]; teacher cost {:.12}\n",
+        r.certified_lower, r.certified_upper, r.teacher_cost
+    ));
+    if let Some(c) = &r.certificate {
+        s.push_str(&format!(
+            "certificate margin 1 - max|eta| outside caps of {} rad: {:.3e} (tier {})\n",
+            c.cap_radius,
+            c.margin,
+            c.tier.unwrap_or("none")
+        ));
+    }
+    Ok(s)
+}
+
+/// Least-squares slope of log(err) against log(n).
+fn loglog_slope(ns: &[f64], errs: &[f64]) -> f64 {
+    let xs: Vec<f64> = ns.iter().map(|n| n.ln()).collect();
+    let ys: Vec<f64> = errs.iter().map(|e| e.max(f64::MIN_POSITIVE).ln()).collect();
+    let mx = xs.iter().sum::<f64>() / xs.len() as f64;
+    let my = ys.iter().sum::<f64>() / ys.len() as f64;
+    let num: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum();
+    let den: f64 = xs.iter().map(|x| (x - mx) * (x - mx)).sum();
+    num / den
 }
 
 fn round(v: &[f64]) -> Vec<f64> {

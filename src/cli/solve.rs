@@ -112,7 +112,9 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
             )?;
         }
     }
-    let ok = usable(&sol.grid) && lp.status.is_solved();
+    // Solved, or AlmostSolved with its bracket (computed from the returned
+    // iterates, so still valid): exit 0; anything else: exit 3.
+    let ok = usable(&sol.grid) && sol.certified_lower.is_finite();
     let sup = sol.sup.as_ref().map(|s| s.value);
     let text = if args.problem.json {
         let atoms_json: Vec<_> = found
@@ -170,7 +172,9 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
             ));
         }
         if !ok {
-            s.push_str("WARNING: the solve did not reach full accuracy; the numbers above are not certified.\n");
+            s.push_str("WARNING: the solve failed or stopped early; the numbers above are not certified.\n");
+        } else if !lp.status.is_solved() {
+            s.push_str("WARNING: the last LP reached only reduced accuracy (almost_solved); the bracket above is computed from its iterates and remains valid, the atoms are approximate.\n");
         }
         s
     };

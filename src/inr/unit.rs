@@ -13,6 +13,17 @@ use crate::fourier::separable::{SeparablePlan, SeparableScratch, side};
 use crate::inr::features::Features;
 use num_complex::Complex64;
 
+/// A unit whose pre-activation never exceeds `VANISH_REL |w|_2` is treated
+/// as vanishing (its column is zero and it is left out of dictionaries).
+///
+/// Why: such a unit is a bump of height `h <= 1e-6 |w|` and width about
+/// `sqrt(h)`; its coefficients (of size about `h^(3/2)`) carry absolute
+/// rounding errors of about `1e-16 |w|`, so ratios like `eta = phi.lambda /
+/// psi` become noise as `h -> 0`. At `h = 1e-6 |w|` they are still accurate
+/// to about 1e-7, and the column is already indistinguishable from its
+/// limit (the measurement of a Dirac mass) at the precision of any solve.
+pub const VANISH_REL: f64 = 1e-6;
+
 /// How unit coefficients are computed.
 #[derive(Debug, Clone)]
 pub enum Method {
@@ -120,13 +131,11 @@ impl UnitEvaluator {
                 self.features.w_to_tensor(w, &mut s.coef);
                 s.vals.resize(plan.grid_len(), 0.0);
                 plan.synthesize(&s.coef, &mut s.vals, &mut s.sep);
-                let mut any = false;
-                for v in s.vals.iter_mut() {
-                    if *v > 0.0 {
-                        any = true;
-                    } else {
-                        *v = 0.0;
-                    }
+                let floor = VANISH_REL * w.iter().map(|v| v * v).sum::<f64>().sqrt();
+                let gmax = s.vals.iter().fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+                let any = gmax > floor;
+                if any {
+                    s.vals.iter_mut().for_each(|v| *v = v.max(0.0));
                 }
                 s.vanishes = !any;
                 s.tensor
@@ -142,8 +151,16 @@ impl UnitEvaluator {
                 let iv = exact1d::positive_intervals(&ghat, settings).ok_or_else(|| Error::Numerical {
                     what: "exact 1-D coefficients: the companion-matrix eigenvalues did not converge".into(),
                 })?;
-                s.vanishes = iv.is_empty();
-                s.intervals = iv;
+                let floor = VANISH_REL * w.iter().map(|v| v * v).sum::<f64>().sqrt();
+                // The largest value of g on its positive set: each interval's
+                // midpoint and a few interior points (exact enough for the floor).
+                let gmax = iv
+                    .iter()
+                    .flat_map(|&(a, b)| (1..8).map(move |i| a + (b - a) * i as f64 / 8.0))
+                    .map(|x| exact1d::eval(&ghat, x))
+                    .fold(f64::NEG_INFINITY, f64::max);
+                s.vanishes = gmax.is_nan() || gmax <= floor;
+                s.intervals = if s.vanishes { Vec::new() } else { iv };
                 s.exact = ghat;
             }
         }

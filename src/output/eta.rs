@@ -20,7 +20,8 @@ use std::path::Path;
 pub fn write_sphere_grid(path: &Path, field: &EtaField, resolution: usize) -> Result<()> {
     let nt = resolution.max(2);
     let np = 2 * nt;
-    let rows: Vec<Result<(f64, f64, [f64; 3], f64)>> = (0..nt * np)
+    type Row = (f64, f64, [f64; 3], f64);
+    let rows: Vec<Result<Row>> = (0..nt * np)
         .into_par_iter()
         .map(|idx| {
             let theta = PI * (idx / np) as f64 / (nt - 1) as f64;

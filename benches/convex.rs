@@ -1,0 +1,50 @@
+//! (P_N) for d = 2, K0 = 1, K = 3, psi_mod, 20 000 grid directions: the
+//! column-generation strategy (Clarabel on the dual, and on the primal) and
+//! the full LP. Figures go into the closing notes.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use inrsamp::convex::columns::{solve_grid, ColumnSettings, Strategy};
+use inrsamp::convex::{Backend, Program, SolveSettings};
+use inrsamp::dictionary::{Dictionary, DiscretizationPlan};
+use inrsamp::inr::network::ShallowInr;
+use inrsamp::measurement::measure_at;
+use inrsamp::sphere::SphereGrid;
+use inrsamp::spec::SpecInput;
+use std::hint::black_box;
+use std::time::Duration;
+
+fn solve_pn(c: &mut Criterion) {
+    let spec = SpecInput {
+        d: Some(2),
+        k0: Some(1),
+        k: Some(3),
+        psi: Some("mod".into()),
+        quad: Some(64),
+        ..Default::default()
+    }
+    .build()
+    .unwrap();
+    let plan = DiscretizationPlan::for_spec(&spec).unwrap();
+    let grid = SphereGrid::new(9, 20_000, 1).unwrap();
+    let dict = Dictionary::build(&spec, &plan, &grid.points).unwrap();
+    let teacher = ShallowInr::random(2, 1, 2, 3).unwrap();
+    let y = measure_at(&spec, &teacher, 64).unwrap();
+    let prog = Program::new(&dict.columns, dict.m, &y, &dict.psi, 0.0).unwrap();
+    let s = SolveSettings::default();
+    let cg = ColumnSettings::default();
+    let mut group = c.benchmark_group("solve_pn_d2_k0_1_k3_mod_20000");
+    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    for (name, strategy, backend) in [
+        ("columns_clarabel_dual", Strategy::Columns, Backend::Clarabel),
+        ("columns_clarabel_primal", Strategy::Columns, Backend::ClarabelPrimal),
+        ("full_clarabel_dual", Strategy::Full, Backend::Clarabel),
+    ] {
+        let r = solve_grid(&prog, strategy, backend, &s, &cg, None).unwrap();
+        eprintln!("{name}: status {:?}, objective {:.12}, {} LP solves", r.lp.status, r.lp.primal_objective, r.rounds);
+        group.bench_function(name, |b| b.iter(|| solve_grid(black_box(&prog), strategy, backend, &s, &cg, None).unwrap()));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, solve_pn);
+criterion_main!(benches);

@@ -1,0 +1,387 @@
+//! `solve`, `certify` and `lp` end to end: documented JSON keys, files,
+//! the export/import round trip, and bad input.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn inrsamp() -> Command {
+    Command::cargo_bin("inrsamp").expect("binary built")
+}
+
+fn run_json(args: &[&str]) -> serde_json::Value {
+    let out = inrsamp().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+#[test]
+fn solve_json_has_documented_keys_and_bracket() {
+    let dir = tempfile::tempdir().unwrap();
+    let atoms = dir.path().join("atoms.csv");
+    let eta = dir.path().join("eta.csv");
+    let v = run_json(&[
+        "solve",
+        "--d",
+        "1",
+        "--k0",
+        "1",
+        "--k",
+        "3",
+        "--w",
+        "0.2,1,0.3",
+        "--grid-points",
+        "500",
+        "--exact",
+        "--refine",
+        "--json",
+        "--atoms-csv",
+        atoms.to_str().unwrap(),
+        "--eta-csv",
+        eta.to_str().unwrap(),
+        "--eta-resolution",
+        "21",
+    ]);
+    for key in [
+        "status",
+        "objective",
+        "certified_lower",
+        "certified_upper",
+        "residual",
+        "solve_seconds",
+        "atoms",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    // Refinement adds nearly parallel columns, so the last LP may end at
+    // reduced accuracy; its bracket is computed from its iterates.
+    assert!(
+        v["status"] == "solved" || v["status"] == "almost_solved",
+        "{}",
+        v["status"]
+    );
+    let (lo, up, obj) = (
+        v["certified_lower"].as_f64().unwrap(),
+        v["certified_upper"].as_f64().unwrap(),
+        v["objective"].as_f64().unwrap(),
+    );
+    // --refine: the bracket is tight to the refinement tolerance (1e-5).
+    assert!(
+        lo <= up && (up - obj).abs() < 1e-12 && up - lo <= 1e-5 * up,
+        "bracket [{lo}, {up}]"
+    );
+    // The teacher 0.2 + cos + 0.3 sin is one unit: value(11) is its cost, the
+    // norm of its exact measurements (psi_mod, K' = K).
+    let a = &v["atoms"][0];
+    assert_eq!(a["w"].as_array().unwrap().len(), 3);
+    assert!(a["psi"].as_f64().unwrap() > 0.0);
+    let atoms_text = std::fs::read_to_string(&atoms).unwrap();
+    assert!(atoms_text.starts_with("atom,c,psi,w0,w1,w2\n"));
+    let eta_text = std::fs::read_to_string(&eta).unwrap();
+    assert!(eta_text.starts_with("theta,phi,w0,w1,w2,eta\n"));
+    assert_eq!(eta_text.lines().count(), 1 + 21 * 42);
+}
+
+#[test]
+fn certify_json_unique_for_a_width_one_teacher() {
+    let v = run_json(&[
+        "certify",
+        "--d",
+        "1",
+        "--k0",
+        "1",
+        "--k",
+        "3",
+        "--teacher",
+        "random",
+        "--seed",
+        "2",
+        "--json",
+    ]);
+    for key in [
+        "verdict",
+        "margin",
+        "teacher_cost",
+        "objective",
+        "certified_lower",
+        "certified_upper",
+        "function_rel_error",
+        "eta_at_support",
+        "status",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["verdict"], "unique", "{}", v["reason"]);
+    assert!(v["margin"].as_f64().unwrap() > 0.0);
+    let e = v["eta_at_support"][0].as_f64().unwrap().abs();
+    assert!((e - 1.0).abs() < 1e-6);
+    let (lo, up, tc) = (
+        v["certified_lower"].as_f64().unwrap(),
+        v["certified_upper"].as_f64().unwrap(),
+        v["teacher_cost"].as_f64().unwrap(),
+    );
+    assert!(lo <= tc * (1.0 + 1e-9) && tc <= up * (1.0 + 1e-9));
+}
+
+#[test]
+fn certify_writes_great_circles_for_d_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let eta = dir.path().join("eta.csv");
+    inrsamp()
+        .args([
+            "certify",
+            "--d",
+            "2",
+            "--k0",
+            "1",
+            "--k",
+            "3",
+            "--teacher",
+            "random",
+            "--seed",
+            "1",
+            "--grid-points",
+            "500",
+        ])
+        .args(["--eta-csv", eta.to_str().unwrap(), "--eta-resolution", "50"])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&eta).unwrap();
+    assert!(text.starts_with("atom,circle,t,eta\n"));
+    assert_eq!(text.lines().count(), 1 + 4 * 50);
+    // eta = +-1 at t = 0 (the support atom itself).
+    let first: f64 = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(3)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((first.abs() - 1.0).abs() < 1e-6, "eta at the atom: {first}");
+}
+
+#[test]
+fn export_lp_and_solve_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("prob");
+    let v = run_json(&[
+        "solve",
+        "--d",
+        "2",
+        "--k0",
+        "1",
+        "--k",
+        "3",
+        "--teacher",
+        "random",
+        "--width",
+        "2",
+        "--seed",
+        "5",
+        "--grid-points",
+        "800",
+        "--strategy",
+        "full",
+        "--json",
+        "--export-lp",
+        prefix.to_str().unwrap(),
+    ]);
+    let p = |s: &str| format!("{}_{s}.npy", prefix.display());
+    for backend in ["clarabel", "clarabel-primal", "good-lp"] {
+        let w = run_json(&[
+            "lp",
+            "--phi",
+            &p("phi"),
+            "--y",
+            &p("y"),
+            "--psi",
+            &p("psi"),
+            "--backend",
+            backend,
+            "--json",
+        ]);
+        for key in ["status", "objective", "solve_seconds", "nonzeros"] {
+            assert!(w.get(key).is_some(), "missing {key}");
+        }
+        let (a, b) = (
+            v["objective"].as_f64().unwrap(),
+            w["objective"].as_f64().unwrap(),
+        );
+        assert!((a - b).abs() < 1e-7 * a, "{backend}: solve {a} vs lp {b}");
+    }
+}
+
+#[test]
+fn lp_reads_csv_and_rejects_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let phi = w("phi.csv", "1,1,0\n0,1,1\n");
+    let y = w("y.csv", "1\n1\n");
+    let psi = w("psi.csv", "1\n1.5\n1\n");
+    let v = run_json(&["lp", "--phi", &phi, "--y", &y, "--psi", &psi, "--json"]);
+    assert!((v["objective"].as_f64().unwrap() - 1.5).abs() < 1e-8);
+    assert_eq!(v["nonzeros"], 1);
+    let fails = |args: &[&str], needle: &str| {
+        inrsamp()
+            .args(args)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(needle))
+            .stderr(predicate::str::contains("panicked").not());
+    };
+    let y3 = w("y3.csv", "1\n1\n1\n");
+    fails(
+        &["lp", "--phi", &phi, "--y", &y3, "--psi", &psi],
+        "expected 2, got 3",
+    );
+    let psi_neg = w("psin.csv", "1\n-1\n1\n");
+    fails(
+        &["lp", "--phi", &phi, "--y", &y, "--psi", &psi_neg],
+        "negative",
+    );
+    let psi_nan = w("psinan.csv", "1\nnan\n1\n");
+    fails(
+        &["lp", "--phi", &phi, "--y", &y, "--psi", &psi_nan],
+        "not finite",
+    );
+    let zero = w("zero.csv", "0,0,0\n0,0,0\n");
+    fails(
+        &["lp", "--phi", &zero, "--y", &y, "--psi", &psi],
+        "all zero",
+    );
+    let ragged = w("ragged.csv", "1,1\n0,1,1\n");
+    fails(
+        &["lp", "--phi", &ragged, "--y", &y, "--psi", &psi],
+        "row 2 has 3 entries",
+    );
+    let infeasible_phi = w("inf.csv", "1,1,1\n0,0,0\n");
+    fails(
+        &["lp", "--phi", &infeasible_phi, "--y", &y, "--psi", &psi],
+        "infeasible",
+    );
+    fails(
+        &[
+            "lp",
+            "--phi",
+            &phi,
+            "--y",
+            &y,
+            "--psi",
+            &psi,
+            "--noise-delta",
+            "-1",
+        ],
+        "noise-delta",
+    );
+    fails(
+        &["lp", "--phi", "/nonexistent.npy", "--y", &y, "--psi", &psi],
+        "/nonexistent.npy",
+    );
+}
+
+#[test]
+fn max_iter_one_exits_3_and_says_so() {
+    let out = inrsamp()
+        .args([
+            "solve",
+            "--d",
+            "1",
+            "--k",
+            "3",
+            "--w",
+            "0.2,1,0.3",
+            "--grid-points",
+            "200",
+            "--max-iter",
+            "1",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "max_iterations");
+    assert!(v["certified_lower"].is_null());
+}
+
+#[test]
+fn solve_reads_measurements_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let y = dir.path().join("y.csv");
+    inrsamp()
+        .args([
+            "measure",
+            "--d",
+            "1",
+            "--k",
+            "3",
+            "--w",
+            "0.2,1,0.3",
+            "--quad",
+            "4096",
+            "--out",
+            y.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let a = run_json(&[
+        "solve",
+        "--d",
+        "1",
+        "--k",
+        "3",
+        "--measurements",
+        y.to_str().unwrap(),
+        "--grid-points",
+        "400",
+        "--json",
+    ]);
+    let b = run_json(&[
+        "solve",
+        "--d",
+        "1",
+        "--k",
+        "3",
+        "--w",
+        "0.2,1,0.3",
+        "--grid-points",
+        "400",
+        "--json",
+    ]);
+    let (x, z) = (
+        a["objective"].as_f64().unwrap(),
+        b["objective"].as_f64().unwrap(),
+    );
+    assert!((x - z).abs() < 1e-9 * z, "{x} vs {z}");
+    // A broken file (a missing frequency) is rejected by name.
+    let text = std::fs::read_to_string(&y).unwrap();
+    let cut: String = text.lines().take(5).collect::<Vec<_>>().join("\n") + "\n";
+    std::fs::write(&y, cut).unwrap();
+    inrsamp()
+        .args([
+            "solve",
+            "--d",
+            "1",
+            "--k",
+            "3",
+            "--measurements",
+            y.to_str().unwrap(),
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("missing"));
+}
