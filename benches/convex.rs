@@ -2,14 +2,14 @@
 //! column-generation strategy (Clarabel on the dual, and on the primal) and
 //! the full LP. Figures go into the closing notes.
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use inrsamp::convex::columns::{solve_grid, ColumnSettings, Strategy};
+use criterion::{Criterion, criterion_group, criterion_main};
+use inrsamp::convex::columns::{ColumnSettings, Strategy, solve_grid};
 use inrsamp::convex::{Backend, Program, SolveSettings};
 use inrsamp::dictionary::{Dictionary, DiscretizationPlan};
 use inrsamp::inr::network::ShallowInr;
 use inrsamp::measurement::measure_at;
-use inrsamp::sphere::SphereGrid;
 use inrsamp::spec::SpecInput;
+use inrsamp::sphere::SphereGrid;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -33,15 +33,30 @@ fn solve_pn(c: &mut Criterion) {
     let s = SolveSettings::default();
     let cg = ColumnSettings::default();
     let mut group = c.benchmark_group("solve_pn_d2_k0_1_k3_mod_20000");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     for (name, strategy, backend) in [
-        ("columns_clarabel_dual", Strategy::Columns, Backend::Clarabel),
-        ("columns_clarabel_primal", Strategy::Columns, Backend::ClarabelPrimal),
+        (
+            "columns_clarabel_dual",
+            Strategy::Columns,
+            Backend::Clarabel,
+        ),
+        (
+            "columns_clarabel_primal",
+            Strategy::Columns,
+            Backend::ClarabelPrimal,
+        ),
         ("full_clarabel_dual", Strategy::Full, Backend::Clarabel),
     ] {
         let r = solve_grid(&prog, strategy, backend, &s, &cg, None).unwrap();
-        eprintln!("{name}: status {:?}, objective {:.12}, {} LP solves", r.lp.status, r.lp.primal_objective, r.rounds);
-        group.bench_function(name, |b| b.iter(|| solve_grid(black_box(&prog), strategy, backend, &s, &cg, None).unwrap()));
+        eprintln!(
+            "{name}: status {:?}, objective {:.12}, {} LP solves",
+            r.lp.status, r.lp.primal_objective, r.rounds
+        );
+        group.bench_function(name, |b| {
+            b.iter(|| solve_grid(black_box(&prog), strategy, backend, &s, &cg, None).unwrap())
+        });
     }
     group.finish();
 }

@@ -138,7 +138,13 @@ fn refined_bracket_contains_the_value_on_a_4x_finer_grid() {
 
 #[test]
 fn eta_gradient_matches_finite_differences() {
-    for (d, psi, quad) in [(1, "mod", None), (1, "std", None), (2, "mod", Some(64)), (2, "pre", Some(64)), (2, "std", Some(64))] {
+    for (d, psi, quad) in [
+        (1, "mod", None),
+        (1, "std", None),
+        (2, "mod", Some(64)),
+        (2, "pre", Some(64)),
+        (2, "std", Some(64)),
+    ] {
         let spec = inrsamp::spec::SpecInput {
             d: Some(d),
             k0: Some(1),
@@ -152,10 +158,16 @@ fn eta_gradient_matches_finite_differences() {
         .unwrap();
         let plan = DiscretizationPlan::for_spec(&spec).unwrap();
         let dim = spec.feature_dim();
-        let lambda: Vec<f64> = (0..spec.measurement_count()).map(|i| ((i as f64) * 0.7).sin()).collect();
+        let lambda: Vec<f64> = (0..spec.measurement_count())
+            .map(|i| ((i as f64) * 0.7).sin())
+            .collect();
         let field = EtaField::new(&spec, &plan, lambda).unwrap();
         for seed in 0..5 {
-            let w = ShallowInr::random(d as usize, 1, 1, 50 + seed).unwrap().units[0].w.clone();
+            let w = ShallowInr::random(d as usize, 1, 1, 50 + seed)
+                .unwrap()
+                .units[0]
+                .w
+                .clone();
             let (e, g) = field.value_and_gradient(&w).unwrap();
             assert!((e - field.value(&w).unwrap()).abs() < 1e-14);
             let h = 1e-6;
@@ -169,10 +181,16 @@ fn eta_gradient_matches_finite_differences() {
                 worst = worst.max((fd - g[i]).abs());
             }
             let tol = if d == 1 { 1e-7 } else { 1e-5 };
-            assert!(worst < tol * (1.0 + norm(&g)), "d={d} {psi} seed {seed}: max |grad - FD| = {worst:e}");
+            assert!(
+                worst < tol * (1.0 + norm(&g)),
+                "d={d} {psi} seed {seed}: max |grad - FD| = {worst:e}"
+            );
             // 0-homogeneous: the gradient is tangent to the sphere at w.
             let radial: f64 = g.iter().zip(&w).map(|(a, b)| a * b).sum();
-            assert!(radial.abs() < 1e-9 * (1.0 + norm(&g)), "radial part {radial:e}");
+            assert!(
+                radial.abs() < 1e-9 * (1.0 + norm(&g)),
+                "radial part {radial:e}"
+            );
         }
     }
 }
