@@ -40,6 +40,13 @@ pub struct SolveArgs {
     /// Points per theta range (D = 3) or per great circle.
     #[arg(long = "eta-resolution", default_value_t = 181)]
     pub eta_resolution: usize,
+    /// CSV of the reconstructed function sum_j c_j sigma(g_{w_j}) on an n^d grid
+    /// (columns x1[,x2],f), n = --function-grid.
+    #[arg(long = "function-csv")]
+    pub function_csv: Option<PathBuf>,
+    /// Points per axis of --function-csv.
+    #[arg(long = "function-grid", default_value_t = 256)]
+    pub function_grid: usize,
     /// Write the program as PREFIX_phi.npy (M x N), PREFIX_y.npy, PREFIX_psi.npy
     /// for cross-checks with other solvers (`inrsamp lp`).
     #[arg(long = "export-lp")]
@@ -95,6 +102,19 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
             }
             Ok(())
         })?;
+    }
+    if let Some(path) = &args.function_csv {
+        let n = args.function_grid;
+        let total = (n as u128).pow(spec.d as u32);
+        if n < 2 || total > crate::spec::MAX_GRID_POINTS as u128 {
+            return Err(Error::setting(
+                "function-grid",
+                n,
+                "between 2 and the grid-point limit per axis",
+            ));
+        }
+        let net = crate::certify::verdict::network_of(&spec, &found);
+        crate::output::write_grid_function_csv(path, spec.d, n, &net.grid_values(n))?;
     }
     if let Some(path) = &args.eta_csv {
         let field = EtaField::new(&spec, &plan, lp.lambda.clone())?;

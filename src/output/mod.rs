@@ -137,3 +137,24 @@ pub fn read_coefficients_csv(path: &Path, map: &RealMap) -> Result<Vec<f64>> {
     map.to_real(&half, &mut out);
     Ok(out)
 }
+
+/// Writes a function sampled on the `n^d` grid `x = k/n` (last axis
+/// fastest) as CSV with columns `x1[,x2[,x3]],f`.
+pub fn write_grid_function_csv(path: &Path, d: usize, n: usize, values: &[f64]) -> Result<()> {
+    write_atomic(path, |w| {
+        let mut header: Vec<String> = (1..=d).map(|a| format!("x{a}")).collect();
+        header.push("f".into());
+        writeln!(w, "{}", header.join(","))?;
+        for (idx, v) in values.iter().enumerate() {
+            let mut xs = vec![0.0; d];
+            let mut rem = idx;
+            for a in (0..d).rev() {
+                xs[a] = (rem % n) as f64 / n as f64;
+                rem /= n;
+            }
+            let cols: Vec<String> = xs.iter().map(|x| format!("{x:.8}")).collect();
+            writeln!(w, "{},{v:.15e}", cols.join(","))?;
+        }
+        Ok(())
+    })
+}
