@@ -48,6 +48,7 @@ pub mod measurement;
 pub mod output;
 pub mod spec;
 pub mod sphere;
+pub mod train;
 
 pub use error::{Error, Result};
 pub use spec::{ProblemSpec, SpecInput};

@@ -167,6 +167,10 @@ pub struct SeparablePlan {
     /// For each entry of the half vector `[0, S_l^+]`: the tensor-real terms
     /// `(index, factor)` whose sum is the complex coefficient.
     to_half: Vec<Vec<(usize, Complex64)>>,
+    /// `(2 l0 + 1) x N`: the transpose of `synth` (for adjoints).
+    synth_t: Vec<f64>,
+    /// `N x (2 l + 1)`: the transpose of `anal` (for adjoints).
+    anal_t: Vec<f64>,
 }
 
 /// Reusable buffers for [`SeparablePlan`], so that a hot loop allocates
@@ -196,6 +200,8 @@ impl SeparablePlan {
             }
         }
         let to_half = half_terms(d, l);
+        let synth_t = transpose(&synth, n, s0);
+        let anal_t = transpose(&anal, s, n);
         SeparablePlan {
             d,
             n,
@@ -204,6 +210,8 @@ impl SeparablePlan {
             synth,
             anal,
             to_half,
+            synth_t,
+            anal_t,
         }
     }
 
@@ -244,6 +252,41 @@ impl SeparablePlan {
     pub fn analyze(&self, values: &[f64], out: &mut [f64], scratch: &mut SeparableScratch) {
         let s = side(self.l);
         self.chain(values, self.n, &self.anal, s, out, scratch);
+    }
+
+    /// The adjoint of [`SeparablePlan::synthesize`]: grid values (`N^d`) to
+    /// tensor-real coefficients (`(2 l0 + 1)^d`), `out = S^T v`.
+    pub fn synthesize_adjoint(&self, values: &[f64], out: &mut [f64], scratch: &mut SeparableScratch) {
+        let s0 = side(self.l0);
+        self.chain(values, self.n, &self.synth_t, s0, out, scratch);
+    }
+
+    /// The adjoint of [`SeparablePlan::analyze`]: tensor (`(2 l + 1)^d`) to
+    /// grid values (`N^d`), `out = An^T t`.
+    pub fn analyze_adjoint(&self, tensor: &[f64], out: &mut [f64], scratch: &mut SeparableScratch) {
+        let s = side(self.l);
+        self.chain(tensor, s, &self.anal_t, self.n, out, scratch);
+    }
+
+    /// The real matrix `C` (`M x (2 l + 1)^d`, row-major) with
+    /// `A_map f = C analyze(f)` for a cutoff `map.cutoff() <= l`.
+    pub fn real_map_matrix(&self, map: &RealMap) -> Vec<f64> {
+        let width = side(self.l).pow(self.d as u32);
+        let m = map.len();
+        let mut c = vec![0.0; m * width];
+        let big = RealMap::new(self.d, self.l);
+        let sq = std::f64::consts::SQRT_2;
+        for &(i, f) in &self.to_half[0] {
+            c[i] += f.re;
+        }
+        for (q, k) in map.half_set().iter().enumerate() {
+            let p = 1 + big.half_index(k);
+            for &(i, f) in &self.to_half[p] {
+                c[(1 + 2 * q) * width + i] += sq * f.re;
+                c[(2 + 2 * q) * width + i] += sq * f.im;
+            }
+        }
+        c
     }
 
     /// Applies the same `to x from` matrix along every axis, last axis first.
@@ -341,6 +384,17 @@ impl SeparablePlan {
     }
 }
 
+/// The transpose of a row-major `rows x cols` matrix.
+fn transpose(a: &[f64], rows: usize, cols: usize) -> Vec<f64> {
+    let mut t = vec![0.0; rows * cols];
+    for i in 0..rows {
+        for j in 0..cols {
+            t[j * rows + i] = a[i * cols + j];
+        }
+    }
+    t
+}
+
 /// Per-axis basis function `j` of degree `l` at grid point `i` of `n`.
 fn basis_value(j: usize, l: usize, i: usize, n: usize) -> f64 {
     let (is_sin, m) = basis_kind(j, l);
@@ -386,6 +440,45 @@ fn half_terms(d: usize, l: usize) -> Vec<Vec<(usize, Complex64)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn adjoints_satisfy_the_inner_product_identity() {
+        // <S c, v> = <c, S^T v> and <An f, t> = <f, An^T t>, d = 1, 2, 3.
+        for d in 1..=3 {
+            let n = if d == 3 { 7 } else { 12 };
+            let plan = SeparablePlan::new(d, n, 1, 2);
+            let mut sc = SeparableScratch::default();
+            let g = n.pow(d as u32);
+            let c: Vec<f64> = (0..3usize.pow(d as u32)).map(|i| (i as f64 * 0.9).sin()).collect();
+            let v: Vec<f64> = (0..g).map(|i| (i as f64 * 0.31).cos()).collect();
+            let mut sc_out = vec![0.0; g];
+            plan.synthesize(&c, &mut sc_out, &mut sc);
+            let mut st = vec![0.0; c.len()];
+            plan.synthesize_adjoint(&v, &mut st, &mut sc);
+            let lhs: f64 = sc_out.iter().zip(&v).map(|(a, b)| a * b).sum();
+            let rhs: f64 = c.iter().zip(&st).map(|(a, b)| a * b).sum();
+            assert!((lhs - rhs).abs() < 1e-11 * (1.0 + lhs.abs()), "synthesis d={d}: {lhs} vs {rhs}");
+            let t: Vec<f64> = (0..5usize.pow(d as u32)).map(|i| (i as f64 * 0.47).sin()).collect();
+            let mut an = vec![0.0; t.len()];
+            plan.analyze(&v, &mut an, &mut sc);
+            let mut at = vec![0.0; g];
+            plan.analyze_adjoint(&t, &mut at, &mut sc);
+            let lhs: f64 = an.iter().zip(&t).map(|(a, b)| a * b).sum();
+            let rhs: f64 = v.iter().zip(&at).map(|(a, b)| a * b).sum();
+            assert!((lhs - rhs).abs() < 1e-11 * (1.0 + lhs.abs()), "analysis d={d}: {lhs} vs {rhs}");
+            // C analyze(f) equals the measurement through the half vector.
+            let map = RealMap::new(d, 2);
+            let cm = plan.real_map_matrix(&map);
+            let mut half = vec![Complex64::new(0.0, 0.0); 1 + map.half_set().len()];
+            let mut direct = vec![0.0; map.len()];
+            plan.tensor_to_half(&an, &map, &mut half);
+            map.to_real(&half, &mut direct);
+            for q in 0..map.len() {
+                let viac: f64 = (0..an.len()).map(|i| cm[q * an.len() + i] * an[i]).sum();
+                assert!((viac - direct[q]).abs() < 1e-13, "C row {q}: {viac} vs {}", direct[q]);
+            }
+        }
+    }
 
     #[test]
     fn mode_product_matches_naive_loop() {

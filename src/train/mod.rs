@@ -1,0 +1,375 @@
+//! Non-convex training of the INR with hand-written gradients (THEORY.md 4
+//! and 7): the augmented Lagrangian for (3) and the penalized problem (2),
+//! with Adam. The loop owns termination and returns a [`TrainResult`] with
+//! its reason; per-iteration numbers go to an [`Observer`].
+//!
+//! - (3), augmented Lagrangian: `L_rho(theta, nu) = R_psi(theta) + nu.r +
+//!   rho/2 |r|^2`, `r = A_K f_theta - y`; `T` Adam steps, then
+//!   `nu <- nu + rho r`; at most `outer_max` outer iterations; optionally
+//!   `rho <- rho_growth rho` when `|r|` did not drop below `stall_ratio`
+//!   times its previous value.
+//! - (2), penalized: `1/2 |r|^2 + lambda R_psi`, `steps` Adam steps at `lr`,
+//!   then `steps` at `lr/10`.
+//!
+//! Exact recovery: the image-domain MSE against the teacher on the grid,
+//! checked after every outer iteration (every 100 steps for (2)); recovered
+//! when `mse <= tau * mean(f_teacher^2)`.
+
+pub mod adam;
+pub mod model;
+
+use crate::error::{Error, Result};
+use adam::{Adam, AdamSettings};
+use model::ShallowModel;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+use serde::Serialize;
+
+/// Which problem is trained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Augmented Lagrangian for the constrained problem (3).
+    Al,
+    /// The penalized problem (2).
+    Penalized,
+}
+
+/// Training settings; every default documented.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TrainSettings {
+    /// Student width W (default 40).
+    pub width: usize,
+    /// Grid points per axis of the forward model (default 64).
+    pub grid: usize,
+    /// (3) by the augmented Lagrangian, or (2) (default al).
+    pub method: Method,
+    /// Adam settings (lr default 1e-3).
+    pub adam: AdamSettings,
+    /// Adam steps per outer iteration (default 200).
+    pub inner_steps: usize,
+    /// Outer iterations at most (default 60).
+    pub outer_max: usize,
+    /// Penalty rho (default 10).
+    pub rho: f64,
+    /// Factor applied to rho when the residual stalls (default 1: off).
+    pub rho_growth: f64,
+    /// The residual stalls when it is above this ratio of the last (default 0.5).
+    pub stall_ratio: f64,
+    /// lambda of (2) (default 1e-4).
+    pub lambda: f64,
+    /// Steps per phase of (2) (default 2000).
+    pub steps: usize,
+    /// Relative MSE threshold of exact recovery (default 1e-6).
+    pub tau: f64,
+    /// Seed of the initialization (default 0).
+    pub seed: u64,
+    /// Scale of the initial inner weights (unit norm times this; default 1).
+    pub init_scale: f64,
+    /// Scale of the initial outer weights (uniform in +-this; default 0.1).
+    pub init_outer: f64,
+}
+
+impl Default for TrainSettings {
+    fn default() -> Self {
+        TrainSettings {
+            width: 40,
+            grid: 64,
+            method: Method::Al,
+            adam: AdamSettings::default(),
+            inner_steps: 200,
+            outer_max: 60,
+            rho: 10.0,
+            rho_growth: 1.0,
+            stall_ratio: 0.5,
+            lambda: 1e-4,
+            steps: 2000,
+            tau: 1e-6,
+            seed: 0,
+            init_scale: 1.0,
+            init_outer: 0.1,
+        }
+    }
+}
+
+impl TrainSettings {
+    /// Checks every field; the error names the flag.
+    pub fn validate(&self) -> Result<()> {
+        let pos = |field: &'static str, v: f64| -> Result<()> {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(Error::setting(field, v, "must be a positive number"))
+            }
+        };
+        if self.width == 0 {
+            return Err(Error::setting("student-width", 0, "the student needs at least one unit"));
+        }
+        if self.inner_steps == 0 {
+            return Err(Error::setting("inner-steps", 0, "at least one Adam step per outer iteration"));
+        }
+        if self.outer_max == 0 {
+            return Err(Error::setting("outer-max", 0, "at least one outer iteration"));
+        }
+        if self.steps == 0 {
+            return Err(Error::setting("steps", 0, "at least one step"));
+        }
+        pos("lr", self.adam.lr)?;
+        pos("rho", self.rho)?;
+        pos("lambda", self.lambda)?;
+        pos("tau", self.tau)?;
+        pos("init-scale", self.init_scale)?;
+        pos("init-outer", self.init_outer)?;
+        if !(self.rho_growth.is_finite() && self.rho_growth >= 1.0) {
+            return Err(Error::setting("rho-growth", self.rho_growth, "must be >= 1"));
+        }
+        Ok(())
+    }
+}
+
+/// Why training stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Termination {
+    /// The MSE dropped below the threshold at this outer iteration (or
+    /// check, for (2)).
+    Recovered {
+        /// Outer iteration (1-based).
+        outer: usize,
+    },
+    /// The outer-iteration limit of (3) was reached.
+    MaxOuter,
+    /// (2) ran all its steps.
+    Completed,
+    /// A non-finite number appeared; the last finite parameters are kept.
+    Diverged {
+        /// Adam step at which it happened.
+        step: u64,
+    },
+}
+
+/// One row of the history (per outer iteration; per 100 steps for (2)).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Record {
+    /// Outer iteration or check number (1-based).
+    pub outer: usize,
+    /// Adam steps so far.
+    pub steps: u64,
+    /// The objective being minimized.
+    pub loss: f64,
+    /// `R_psi(theta)`.
+    pub regularizer: f64,
+    /// `|A_K f - y|`.
+    pub residual: f64,
+    /// MSE against the teacher on the grid (NaN without a teacher).
+    pub mse: f64,
+    /// MSE divided by the teacher's mean square.
+    pub rel_mse: f64,
+    /// The penalty in force.
+    pub rho: f64,
+}
+
+/// Receives the history as it is made.
+pub trait Observer {
+    /// Called after every record.
+    fn observe(&mut self, record: &Record);
+}
+
+/// Does nothing.
+pub struct Silent;
+
+impl Observer for Silent {
+    fn observe(&mut self, _: &Record) {}
+}
+
+/// The outcome of training.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainResult {
+    /// Final parameters `[a (W), w (W x D)]`.
+    pub params: Vec<f64>,
+    /// The history.
+    pub history: Vec<Record>,
+    /// Why it stopped.
+    pub termination: Termination,
+    /// Adam steps taken.
+    pub adam_steps: u64,
+    /// Wall time.
+    pub seconds: f64,
+}
+
+/// The seeded initialization: `w_j` standard normal normalized to
+/// `init_scale`, `a_j` uniform in `[-init_outer, init_outer]`.
+pub fn initialize(model: &ShallowModel, s: &TrainSettings) -> Vec<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(s.seed ^ 0x1A17);
+    let mut theta = vec![0.0; model.n_params()];
+    for j in 0..model.width {
+        theta[j] = s.init_outer * (2.0 * rng.random::<f64>() - 1.0);
+    }
+    for j in 0..model.width {
+        let w: Vec<f64> = (0..model.dim).map(|_| rng.sample::<f64, _>(StandardNormal)).collect();
+        let n = w.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-300);
+        for (i, v) in w.iter().enumerate() {
+            theta[model.width + j * model.dim + i] = s.init_scale * v / n;
+        }
+    }
+    theta
+}
+
+/// Trains from `theta0` on the data `y`; `teacher_grid` (values of the
+/// teacher on the model's grid) enables the recovery check.
+pub fn train(
+    model: &ShallowModel,
+    y: &[f64],
+    teacher_grid: Option<&[f64]>,
+    theta0: Vec<f64>,
+    s: &TrainSettings,
+    observer: &mut dyn Observer,
+) -> Result<TrainResult> {
+    s.validate()?;
+    if y.len() != model.m {
+        return Err(Error::DimensionMismatch {
+            what: "measurements y".into(),
+            expected: model.m,
+            got: y.len(),
+        });
+    }
+    crate::error::check_finite("y", y)?;
+    if theta0.len() != model.n_params() {
+        return Err(Error::DimensionMismatch {
+            what: "initial parameters".into(),
+            expected: model.n_params(),
+            got: theta0.len(),
+        });
+    }
+    let start = std::time::Instant::now();
+    let teacher_ms = teacher_grid.map(|t| t.iter().map(|v| v * v).sum::<f64>() / t.len() as f64);
+    let mut theta = theta0;
+    let mut last_good = theta.clone();
+    let mut ws = model.workspace();
+    let mut adam = Adam::new(theta.len());
+    let mut grad = vec![0.0; theta.len()];
+    let mut y_hat = vec![0.0; model.m];
+    let mut y_chk = vec![0.0; model.m];
+    let mut r = vec![0.0; model.m];
+    let mut v = vec![0.0; model.m];
+    let mut nu = vec![0.0; model.m];
+    let mut rho = s.rho;
+    let mut history = Vec::new();
+    let mut prev_res = f64::INFINITY;
+
+    // The mse of the current parameters (needs a fresh forward).
+    let measure = |theta: &[f64], ws: &mut model::Workspace, y_hat: &mut [f64]| -> (f64, f64, f64) {
+        model.forward(theta, ws, y_hat);
+        let res = y_hat.iter().zip(y).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt();
+        match (teacher_grid, teacher_ms) {
+            (Some(t), Some(ms)) => {
+                let mse = ws.f.iter().zip(t).map(|(a, b)| (a - b) * (a - b)).sum::<f64>() / t.len() as f64;
+                (res, mse, if ms > 0.0 { mse / ms } else { mse })
+            }
+            _ => (res, f64::NAN, f64::NAN),
+        }
+    };
+
+    // One step of the chosen objective; returns the loss.
+    let mut step = |theta: &mut Vec<f64>, lr: f64, nu: &[f64], rho: f64, adam: &mut Adam, ws: &mut model::Workspace| -> (f64, f64) {
+        model.forward(theta, ws, &mut y_hat);
+        for ((ri, yh), yi) in r.iter_mut().zip(&y_hat).zip(y) {
+            *ri = yh - yi;
+        }
+        grad.iter_mut().for_each(|g| *g = 0.0);
+        let (loss, reg) = match s.method {
+            Method::Al => {
+                for ((vi, ni), ri) in v.iter_mut().zip(nu).zip(&r) {
+                    *vi = ni + rho * ri;
+                }
+                let reg = model.regularizer(theta, ws, 1.0, &mut grad);
+                let lin: f64 = nu.iter().zip(&r).map(|(a, b)| a * b).sum();
+                (reg + lin + 0.5 * rho * r.iter().map(|x| x * x).sum::<f64>(), reg)
+            }
+            Method::Penalized => {
+                v.copy_from_slice(&r);
+                let reg = model.regularizer(theta, ws, s.lambda, &mut grad);
+                (0.5 * r.iter().map(|x| x * x).sum::<f64>() + s.lambda * reg, reg)
+            }
+        };
+        model.backward_data(theta, &v, ws, &mut grad);
+        adam.step(theta, &grad, &s.adam, lr);
+        (loss, reg)
+    };
+
+    let finite = |x: &[f64]| x.iter().all(|v| v.is_finite());
+    let termination = match s.method {
+        Method::Al => {
+            let mut term = Termination::MaxOuter;
+            'outer: for outer in 1..=s.outer_max {
+                let (mut loss, mut reg) = (0.0, 0.0);
+                for _ in 0..s.inner_steps {
+                    last_good.copy_from_slice(&theta);
+                    let (l, rg) = step(&mut theta, s.adam.lr, &nu, rho, &mut adam, &mut ws);
+                    if !l.is_finite() || !finite(&theta) {
+                        theta.copy_from_slice(&last_good);
+                        term = Termination::Diverged { step: adam.steps() };
+                        break 'outer;
+                    }
+                    (loss, reg) = (l, rg);
+                }
+                let (res, mse, rel) = measure(&theta, &mut ws, &mut y_chk);
+                for ((n, yh), yi) in nu.iter_mut().zip(&y_chk).zip(y) {
+                    *n += rho * (yh - yi);
+                }
+                let rec = Record { outer, steps: adam.steps(), loss, regularizer: reg, residual: res, mse, rel_mse: rel, rho };
+                observer.observe(&rec);
+                history.push(rec);
+                if let (Some(ms), true) = (teacher_ms, mse.is_finite()) {
+                    if mse <= s.tau * ms {
+                        term = Termination::Recovered { outer };
+                        break;
+                    }
+                }
+                if res > s.stall_ratio * prev_res {
+                    rho *= s.rho_growth;
+                }
+                prev_res = res;
+            }
+            term
+        }
+        Method::Penalized => {
+            let mut term = Termination::Completed;
+            let check_every = 100usize;
+            let mut check = 0usize;
+            'phases: for lr in [s.adam.lr, s.adam.lr / 10.0] {
+                for k in 1..=s.steps {
+                    last_good.copy_from_slice(&theta);
+                    let (l, reg) = step(&mut theta, lr, &nu, rho, &mut adam, &mut ws);
+                    if !l.is_finite() || !finite(&theta) {
+                        theta.copy_from_slice(&last_good);
+                        term = Termination::Diverged { step: adam.steps() };
+                        break 'phases;
+                    }
+                    if k % check_every == 0 || k == s.steps {
+                        check += 1;
+                        let (res, mse, rel) = measure(&theta, &mut ws, &mut y_chk);
+                        let rec = Record { outer: check, steps: adam.steps(), loss: l, regularizer: reg, residual: res, mse, rel_mse: rel, rho };
+                        observer.observe(&rec);
+                        history.push(rec);
+                        if let (Some(ms), true) = (teacher_ms, mse.is_finite()) {
+                            if mse <= s.tau * ms {
+                                term = Termination::Recovered { outer: check };
+                                break 'phases;
+                            }
+                        }
+                    }
+                }
+            }
+            term
+        }
+    };
+    Ok(TrainResult {
+        params: theta,
+        history,
+        termination,
+        adam_steps: adam.steps(),
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
