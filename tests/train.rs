@@ -8,7 +8,7 @@ use inrsamp::inr::features::Features;
 use inrsamp::inr::network::ShallowInr;
 use inrsamp::inr::unit::UnitEvaluator;
 use inrsamp::train::model::ShallowModel;
-use inrsamp::train::{initialize, TrainSettings};
+use inrsamp::train::{TrainSettings, initialize};
 use proptest::prelude::*;
 
 fn model_for(d: i64, psi: &str, width: usize, n: usize) -> (inrsamp::ProblemSpec, ShallowModel) {
@@ -21,7 +21,11 @@ fn model_for(d: i64, psi: &str, width: usize, n: usize) -> (inrsamp::ProblemSpec
 fn forward_equals_the_sum_of_unit_measurements() {
     for d in [1, 2] {
         let (spec, model) = model_for(d, "std", 5, 32);
-        let s = TrainSettings { width: 5, seed: 3, ..Default::default() };
+        let s = TrainSettings {
+            width: 5,
+            seed: 3,
+            ..Default::default()
+        };
         let theta = initialize(&model, &s);
         let mut ws = model.workspace();
         let mut y = vec![0.0; model.m];
@@ -31,9 +35,16 @@ fn forward_equals_the_sum_of_unit_measurements() {
         for j in 0..5 {
             let w = &theta[5 + j * model.dim..5 + (j + 1) * model.dim];
             let yj = unit.measure(w).unwrap();
-            expect.iter_mut().zip(&yj).for_each(|(e, v)| *e += theta[j] * v);
+            expect
+                .iter_mut()
+                .zip(&yj)
+                .for_each(|(e, v)| *e += theta[j] * v);
         }
-        assert!(dist(&y, &expect) < 1e-13 * (1.0 + norm(&expect)), "d={d}: {:e}", dist(&y, &expect));
+        assert!(
+            dist(&y, &expect) < 1e-13 * (1.0 + norm(&expect)),
+            "d={d}: {:e}",
+            dist(&y, &expect)
+        );
     }
 }
 
@@ -42,7 +53,11 @@ fn objective(model: &ShallowModel, theta: &[f64], v: &[f64], with_reg: bool) -> 
     let mut y = vec![0.0; model.m];
     model.forward(theta, &mut ws, &mut y);
     let mut scratch = vec![0.0; theta.len()];
-    let reg = if with_reg { model.regularizer(theta, &mut ws, 1.0, &mut scratch) } else { 0.0 };
+    let reg = if with_reg {
+        model.regularizer(theta, &mut ws, 1.0, &mut scratch)
+    } else {
+        0.0
+    };
     v.iter().zip(&y).map(|(a, b)| a * b).sum::<f64>() + reg
 }
 
@@ -87,21 +102,223 @@ proptest! {
 fn regularizer_values_match_the_weightings() {
     for psi in ["std", "pre", "mod"] {
         let (spec, model) = model_for(2, psi, 3, 32);
-        let s = TrainSettings { width: 3, seed: 9, init_outer: 1.0, ..Default::default() };
+        let s = TrainSettings {
+            width: 3,
+            seed: 9,
+            init_outer: 1.0,
+            ..Default::default()
+        };
         let theta = initialize(&model, &s);
         let mut ws = model.workspace();
         let mut y = vec![0.0; model.m];
         model.forward(&theta, &mut ws, &mut y);
         let mut g = vec![0.0; theta.len()];
         let r = model.regularizer(&theta, &mut ws, 1.0, &mut g);
-        let plan = inrsamp::dictionary::DiscretizationPlan { n_quad: 32, exact: false, error_samples: 0 };
+        let plan = inrsamp::dictionary::DiscretizationPlan {
+            n_quad: 32,
+            exact: false,
+            error_samples: 0,
+        };
         let p = inrsamp::certify::eta::psi_for(&spec, &plan).unwrap();
         let mut expect = 0.0;
         for j in 0..3 {
             let w = &theta[3 + j * model.dim..3 + (j + 1) * model.dim];
             expect += 0.5 * (theta[j] * theta[j] + p.value(w).unwrap().powi(2));
         }
-        assert!((r - expect).abs() < 1e-12 * (1.0 + expect), "{psi}: {r} vs {expect}");
+        assert!(
+            (r - expect).abs() < 1e-12 * (1.0 + expect),
+            "{psi}: {r} vs {expect}"
+        );
     }
     let _ = ShallowInr::random(1, 1, 1, 0);
+}
+
+use inrsamp::train::{Method, Silent, Termination, train};
+
+fn teacher_data(
+    psi: &str,
+    seed: u64,
+    n: usize,
+) -> (inrsamp::ProblemSpec, ShallowInr, Vec<f64>, Vec<f64>) {
+    let spec = spec(2, 1, 3, psi);
+    let t = ShallowInr::random(2, 1, 1, seed).unwrap();
+    let y = inrsamp::measurement::measure_at(&spec, &t, n).unwrap();
+    let tg = t.grid_values(n);
+    (spec, t, y, tg)
+}
+
+#[test]
+fn al_recovers_width_one_teachers_in_9_of_10_seeds() {
+    // The acceptance claim: d = 2, K0 = 1, K = 3, 60 outer
+    // iterations of 200 Adam steps at most, student width 40, default
+    // settings. psi_mod (Theorem 1's setting): at least 9 of 10.
+    // psi_std: the claim fails, and the convex theory says why: for teacher
+    // seeds 5, 8 and 9, `certify --psi std --refine` finds a cheaper measure
+    // than the teacher (cost 0.506 < 0.716 for seed 8), so no minimizer of
+    // (3) is the teacher. We assert that every other seed is recovered.
+    for psi in ["mod", "std"] {
+        let mut failed = Vec::new();
+        let mut outers = Vec::new();
+        for seed in 0..10u64 {
+            let (spec, _, y, tg) = teacher_data(psi, seed, 64);
+            let model = ShallowModel::new(&spec, 40, 64).unwrap();
+            let s = TrainSettings {
+                seed,
+                ..Default::default()
+            };
+            let r = train(
+                &model,
+                &y,
+                Some(&tg),
+                initialize(&model, &s),
+                &s,
+                &mut Silent,
+            )
+            .unwrap();
+            match r.termination {
+                Termination::Recovered { outer } => outers.push(outer),
+                _ => failed.push(seed),
+            }
+        }
+        match psi {
+            "mod" => assert!(
+                failed.len() <= 1,
+                "psi_mod: seeds {failed:?} not recovered (outer iterations of the others {outers:?})"
+            ),
+            _ => assert!(
+                failed.iter().all(|s| [5, 8, 9].contains(s)),
+                "psi_std: seeds {failed:?} not recovered; only 5, 8, 9 (not minimizers of (11)) may fail"
+            ),
+        }
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let (spec, _, y, tg) = teacher_data("mod", 3, 32);
+    let model = ShallowModel::new(&spec, 12, 32).unwrap();
+    let s = TrainSettings {
+        seed: 3,
+        width: 12,
+        outer_max: 3,
+        inner_steps: 50,
+        ..Default::default()
+    };
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                train(
+                    &model,
+                    &y,
+                    Some(&tg),
+                    initialize(&model, &s),
+                    &s,
+                    &mut Silent,
+                )
+                .unwrap()
+            })
+    };
+    let a = run(1);
+    let b = run(2);
+    let c = run(2);
+    assert_eq!(a.params, b.params, "1 vs 2 threads");
+    assert_eq!(b.params, c.params, "same seed, same threads");
+    let other = train(
+        &model,
+        &y,
+        Some(&tg),
+        initialize(&model, &TrainSettings { seed: 4, ..s }),
+        &s,
+        &mut Silent,
+    )
+    .unwrap();
+    assert_ne!(a.params, other.params);
+}
+
+#[test]
+fn overflow_stops_with_diverged_and_keeps_finite_parameters() {
+    let (spec, _, y, tg) = teacher_data("std", 1, 32);
+    let model = ShallowModel::new(&spec, 5, 32).unwrap();
+    // Data of size 1e200: |r|^2 overflows to infinity at the first step.
+    let y: Vec<f64> = y.iter().map(|v| v * 1e200).collect();
+    let s = TrainSettings {
+        width: 5,
+        ..Default::default()
+    };
+    let theta0 = initialize(&model, &s);
+    let r = train(&model, &y, Some(&tg), theta0.clone(), &s, &mut Silent).unwrap();
+    assert!(
+        matches!(r.termination, Termination::Diverged { step: 1 }),
+        "{:?}",
+        r.termination
+    );
+    assert!(r.params.iter().all(|v| v.is_finite()));
+    assert_eq!(r.params, theta0);
+}
+
+#[test]
+fn penalized_fit_reduces_the_residual_and_balancing_keeps_the_function() {
+    let (spec, _, y, tg) = teacher_data("mod", 2, 32);
+    let model = ShallowModel::new(&spec, 10, 32).unwrap();
+    let s = TrainSettings {
+        width: 10,
+        method: Method::Penalized,
+        steps: 600,
+        lambda: 1e-5,
+        seed: 2,
+        ..Default::default()
+    };
+    let r = train(
+        &model,
+        &y,
+        Some(&tg),
+        initialize(&model, &s),
+        &s,
+        &mut Silent,
+    )
+    .unwrap();
+    let first = r.history.first().unwrap().residual;
+    let last = r.history.last().unwrap().residual;
+    assert!(last < 0.2 * first, "residual {first} -> {last}");
+    let plan = inrsamp::dictionary::DiscretizationPlan {
+        n_quad: 32,
+        exact: false,
+        error_samples: 0,
+    };
+    let psi = inrsamp::certify::eta::psi_for(&spec, &plan).unwrap();
+    let b = inrsamp::train::readout::balance(2, 1, model.dim, &r.params, &psi).unwrap();
+    // Balancing leaves f unchanged and R_psi drops to the balanced cost.
+    let unbalanced = ShallowInr {
+        d: 2,
+        k0: 1,
+        units: (0..10)
+            .map(|j| inrsamp::inr::network::Unit {
+                a: r.params[j],
+                w: r.params[10 + j * 9..10 + (j + 1) * 9].to_vec(),
+            })
+            .collect(),
+    };
+    let f1 = unbalanced.grid_values(32);
+    let f2 = b.network.grid_values(32);
+    assert!(dist(&f1, &f2) < 1e-12 * (1.0 + norm(&f1)));
+    assert!(
+        b.cost <= b.regularizer_before + 1e-12,
+        "{} > {}",
+        b.cost,
+        b.regularizer_before
+    );
+    let rebalanced: f64 = b
+        .network
+        .units
+        .iter()
+        .map(|u| 0.5 * (u.a * u.a + psi.value(&u.w).unwrap().powi(2)))
+        .sum();
+    assert!(
+        (rebalanced - b.cost).abs() < 1e-10 * (1.0 + b.cost),
+        "{rebalanced} vs {}",
+        b.cost
+    );
 }

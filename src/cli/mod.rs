@@ -2,7 +2,9 @@
 //! subcommand. Only this module and `main` know every stage.
 
 pub mod certify;
+pub mod compare;
 pub mod demo;
+pub mod fit;
 pub mod lp;
 pub mod measure;
 pub mod solve;
@@ -45,6 +47,11 @@ pub enum Command {
     Certify(Box<certify::CertifyArgs>),
     /// Solve an externally given weighted-l1 program (P_N) from .npy/.csv files.
     Lp(lp::LpArgs),
+    /// Train the non-convex INR (augmented Lagrangian for (3), or (2)) with
+    /// hand-written gradients; report recovery and the balanced cost.
+    Fit(Box<fit::FitArgs>),
+    /// Convex minimizer of (11) against the trained INR on the same data.
+    Compare(Box<compare::CompareArgs>),
     /// The main job: a random width-1 INR, its psi values, its measurements
     /// and the quadrature-vs-exact error table (d = 1).
     Demo(demo::DemoArgs),
@@ -86,6 +93,8 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         Command::Solve(a) => solve::run(a),
         Command::Certify(a) => certify::run(a),
         Command::Lp(a) => lp::run(a),
+        Command::Fit(a) => fit::run(a),
+        Command::Compare(a) => compare::run(a),
         Command::Demo(a) => demo::run(a).map(Outcome::from),
     }
 }

@@ -256,7 +256,12 @@ impl SeparablePlan {
 
     /// The adjoint of [`SeparablePlan::synthesize`]: grid values (`N^d`) to
     /// tensor-real coefficients (`(2 l0 + 1)^d`), `out = S^T v`.
-    pub fn synthesize_adjoint(&self, values: &[f64], out: &mut [f64], scratch: &mut SeparableScratch) {
+    pub fn synthesize_adjoint(
+        &self,
+        values: &[f64],
+        out: &mut [f64],
+        scratch: &mut SeparableScratch,
+    ) {
         let s0 = side(self.l0);
         self.chain(values, self.n, &self.synth_t, s0, out, scratch);
     }
@@ -449,7 +454,9 @@ mod tests {
             let plan = SeparablePlan::new(d, n, 1, 2);
             let mut sc = SeparableScratch::default();
             let g = n.pow(d as u32);
-            let c: Vec<f64> = (0..3usize.pow(d as u32)).map(|i| (i as f64 * 0.9).sin()).collect();
+            let c: Vec<f64> = (0..3usize.pow(d as u32))
+                .map(|i| (i as f64 * 0.9).sin())
+                .collect();
             let v: Vec<f64> = (0..g).map(|i| (i as f64 * 0.31).cos()).collect();
             let mut sc_out = vec![0.0; g];
             plan.synthesize(&c, &mut sc_out, &mut sc);
@@ -457,15 +464,23 @@ mod tests {
             plan.synthesize_adjoint(&v, &mut st, &mut sc);
             let lhs: f64 = sc_out.iter().zip(&v).map(|(a, b)| a * b).sum();
             let rhs: f64 = c.iter().zip(&st).map(|(a, b)| a * b).sum();
-            assert!((lhs - rhs).abs() < 1e-11 * (1.0 + lhs.abs()), "synthesis d={d}: {lhs} vs {rhs}");
-            let t: Vec<f64> = (0..5usize.pow(d as u32)).map(|i| (i as f64 * 0.47).sin()).collect();
+            assert!(
+                (lhs - rhs).abs() < 1e-11 * (1.0 + lhs.abs()),
+                "synthesis d={d}: {lhs} vs {rhs}"
+            );
+            let t: Vec<f64> = (0..5usize.pow(d as u32))
+                .map(|i| (i as f64 * 0.47).sin())
+                .collect();
             let mut an = vec![0.0; t.len()];
             plan.analyze(&v, &mut an, &mut sc);
             let mut at = vec![0.0; g];
             plan.analyze_adjoint(&t, &mut at, &mut sc);
             let lhs: f64 = an.iter().zip(&t).map(|(a, b)| a * b).sum();
             let rhs: f64 = v.iter().zip(&at).map(|(a, b)| a * b).sum();
-            assert!((lhs - rhs).abs() < 1e-11 * (1.0 + lhs.abs()), "analysis d={d}: {lhs} vs {rhs}");
+            assert!(
+                (lhs - rhs).abs() < 1e-11 * (1.0 + lhs.abs()),
+                "analysis d={d}: {lhs} vs {rhs}"
+            );
             // C analyze(f) equals the measurement through the half vector.
             let map = RealMap::new(d, 2);
             let cm = plan.real_map_matrix(&map);
@@ -475,7 +490,11 @@ mod tests {
             map.to_real(&half, &mut direct);
             for q in 0..map.len() {
                 let viac: f64 = (0..an.len()).map(|i| cm[q * an.len() + i] * an[i]).sum();
-                assert!((viac - direct[q]).abs() < 1e-13, "C row {q}: {viac} vs {}", direct[q]);
+                assert!(
+                    (viac - direct[q]).abs() < 1e-13,
+                    "C row {q}: {viac} vs {}",
+                    direct[q]
+                );
             }
         }
     }

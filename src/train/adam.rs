@@ -54,7 +54,12 @@ impl Adam {
         self.t += 1;
         let b1t = 1.0 - s.beta1.powi(self.t.min(i32::MAX as u64) as i32);
         let b2t = 1.0 - s.beta2.powi(self.t.min(i32::MAX as u64) as i32);
-        for (((p, &g), m), v) in theta.iter_mut().zip(grad).zip(self.m.iter_mut()).zip(self.v.iter_mut()) {
+        for (((p, &g), m), v) in theta
+            .iter_mut()
+            .zip(grad)
+            .zip(self.m.iter_mut())
+            .zip(self.v.iter_mut())
+        {
             *m = s.beta1 * *m + (1.0 - s.beta1) * g;
             *v = s.beta2 * *v + (1.0 - s.beta2) * g * g;
             let mhat = *m / b1t;
@@ -75,7 +80,10 @@ mod tests {
         let mut a = Adam::new(2);
         let s = AdamSettings::default();
         a.step(&mut th, &[0.5, -4.0], &s, 0.1);
-        assert!((th[0] - 0.9).abs() < 1e-9 && (th[1] + 1.9).abs() < 1e-9, "{th:?}");
+        assert!(
+            (th[0] - 0.9).abs() < 1e-9 && (th[1] + 1.9).abs() < 1e-9,
+            "{th:?}"
+        );
     }
 
     #[test]
@@ -84,7 +92,11 @@ mod tests {
         let mut a = Adam::new(3);
         let s = AdamSettings::default();
         for _ in 0..5000 {
-            let g: Vec<f64> = th.iter().enumerate().map(|(i, x)| (i as f64 + 1.0) * (x - 0.25)).collect();
+            let g: Vec<f64> = th
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (i as f64 + 1.0) * (x - 0.25))
+                .collect();
             a.step(&mut th, &g, &s, 0.01);
         }
         assert!(th.iter().all(|x| (x - 0.25).abs() < 1e-3), "{th:?}");

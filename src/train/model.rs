@@ -18,8 +18,8 @@
 //! fixed order, so results do not depend on the thread count.
 
 use crate::error::{Error, Result};
-use crate::fourier::separable::{side, SeparablePlan, SeparableScratch};
 use crate::fourier::RealMap;
+use crate::fourier::separable::{SeparablePlan, SeparableScratch, side};
 use crate::inr::features::Features;
 use crate::inr::psi::PsiKind;
 use crate::spec::ProblemSpec;
@@ -80,7 +80,11 @@ impl ShallowModel {
     /// A model of width `width` on the `n^d` grid for the problem `spec`.
     pub fn new(spec: &ProblemSpec, width: usize, n: usize) -> Result<Self> {
         if width == 0 {
-            return Err(Error::setting("student-width", 0, "the student needs at least one unit"));
+            return Err(Error::setting(
+                "student-width",
+                0,
+                "the student needs at least one unit",
+            ));
         }
         spec.check_grid("grid", n)?;
         let features = Features::new(spec.d, spec.k0);
@@ -159,27 +163,33 @@ impl ShallowModel {
                     let j = gi * upg + u;
                     let w = &w_all[j * dim..(j + 1) * dim];
                     for (r, c) in sc.coef.iter_mut().enumerate() {
-                        *c = l[r * dim..(r + 1) * dim].iter().zip(w).map(|(a, b)| a * b).sum();
+                        *c = l[r * dim..(r + 1) * dim]
+                            .iter()
+                            .zip(w)
+                            .map(|(a, b)| a * b)
+                            .sum();
                     }
                     plan.synthesize(&sc.coef, pre_j, &mut sc.sep);
                 }
             });
         let a = &theta[..self.width];
         let pre = &ws.pre;
-        ws.f.par_chunks_mut(512).enumerate().for_each(|(ci, chunk)| {
-            let base = ci * 512;
-            for (i, fx) in chunk.iter_mut().enumerate() {
-                let x = base + i;
-                let mut acc = 0.0;
-                for (j, aj) in a.iter().enumerate() {
-                    let p = pre[j * g + x];
-                    if p > 0.0 {
-                        acc += aj * p;
+        ws.f.par_chunks_mut(512)
+            .enumerate()
+            .for_each(|(ci, chunk)| {
+                let base = ci * 512;
+                for (i, fx) in chunk.iter_mut().enumerate() {
+                    let x = base + i;
+                    let mut acc = 0.0;
+                    for (j, aj) in a.iter().enumerate() {
+                        let p = pre[j * g + x];
+                        if p > 0.0 {
+                            acc += aj * p;
+                        }
                     }
+                    *fx = acc;
                 }
-                *fx = acc;
-            }
-        });
+            });
         self.plan.analyze(&ws.f, &mut ws.tensor, &mut ws.sep);
         matvec(&self.c_k, &ws.tensor, y_hat);
     }
@@ -188,7 +198,8 @@ impl ShallowModel {
     /// the pre-activations of the last [`ShallowModel::forward`].
     pub fn backward_data(&self, theta: &[f64], v: &[f64], ws: &mut Workspace, grad: &mut [f64]) {
         matvec_t(&self.c_k, v, &mut ws.tensor);
-        self.plan.analyze_adjoint(&ws.tensor, &mut ws.field, &mut ws.sep);
+        self.plan
+            .analyze_adjoint(&ws.tensor, &mut ws.field, &mut ws.sep);
         self.units_backward(theta, ws, grad);
     }
 
@@ -231,7 +242,13 @@ impl ShallowModel {
 
     /// `R_psi(theta) = 1/2 sum_j (a_j^2 + psi(w_j)^2)`, adding `scale` times
     /// its gradient to `grad`. Needs the pre-activations of the last forward.
-    pub fn regularizer(&self, theta: &[f64], ws: &mut Workspace, scale: f64, grad: &mut [f64]) -> f64 {
+    pub fn regularizer(
+        &self,
+        theta: &[f64],
+        ws: &mut Workspace,
+        scale: f64,
+        grad: &mut [f64],
+    ) -> f64 {
         let (width, dim) = (self.width, self.dim);
         let mut value = 0.0;
         for j in 0..width {
@@ -307,7 +324,11 @@ impl ShallowModel {
 fn matvec(a: &[f64], x: &[f64], out: &mut [f64]) {
     let n = x.len();
     for (i, o) in out.iter_mut().enumerate() {
-        *o = a[i * n..(i + 1) * n].iter().zip(x).map(|(p, q)| p * q).sum();
+        *o = a[i * n..(i + 1) * n]
+            .iter()
+            .zip(x)
+            .map(|(p, q)| p * q)
+            .sum();
     }
 }
 

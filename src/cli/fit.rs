@@ -1,0 +1,334 @@
+//! `inrsamp fit`: train the non-convex INR on measurements.
+
+use super::{Outcome, ProblemArgs, TeacherArgs};
+use crate::certify::eta::psi_for;
+use crate::dictionary::DiscretizationPlan;
+use crate::error::{Error, Result};
+use crate::fourier::RealMap;
+use crate::inr::network::ShallowInr;
+use crate::measurement::measure_at;
+use crate::output::{read_coefficients_csv, write_atomic};
+use crate::spec::ProblemSpec;
+use crate::train::model::ShallowModel;
+use crate::train::readout::{Balanced, balance};
+use crate::train::{
+    Method, Observer, Record, Termination, TrainResult, TrainSettings, initialize, train,
+};
+use clap::Args;
+use serde_json::json;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Training flags (shared with `compare`).
+#[derive(Debug, Clone, Args)]
+pub struct TrainArgs {
+    /// Student width W.
+    #[arg(long = "student-width", default_value_t = 40)]
+    pub student_width: usize,
+    /// Hidden ReLU layers (1: the shallow INR; deeper networks are not built yet).
+    #[arg(long, default_value_t = 1)]
+    pub depth: usize,
+    /// Width of hidden layers of a deep INR (unused while --depth 1).
+    #[arg(long, default_value_t = 64)]
+    pub hidden: usize,
+    /// al: augmented Lagrangian for (3); penalized: (2).
+    #[arg(long, value_enum, default_value_t = Method::Al)]
+    pub method: Method,
+    /// Adam steps per outer iteration (al).
+    #[arg(long = "inner-steps", default_value_t = 200)]
+    pub inner_steps: usize,
+    /// Outer iterations at most (al).
+    #[arg(long = "outer-max", default_value_t = 60)]
+    pub outer_max: usize,
+    /// Adam learning rate.
+    #[arg(long, default_value_t = 3e-3, allow_negative_numbers = true)]
+    pub lr: f64,
+    /// Penalty rho (al).
+    #[arg(long, default_value_t = 10.0, allow_negative_numbers = true)]
+    pub rho: f64,
+    /// Multiply rho by this when the residual did not halve in an
+    /// outer iteration (al; 1 = off).
+    #[arg(
+        long = "rho-growth",
+        default_value_t = 2.0,
+        allow_negative_numbers = true
+    )]
+    pub rho_growth: f64,
+    /// lambda of the penalized problem (2).
+    #[arg(long, default_value_t = 1e-4, allow_negative_numbers = true)]
+    pub lambda: f64,
+    /// Steps per phase of (2): this many at lr, then this many at lr/10.
+    #[arg(long, default_value_t = 2000)]
+    pub steps: usize,
+    /// Exact recovery: MSE <= tau * mean(teacher^2) on the grid; training
+    /// stops there. [default: 1e-6 for fit, 1e-9 for compare, which needs the
+    /// INR converged further to compare costs]
+    #[arg(long, allow_negative_numbers = true)]
+    pub tau: Option<f64>,
+    /// Grid points per axis of the forward model (the quadrature of A_K).
+    #[arg(long, default_value_t = 64)]
+    pub grid: usize,
+    /// CSV log, one row per outer iteration (written as it goes to F.partial,
+    /// renamed to F at the end).
+    #[arg(long)]
+    pub log: Option<PathBuf>,
+    /// No progress lines on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl TrainArgs {
+    /// Validated settings (seed from the problem; `default_tau` when --tau
+    /// is not given).
+    pub fn settings(&self, seed: u64, default_tau: f64) -> Result<TrainSettings> {
+        if self.depth != 1 {
+            return Err(Error::setting(
+                "depth",
+                self.depth,
+                "only the shallow INR (--depth 1) is implemented; deep INRs are not built yet",
+            ));
+        }
+        let mut s = TrainSettings {
+            width: self.student_width,
+            grid: self.grid,
+            method: self.method,
+            inner_steps: self.inner_steps,
+            outer_max: self.outer_max,
+            rho: self.rho,
+            rho_growth: self.rho_growth,
+            lambda: self.lambda,
+            steps: self.steps,
+            tau: self.tau.unwrap_or(default_tau),
+            seed,
+            ..Default::default()
+        };
+        s.adam.lr = self.lr;
+        s.validate()?;
+        Ok(s)
+    }
+}
+
+/// Progress on stderr and the CSV log.
+struct Progress {
+    quiet: bool,
+    total: usize,
+    log: Option<(PathBuf, std::fs::File)>,
+}
+
+impl Progress {
+    fn new(quiet: bool, total: usize, log: Option<&Path>) -> Result<Self> {
+        let log = match log {
+            Some(p) => {
+                let partial = PathBuf::from(format!("{}.partial", p.display()));
+                let mut f = std::fs::File::create(&partial).map_err(|e| Error::io(&partial, e))?;
+                writeln!(f, "outer,steps,loss,regularizer,residual,mse,rel_mse,rho")
+                    .map_err(|e| Error::io(&partial, e))?;
+                Some((partial, f))
+            }
+            None => None,
+        };
+        Ok(Progress { quiet, total, log })
+    }
+
+    fn finish(self, target: Option<&Path>) -> Result<()> {
+        if let (Some((partial, f)), Some(t)) = (self.log, target) {
+            f.sync_all().map_err(|e| Error::io(&partial, e))?;
+            std::fs::rename(&partial, t).map_err(|e| Error::io(t, e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Observer for Progress {
+    fn observe(&mut self, r: &Record) {
+        if !self.quiet {
+            eprintln!(
+                "[{}/{}] steps {} loss {:.6e} R {:.6} |r| {:.3e} rel_mse {:.3e}",
+                r.outer, self.total, r.steps, r.loss, r.regularizer, r.residual, r.rel_mse
+            );
+        }
+        if let Some((_, f)) = &mut self.log {
+            // The log is best effort per row; a failure shows in the final rename.
+            let _ = writeln!(
+                f,
+                "{},{},{:e},{:e},{:e},{:e},{:e},{:e}",
+                r.outer, r.steps, r.loss, r.regularizer, r.residual, r.mse, r.rel_mse, r.rho
+            );
+            let _ = f.flush();
+        }
+    }
+}
+
+/// A trained and balanced INR with what produced it.
+pub struct Fitted {
+    /// The training run.
+    pub result: TrainResult,
+    /// The balanced read-out.
+    pub balanced: Balanced,
+    /// The settings used.
+    pub settings: TrainSettings,
+    /// The model's M.
+    pub m: usize,
+}
+
+/// Trains on `y` (with the teacher's grid values when known).
+pub fn fit_on(
+    spec: &ProblemSpec,
+    args: &TrainArgs,
+    y: &[f64],
+    teacher: Option<&ShallowInr>,
+    default_tau: f64,
+) -> Result<Fitted> {
+    let settings = args.settings(spec.seed, default_tau)?;
+    let model = ShallowModel::new(spec, settings.width, settings.grid)?;
+    let tg = teacher.map(|t| t.grid_values(settings.grid));
+    let theta0 = initialize(&model, &settings);
+    let total = match settings.method {
+        Method::Al => settings.outer_max,
+        Method::Penalized => 2 * settings.steps.div_ceil(100),
+    };
+    let mut progress = Progress::new(args.quiet, total, args.log.as_deref())?;
+    let result = train(&model, y, tg.as_deref(), theta0, &settings, &mut progress)?;
+    progress.finish(args.log.as_deref())?;
+    let plan = DiscretizationPlan {
+        n_quad: settings.grid,
+        exact: false,
+        error_samples: 0,
+    };
+    let psi = psi_for(spec, &plan)?;
+    let balanced = balance(spec.d, spec.k0, model.dim, &result.params, &psi)?;
+    Ok(Fitted {
+        result,
+        balanced,
+        settings,
+        m: model.m,
+    })
+}
+
+/// The data: the teacher's measurements on the training grid, or a CSV.
+pub fn data(
+    spec: &ProblemSpec,
+    teacher: &TeacherArgs,
+    measurements: Option<&Path>,
+    grid: usize,
+) -> Result<(Vec<f64>, Option<ShallowInr>)> {
+    spec.check_grid("grid", grid)?;
+    match measurements {
+        Some(p) => Ok((
+            read_coefficients_csv(p, &RealMap::new(spec.d, spec.k))?,
+            None,
+        )),
+        None => {
+            let t = teacher.teacher(spec)?;
+            Ok((measure_at(spec, &t, grid)?, Some(t)))
+        }
+    }
+}
+
+/// Flags of `inrsamp fit`.
+#[derive(Debug, Clone, Args)]
+pub struct FitArgs {
+    /// Problem flags.
+    #[command(flatten)]
+    pub problem: ProblemArgs,
+    /// Teacher flags (or --measurements).
+    #[command(flatten)]
+    pub teacher: TeacherArgs,
+    /// Measurements from a CSV as written by `measure --out`.
+    #[arg(long, conflicts_with_all = ["w", "teacher", "teacher_file"])]
+    pub measurements: Option<PathBuf>,
+    /// Training flags.
+    #[command(flatten)]
+    pub train: TrainArgs,
+    /// Save the balanced network as a teacher file (JSON).
+    #[arg(long)]
+    pub save: Option<PathBuf>,
+}
+
+/// Runs the subcommand.
+pub fn run(args: &FitArgs) -> Result<Outcome> {
+    let spec = args.problem.spec()?;
+    let (y, teacher) = data(
+        &spec,
+        &args.teacher,
+        args.measurements.as_deref(),
+        args.train.grid,
+    )?;
+    let fitted = fit_on(&spec, &args.train, &y, teacher.as_ref(), 1e-6)?;
+    let r = &fitted.result;
+    let b = &fitted.balanced;
+    if let Some(path) = &args.save {
+        let text = serde_json::to_string_pretty(&b.network).map_err(|e| Error::Numerical {
+            what: e.to_string(),
+        })?;
+        write_atomic(path, |w| w.write_all(text.as_bytes()))?;
+    }
+    let last = r.history.last();
+    let recovered = matches!(r.termination, Termination::Recovered { .. });
+    let outer = last.map_or(0, |l| l.outer);
+    let per_step = if r.adam_steps > 0 {
+        r.seconds / r.adam_steps as f64
+    } else {
+        f64::NAN
+    };
+    let text = if args.problem.json {
+        format!(
+            "{}\n",
+            json!({
+                "recovered": recovered,
+                "rel_mse": last.map(|l| l.rel_mse).filter(|v| v.is_finite()),
+                "mse": last.map(|l| l.mse).filter(|v| v.is_finite()),
+                "outer_iterations": outer,
+                "adam_steps": r.adam_steps,
+                "seconds": r.seconds,
+                "seconds_per_step": per_step,
+                "balanced_cost": b.cost,
+                "regularizer": b.regularizer_before,
+                "residual": last.map(|l| l.residual),
+                "active_units": b.active_units,
+                "termination": r.termination,
+                "atoms": b.atoms.iter().map(|a| json!({"c": a.c, "w": a.w, "psi": a.psi, "units": a.members})).collect::<Vec<_>>(),
+                "spec": spec,
+                "settings": fitted.settings,
+            })
+        )
+    } else {
+        let mut s = format!(
+            "termination: {:?}\n{} outer iterations, {} Adam steps, {:.2} s ({:.3} ms/step)\n",
+            r.termination,
+            outer,
+            r.adam_steps,
+            r.seconds,
+            1e3 * per_step
+        );
+        if let Some(l) = last {
+            s.push_str(&format!(
+                "residual |A f - y| = {:.3e}; MSE vs teacher {:.3e} (relative {:.3e})\n",
+                l.residual, l.mse, l.rel_mse
+            ));
+        }
+        s.push_str(&format!(
+            "balanced cost sum |a_j| psi(w_j) = {:.10}; {} active units of {}\n",
+            b.cost, b.active_units, fitted.settings.width
+        ));
+        for a in &b.atoms {
+            let ws: Vec<String> = a.w.iter().map(|v| format!("{v:+.6}")).collect();
+            s.push_str(&format!(
+                "  atom c = {:+.10} psi = {:.10} w = [{}] ({} units)\n",
+                a.c,
+                a.psi,
+                ws.join(", "),
+                a.members.len()
+            ));
+        }
+        s
+    };
+    Ok(Outcome {
+        text,
+        exit: if matches!(r.termination, Termination::Diverged { .. }) {
+            3
+        } else {
+            0
+        },
+    })
+}
