@@ -150,6 +150,7 @@ fn certify_part(seed: u64) -> Result<String> {
             c.tier.unwrap_or("none")
         ));
     }
+    s.push_str(&fit_part(&spec, &teacher, r.certified_lower, r.certified_upper)?);
     Ok(s)
 }
 
@@ -162,6 +163,51 @@ fn loglog_slope(ns: &[f64], errs: &[f64]) -> f64 {
     let num: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum();
     let den: f64 = xs.iter().map(|x| (x - mx) * (x - mx)).sum();
     num / den
+}
+
+/// Trains a width-10 INR on the same teacher's measurements (augmented
+/// Lagrangian, grid 256) and compares it with the convex minimizer.
+fn fit_part(spec: &crate::spec::ProblemSpec, teacher: &ShallowInr, lower: f64, upper: f64) -> Result<String> {
+    use crate::certify::eta::psi_for;
+    use crate::dictionary::DiscretizationPlan;
+    use crate::train::model::ShallowModel;
+    use crate::train::readout::balance;
+    use crate::train::{initialize, train, Silent, TrainSettings};
+    let n = 256;
+    let settings = TrainSettings {
+        width: 10,
+        grid: n,
+        seed: spec.seed,
+        tau: 1e-9,
+        ..Default::default()
+    };
+    let model = ShallowModel::new(spec, settings.width, n)?;
+    let y = measure_at(spec, teacher, n)?;
+    let tg = teacher.grid_values(n);
+    let r = train(&model, &y, Some(&tg), initialize(&model, &settings), &settings, &mut Silent)?;
+    let plan = DiscretizationPlan {
+        n_quad: n,
+        exact: false,
+        error_samples: 0,
+    };
+    let b = balance(spec.d, spec.k0, model.dim, &r.params, &psi_for(spec, &plan)?)?;
+    let inr = crate::certify::verdict::network_of(spec, &b.atoms);
+    let dist = crate::certify::verdict::function_rel_error(&inr, teacher);
+    let mid = 0.5 * (lower + upper);
+    let mut s = String::new();
+    s.push_str(&format!(
+        "\nfit a width-10 INR to the same data (augmented Lagrangian, Adam, grid {n}): {:?} after {} Adam steps ({:.2} s)\n",
+        r.termination, r.adam_steps, r.seconds
+    ));
+    s.push_str(&format!(
+        "INR balanced cost {:.10} vs convex value {:.10} (relative gap {:.2e}); {} active units; relative L2 distance to the teacher {:.2e}\n",
+        b.cost,
+        mid,
+        (b.cost - mid).abs() / mid,
+        b.active_units,
+        dist
+    ));
+    Ok(s)
 }
 
 fn round(v: &[f64]) -> Vec<f64> {
