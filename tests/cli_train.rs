@@ -180,7 +180,50 @@ fn fit_rejects_bad_settings() {
     fails(&["--lr", "-1"], "lr = -1");
     fails(&["--outer-max", "0"], "outer-max = 0");
     fails(&["--inner-steps", "0"], "inner-steps = 0");
-    fails(&["--depth", "2"], "depth = 2");
+    fails(&["--depth", "0"], "depth = 0");
+    fails(&["--depth", "2", "--hidden", "0"], "hidden = 0");
     fails(&["--grid", "4"], "grid = 4");
     fails(&["--tau", "nan"], "tau");
+}
+
+#[test]
+fn fit_deep_reports_weight_decay_and_no_balanced_cost() {
+    let out = inrsamp()
+        .args([
+            "fit",
+            "--d",
+            "1",
+            "--k0",
+            "1",
+            "--k",
+            "3",
+            "--w",
+            "0.2,1,0.3",
+            "--depth",
+            "2",
+            "--hidden",
+            "8",
+        ])
+        .args([
+            "--grid",
+            "128",
+            "--outer-max",
+            "5",
+            "--inner-steps",
+            "100",
+            "--json",
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["depth"], 2);
+    assert!(v["balanced_cost"].is_null());
+    assert!(v["regularizer"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["adam_steps"], 500);
 }

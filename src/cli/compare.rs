@@ -54,6 +54,13 @@ pub fn run(args: &CompareArgs) -> Result<Outcome> {
             "compare uses the training grid's quadrature for both sides; drop --exact",
         ));
     }
+    if args.train.depth != 1 {
+        return Err(Error::setting(
+            "depth",
+            args.train.depth,
+            "compare needs the shallow INR (--depth 1): a deep INR is not a measure on the sphere",
+        ));
+    }
     // One quadrature for both sides: the training grid.
     spec.quadrature.n = Some(args.train.grid);
     spec.check_grid("grid", args.train.grid)?;
@@ -74,7 +81,13 @@ pub fn run(args: &CompareArgs) -> Result<Outcome> {
     fill_psi(&spec, &plan, &mut convex_atoms)?;
     let convex_net = network_of(&spec, &convex_atoms);
     let fitted = fit_on(&spec, &args.train, &y, Some(&teacher), 1e-9)?;
-    let b = &fitted.balanced;
+    let Some(b) = fitted.balanced.as_ref() else {
+        return Err(Error::setting(
+            "depth",
+            args.train.depth,
+            "compare needs the shallow INR",
+        ));
+    };
     let inr_net = network_of(&spec, &b.atoms);
     let upper = sol.certified_upper;
     let lower = sol.certified_lower;

@@ -150,7 +150,12 @@ fn certify_part(seed: u64) -> Result<String> {
             c.tier.unwrap_or("none")
         ));
     }
-    s.push_str(&fit_part(&spec, &teacher, r.certified_lower, r.certified_upper)?);
+    s.push_str(&fit_part(
+        &spec,
+        &teacher,
+        r.certified_lower,
+        r.certified_upper,
+    )?);
     Ok(s)
 }
 
@@ -167,12 +172,17 @@ fn loglog_slope(ns: &[f64], errs: &[f64]) -> f64 {
 
 /// Trains a width-10 INR on the same teacher's measurements (augmented
 /// Lagrangian, grid 256) and compares it with the convex minimizer.
-fn fit_part(spec: &crate::spec::ProblemSpec, teacher: &ShallowInr, lower: f64, upper: f64) -> Result<String> {
+fn fit_part(
+    spec: &crate::spec::ProblemSpec,
+    teacher: &ShallowInr,
+    lower: f64,
+    upper: f64,
+) -> Result<String> {
     use crate::certify::eta::psi_for;
     use crate::dictionary::DiscretizationPlan;
     use crate::train::model::ShallowModel;
     use crate::train::readout::balance;
-    use crate::train::{initialize, train, Silent, TrainSettings};
+    use crate::train::{Silent, TrainSettings, initialize, train};
     let n = 256;
     let settings = TrainSettings {
         width: 10,
@@ -184,13 +194,26 @@ fn fit_part(spec: &crate::spec::ProblemSpec, teacher: &ShallowInr, lower: f64, u
     let model = ShallowModel::new(spec, settings.width, n)?;
     let y = measure_at(spec, teacher, n)?;
     let tg = teacher.grid_values(n);
-    let r = train(&model, &y, Some(&tg), initialize(&model, &settings), &settings, &mut Silent)?;
+    let r = train(
+        &model,
+        &y,
+        Some(&tg),
+        initialize(&model, &settings),
+        &settings,
+        &mut Silent,
+    )?;
     let plan = DiscretizationPlan {
         n_quad: n,
         exact: false,
         error_samples: 0,
     };
-    let b = balance(spec.d, spec.k0, model.dim, &r.params, &psi_for(spec, &plan)?)?;
+    let b = balance(
+        spec.d,
+        spec.k0,
+        model.dim,
+        &r.params,
+        &psi_for(spec, &plan)?,
+    )?;
     let inr = crate::certify::verdict::network_of(spec, &b.atoms);
     let dist = crate::certify::verdict::function_rel_error(&inr, teacher);
     let mid = 0.5 * (lower + upper);

@@ -9,10 +9,11 @@ use crate::inr::network::ShallowInr;
 use crate::measurement::measure_at;
 use crate::output::{read_coefficients_csv, write_atomic};
 use crate::spec::ProblemSpec;
+use crate::train::deep::DeepModel;
 use crate::train::model::ShallowModel;
 use crate::train::readout::{Balanced, balance};
 use crate::train::{
-    Method, Observer, Record, Termination, TrainResult, TrainSettings, initialize, train,
+    Method, Network, Observer, Record, Termination, TrainResult, TrainSettings, initialize, train,
 };
 use clap::Args;
 use serde_json::json;
@@ -25,10 +26,12 @@ pub struct TrainArgs {
     /// Student width W.
     #[arg(long = "student-width", default_value_t = 40)]
     pub student_width: usize,
-    /// Hidden ReLU layers (1: the shallow INR; deeper networks are not built yet).
+    /// Hidden ReLU layers: 1 is the shallow INR of width --student-width under
+    /// R_psi; L > 1 is a deep INR of L layers of width --hidden under
+    /// standard weight decay (psi does not apply).
     #[arg(long, default_value_t = 1)]
     pub depth: usize,
-    /// Width of hidden layers of a deep INR (unused while --depth 1).
+    /// Width of the hidden layers of a deep INR (--depth > 1).
     #[arg(long, default_value_t = 64)]
     pub hidden: usize,
     /// al: augmented Lagrangian for (3); penalized: (2).
@@ -81,12 +84,8 @@ impl TrainArgs {
     /// Validated settings (seed from the problem; `default_tau` when --tau
     /// is not given).
     pub fn settings(&self, seed: u64, default_tau: f64) -> Result<TrainSettings> {
-        if self.depth != 1 {
-            return Err(Error::setting(
-                "depth",
-                self.depth,
-                "only the shallow INR (--depth 1) is implemented; deep INRs are not built yet",
-            ));
+        if self.depth == 0 {
+            return Err(Error::setting("depth", 0, "at least one hidden layer"));
         }
         let mut s = TrainSettings {
             width: self.student_width,
@@ -163,8 +162,8 @@ impl Observer for Progress {
 pub struct Fitted {
     /// The training run.
     pub result: TrainResult,
-    /// The balanced read-out.
-    pub balanced: Balanced,
+    /// The balanced read-out (shallow INR only).
+    pub balanced: Option<Balanced>,
     /// The settings used.
     pub settings: TrainSettings,
     /// The model's M.
@@ -180,28 +179,36 @@ pub fn fit_on(
     default_tau: f64,
 ) -> Result<Fitted> {
     let settings = args.settings(spec.seed, default_tau)?;
-    let model = ShallowModel::new(spec, settings.width, settings.grid)?;
     let tg = teacher.map(|t| t.grid_values(settings.grid));
-    let theta0 = initialize(&model, &settings);
     let total = match settings.method {
         Method::Al => settings.outer_max,
         Method::Penalized => 2 * settings.steps.div_ceil(100),
     };
     let mut progress = Progress::new(args.quiet, total, args.log.as_deref())?;
-    let result = train(&model, y, tg.as_deref(), theta0, &settings, &mut progress)?;
-    progress.finish(args.log.as_deref())?;
-    let plan = DiscretizationPlan {
-        n_quad: settings.grid,
-        exact: false,
-        error_samples: 0,
+    let (result, balanced, m) = if args.depth == 1 {
+        let model = ShallowModel::new(spec, settings.width, settings.grid)?;
+        let theta0 = initialize(&model, &settings);
+        let result = train(&model, y, tg.as_deref(), theta0, &settings, &mut progress)?;
+        let plan = DiscretizationPlan {
+            n_quad: settings.grid,
+            exact: false,
+            error_samples: 0,
+        };
+        let psi = psi_for(spec, &plan)?;
+        let balanced = balance(spec.d, spec.k0, model.dim, &result.params, &psi)?;
+        (result, Some(balanced), model.m)
+    } else {
+        let model = DeepModel::new(spec, args.depth, args.hidden, settings.grid)?;
+        let theta0 = model.initialize(&settings);
+        let result = train(&model, y, tg.as_deref(), theta0, &settings, &mut progress)?;
+        (result, None, model.m)
     };
-    let psi = psi_for(spec, &plan)?;
-    let balanced = balance(spec.d, spec.k0, model.dim, &result.params, &psi)?;
+    progress.finish(args.log.as_deref())?;
     Ok(Fitted {
         result,
         balanced,
         settings,
-        m: model.m,
+        m,
     })
 }
 
@@ -256,11 +263,17 @@ pub fn run(args: &FitArgs) -> Result<Outcome> {
     )?;
     let fitted = fit_on(&spec, &args.train, &y, teacher.as_ref(), 1e-6)?;
     let r = &fitted.result;
-    let b = &fitted.balanced;
+    let b = fitted.balanced.as_ref();
     if let Some(path) = &args.save {
-        let text = serde_json::to_string_pretty(&b.network).map_err(|e| Error::Numerical {
-            what: e.to_string(),
-        })?;
+        let text = match b {
+            Some(b) => serde_json::to_string_pretty(&b.network),
+            None => serde_json::to_string_pretty(&json!({
+                "d": spec.d, "k0": spec.k0, "depth": args.train.depth, "hidden": args.train.hidden,
+                "layout": "W_1 (hidden x D), then per layer l >= 2: W_l (hidden x hidden), b_l (hidden); then v (hidden)",
+                "params": r.params,
+            })),
+        }
+        .map_err(|e| Error::Numerical { what: e.to_string() })?;
         write_atomic(path, |w| w.write_all(text.as_bytes()))?;
     }
     let last = r.history.last();
@@ -282,12 +295,13 @@ pub fn run(args: &FitArgs) -> Result<Outcome> {
                 "adam_steps": r.adam_steps,
                 "seconds": r.seconds,
                 "seconds_per_step": per_step,
-                "balanced_cost": b.cost,
-                "regularizer": b.regularizer_before,
+                "balanced_cost": b.map(|b| b.cost),
+                "regularizer": b.map_or(last.map(|l| l.regularizer), |b| Some(b.regularizer_before)),
                 "residual": last.map(|l| l.residual),
-                "active_units": b.active_units,
+                "active_units": b.map(|b| b.active_units),
                 "termination": r.termination,
-                "atoms": b.atoms.iter().map(|a| json!({"c": a.c, "w": a.w, "psi": a.psi, "units": a.members})).collect::<Vec<_>>(),
+                "depth": args.train.depth,
+                "atoms": b.map(|b| b.atoms.iter().map(|a| json!({"c": a.c, "w": a.w, "psi": a.psi, "units": a.members})).collect::<Vec<_>>()),
                 "spec": spec,
                 "settings": fitted.settings,
             })
@@ -307,6 +321,22 @@ pub fn run(args: &FitArgs) -> Result<Outcome> {
                 l.residual, l.mse, l.rel_mse
             ));
         }
+        let Some(b) = b else {
+            s.push_str(&format!(
+                "deep INR: {} layers of width {}, weight decay {:.10}\n",
+                args.train.depth,
+                args.train.hidden,
+                last.map_or(f64::NAN, |l| l.regularizer)
+            ));
+            return Ok(Outcome {
+                text: s,
+                exit: if matches!(r.termination, Termination::Diverged { .. }) {
+                    3
+                } else {
+                    0
+                },
+            });
+        };
         s.push_str(&format!(
             "balanced cost sum |a_j| psi(w_j) = {:.10}; {} active units of {}\n",
             b.cost, b.active_units, fitted.settings.width

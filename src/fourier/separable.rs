@@ -93,10 +93,11 @@ pub fn mode_product(
     }
 }
 
-/// `C (m x n) = A (m x k) B (k x n)` with explicit strides, through
-/// matrixmultiply. Bounds are checked before the call.
+/// `C (m x n) = A (m x k) B (k x n)` with explicit strides (row stride,
+/// column stride per operand), through matrixmultiply. Bounds are checked
+/// before the call; `C` is overwritten.
 #[allow(clippy::too_many_arguments)]
-fn gemm(
+pub fn gemm(
     m: usize,
     k: usize,
     n: usize,

@@ -22,6 +22,7 @@
 //! when `mse <= tau * mean(f_teacher^2)`.
 
 pub mod adam;
+pub mod deep;
 pub mod model;
 pub mod readout;
 
@@ -201,6 +202,30 @@ pub struct Record {
     pub rho: f64,
 }
 
+/// A network trained on the grid: forward model, regularizer and hand-written
+/// gradients. Implemented by the shallow INR ([`model::ShallowModel`]) and
+/// the deep INR ([`deep::DeepModel`]).
+pub trait Network: Sync {
+    /// Reusable buffers.
+    type Work;
+    /// Length of the flat parameter vector.
+    fn n_params(&self) -> usize;
+    /// Number of real measurements M.
+    fn measurements(&self) -> usize;
+    /// Fresh buffers.
+    fn workspace(&self) -> Self::Work;
+    /// The seeded initialization.
+    fn initialize(&self, s: &TrainSettings) -> Vec<f64>;
+    /// `f_theta` on the grid and `y_hat = A_K f_theta`.
+    fn forward(&self, theta: &[f64], ws: &mut Self::Work, y_hat: &mut [f64]);
+    /// `f_theta` on the grid after the last forward.
+    fn grid_values<'a>(&self, ws: &'a Self::Work) -> &'a [f64];
+    /// The regularizer's value; adds `scale` times its gradient to `grad`.
+    fn regularizer(&self, theta: &[f64], ws: &mut Self::Work, scale: f64, grad: &mut [f64]) -> f64;
+    /// Adds the gradient of `v . y_hat` to `grad` (after a forward).
+    fn backward_data(&self, theta: &[f64], v: &[f64], ws: &mut Self::Work, grad: &mut [f64]);
+}
+
 /// Receives the history as it is made.
 pub trait Observer {
     /// Called after every record.
@@ -251,8 +276,8 @@ pub fn initialize(model: &ShallowModel, s: &TrainSettings) -> Vec<f64> {
 
 /// Trains from `theta0` on the data `y`; `teacher_grid` (values of the
 /// teacher on the model's grid) enables the recovery check.
-pub fn train(
-    model: &ShallowModel,
+pub fn train<N: Network>(
+    model: &N,
     y: &[f64],
     teacher_grid: Option<&[f64]>,
     theta0: Vec<f64>,
@@ -260,10 +285,11 @@ pub fn train(
     observer: &mut dyn Observer,
 ) -> Result<TrainResult> {
     s.validate()?;
-    if y.len() != model.m {
+    let m = model.measurements();
+    if y.len() != m {
         return Err(Error::DimensionMismatch {
             what: "measurements y".into(),
-            expected: model.m,
+            expected: m,
             got: y.len(),
         });
     }
@@ -282,38 +308,38 @@ pub fn train(
     let mut ws = model.workspace();
     let mut adam = Adam::new(theta.len());
     let mut grad = vec![0.0; theta.len()];
-    let mut y_hat = vec![0.0; model.m];
-    let mut y_chk = vec![0.0; model.m];
-    let mut r = vec![0.0; model.m];
-    let mut v = vec![0.0; model.m];
-    let mut nu = vec![0.0; model.m];
+    let mut y_hat = vec![0.0; m];
+    let mut y_chk = vec![0.0; m];
+    let mut r = vec![0.0; m];
+    let mut v = vec![0.0; m];
+    let mut nu = vec![0.0; m];
     let mut rho = s.rho;
     let mut history = Vec::new();
     let mut prev_res = f64::INFINITY;
 
     // The mse of the current parameters (needs a fresh forward).
-    let measure =
-        |theta: &[f64], ws: &mut model::Workspace, y_hat: &mut [f64]| -> (f64, f64, f64) {
-            model.forward(theta, ws, y_hat);
-            let res = y_hat
-                .iter()
-                .zip(y)
-                .map(|(a, b)| (a - b) * (a - b))
-                .sum::<f64>()
-                .sqrt();
-            match (teacher_grid, teacher_ms) {
-                (Some(t), Some(ms)) => {
-                    let mse =
-                        ws.f.iter()
-                            .zip(t)
-                            .map(|(a, b)| (a - b) * (a - b))
-                            .sum::<f64>()
-                            / t.len() as f64;
-                    (res, mse, if ms > 0.0 { mse / ms } else { mse })
-                }
-                _ => (res, f64::NAN, f64::NAN),
+    let measure = |theta: &[f64], ws: &mut N::Work, y_hat: &mut [f64]| -> (f64, f64, f64) {
+        model.forward(theta, ws, y_hat);
+        let res = y_hat
+            .iter()
+            .zip(y)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f64>()
+            .sqrt();
+        match (teacher_grid, teacher_ms) {
+            (Some(t), Some(ms)) => {
+                let mse = model
+                    .grid_values(ws)
+                    .iter()
+                    .zip(t)
+                    .map(|(a, b)| (a - b) * (a - b))
+                    .sum::<f64>()
+                    / t.len() as f64;
+                (res, mse, if ms > 0.0 { mse / ms } else { mse })
             }
-        };
+            _ => (res, f64::NAN, f64::NAN),
+        }
+    };
 
     // One step of the chosen objective; returns the loss.
     let mut step = |theta: &mut Vec<f64>,
@@ -321,7 +347,7 @@ pub fn train(
                     nu: &[f64],
                     rho: f64,
                     adam: &mut Adam,
-                    ws: &mut model::Workspace|
+                    ws: &mut N::Work|
      -> (f64, f64) {
         model.forward(theta, ws, &mut y_hat);
         for ((ri, yh), yi) in r.iter_mut().zip(&y_hat).zip(y) {

@@ -321,7 +321,7 @@ impl ShallowModel {
 }
 
 /// `out = A x`, `A` row-major `out.len() x x.len()`.
-fn matvec(a: &[f64], x: &[f64], out: &mut [f64]) {
+pub(crate) fn matvec(a: &[f64], x: &[f64], out: &mut [f64]) {
     let n = x.len();
     for (i, o) in out.iter_mut().enumerate() {
         *o = a[i * n..(i + 1) * n]
@@ -333,7 +333,7 @@ fn matvec(a: &[f64], x: &[f64], out: &mut [f64]) {
 }
 
 /// `out = A^T y`, `A` row-major `y.len() x out.len()`.
-fn matvec_t(a: &[f64], y: &[f64], out: &mut [f64]) {
+pub(crate) fn matvec_t(a: &[f64], y: &[f64], out: &mut [f64]) {
     let n = out.len();
     out.iter_mut().for_each(|o| *o = 0.0);
     for (i, &yi) in y.iter().enumerate() {
@@ -342,5 +342,41 @@ fn matvec_t(a: &[f64], y: &[f64], out: &mut [f64]) {
                 *o += yi * p;
             }
         }
+    }
+}
+
+impl super::Network for ShallowModel {
+    type Work = Workspace;
+
+    fn n_params(&self) -> usize {
+        ShallowModel::n_params(self)
+    }
+
+    fn measurements(&self) -> usize {
+        self.m
+    }
+
+    fn workspace(&self) -> Workspace {
+        ShallowModel::workspace(self)
+    }
+
+    fn initialize(&self, s: &super::TrainSettings) -> Vec<f64> {
+        super::initialize(self, s)
+    }
+
+    fn forward(&self, theta: &[f64], ws: &mut Workspace, y_hat: &mut [f64]) {
+        ShallowModel::forward(self, theta, ws, y_hat)
+    }
+
+    fn grid_values<'a>(&self, ws: &'a Workspace) -> &'a [f64] {
+        &ws.f
+    }
+
+    fn regularizer(&self, theta: &[f64], ws: &mut Workspace, scale: f64, grad: &mut [f64]) -> f64 {
+        ShallowModel::regularizer(self, theta, ws, scale, grad)
+    }
+
+    fn backward_data(&self, theta: &[f64], v: &[f64], ws: &mut Workspace, grad: &mut [f64]) {
+        ShallowModel::backward_data(self, theta, v, ws, grad)
     }
 }
