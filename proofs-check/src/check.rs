@@ -1,0 +1,316 @@
+//! The procedures that check one instance of a claim.
+
+use crate::claim::{Cell, Claim, Identity, Kind};
+use clap::Parser;
+use inrsamp::cli::{Cli, run};
+use inrsamp::dictionary::DiscretizationPlan;
+use inrsamp::inr::network::ShallowInr;
+use inrsamp::spec::SpecInput;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+
+/// The outcome of one instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The claim holds on this instance.
+    Held,
+    /// It fails.
+    Failed,
+    /// No decision (solver status, numerical trouble).
+    Inconclusive,
+}
+
+impl Outcome {
+    /// Name as printed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Held => "held",
+            Outcome::Failed => "failed",
+            Outcome::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+/// One checked instance.
+#[derive(Debug, Clone)]
+pub struct InstanceResult {
+    /// The cell.
+    pub cell: Cell,
+    /// The seed used.
+    pub seed: u64,
+    /// The outcome.
+    pub outcome: Outcome,
+    /// The claim's margin on this instance (positive: held with room).
+    pub margin: f64,
+    /// A one-line note (verdict reason, error).
+    pub note: String,
+    /// A command that reproduces the instance (empty for identities).
+    pub command: String,
+}
+
+/// True when every unit of the teacher takes both signs.
+fn takes_both_signs(t: &ShallowInr) -> bool {
+    let n = if t.d == 1 { 512 } else { 48 };
+    t.units.iter().all(|u| {
+        let one = ShallowInr::single(t.d, t.k0, u.w.clone());
+        let neg = ShallowInr::single(t.d, t.k0, u.w.iter().map(|v| -v).collect());
+        one.grid_values(n).iter().any(|&v| v > 0.0) && neg.grid_values(n).iter().any(|&v| v > 0.0)
+    })
+}
+
+/// The seed of instance `i` of cell `c` (deterministic, independent of threads),
+/// advanced past teachers that violate `require_sign_change`.
+pub fn instance_seed(claim: &Claim, cell_index: usize, i: usize, cell: &Cell) -> u64 {
+    let mut seed = claim.family.base_seed + 1_000_003 * cell_index as u64 + 7919 * i as u64;
+    if claim.family.require_sign_change && claim.kind != Kind::Identity {
+        for _ in 0..1000 {
+            if let Ok(t) = ShallowInr::random(cell.d, cell.k0, cell.width, seed)
+                && takes_both_signs(&t)
+            {
+                break;
+            }
+            seed += 1;
+        }
+    }
+    seed
+}
+
+/// Runs one instance.
+pub fn check(claim: &Claim, cell: &Cell, seed: u64) -> InstanceResult {
+    let base = InstanceResult {
+        cell: cell.clone(),
+        seed,
+        outcome: Outcome::Inconclusive,
+        margin: f64::NAN,
+        note: String::new(),
+        command: String::new(),
+    };
+    match claim.kind {
+        Kind::Identity => identity(claim, cell, seed, base),
+        Kind::Certificate | Kind::ConvexRecovery | Kind::NecessityProbe => {
+            verdict(claim, cell, seed, base)
+        }
+        Kind::Agreement => agreement(claim, cell, seed, base),
+    }
+}
+
+fn common_args(cell: &Cell, seed: u64) -> Vec<String> {
+    [
+        "--d",
+        &cell.d.to_string(),
+        "--k0",
+        &cell.k0.to_string(),
+        "--k",
+        &cell.k.to_string(),
+        "--psi",
+        &cell.psi,
+        "--teacher",
+        "random",
+        "--width",
+        &cell.width.to_string(),
+        "--seed",
+        &seed.to_string(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// Runs an inrsamp command line in-process and parses its JSON.
+fn run_json(args: &[String]) -> Result<serde_json::Value, String> {
+    let mut full = vec!["inrsamp".to_string()];
+    full.extend(args.iter().cloned());
+    full.push("--json".into());
+    let cli = Cli::try_parse_from(&full)
+        .map_err(|e| e.to_string().lines().next().unwrap_or("").to_string())?;
+    let out = run(&cli).map_err(|e| e.to_string())?;
+    serde_json::from_str(&out.text).map_err(|e| e.to_string())
+}
+
+fn verdict(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> InstanceResult {
+    let mut args = vec!["certify".to_string()];
+    args.extend(common_args(cell, seed));
+    args.extend([
+        "--grid-points".to_string(),
+        claim.family.grid_points.to_string(),
+    ]);
+    if claim.family.refine {
+        args.push("--refine".into());
+    }
+    r.command = format!("inrsamp {}", args.join(" "));
+    let v = match run_json(&args) {
+        Ok(v) => v,
+        Err(e) => {
+            r.note = format!("error: {e}");
+            return r;
+        }
+    };
+    let verdict = v["verdict"].as_str().unwrap_or("");
+    r.note = format!("{verdict}: {}", v["reason"].as_str().unwrap_or(""));
+    let cost = v["teacher_cost"].as_f64().unwrap_or(f64::NAN);
+    let upper = v["certified_upper"].as_f64().unwrap_or(f64::NAN);
+    r.margin = v["margin"].as_f64().unwrap_or((upper - cost) / cost);
+    r.outcome = match (claim.kind, verdict) {
+        (Kind::Certificate, "unique") => Outcome::Held,
+        (Kind::Certificate, "recovered" | "not_recovered") => Outcome::Failed,
+        (_, "unique" | "recovered") => Outcome::Held,
+        (_, "not_recovered") => Outcome::Failed,
+        _ => Outcome::Inconclusive,
+    };
+    r
+}
+
+fn agreement(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> InstanceResult {
+    let mut args = vec!["compare".to_string()];
+    args.extend(common_args(cell, seed));
+    args.extend([
+        "--grid-points".to_string(),
+        claim.family.grid_points.to_string(),
+        "--quiet".into(),
+    ]);
+    if cell.d == 1 {
+        args.extend([
+            "--grid".to_string(),
+            "256".into(),
+            "--student-width".into(),
+            "10".into(),
+        ]);
+    }
+    r.command = format!("inrsamp {}", args.join(" "));
+    let v = match run_json(&args) {
+        Ok(v) => v,
+        Err(e) => {
+            r.note = format!("error: {e}");
+            return r;
+        }
+    };
+    let gap = v["cost_rel_gap"].as_f64().unwrap_or(f64::NAN);
+    let dist = v["function_rel_l2"].as_f64().unwrap_or(f64::NAN);
+    let tg = claim.tolerances.cost_gap.unwrap_or(1e-4);
+    let td = claim.tolerances.distance.unwrap_or(1e-3);
+    r.note = format!("cost gap {gap:.3e}, function distance {dist:.3e}");
+    r.margin = (1.0 - gap / tg).min(1.0 - dist / td);
+    r.outcome = if !(gap.is_finite() && dist.is_finite()) {
+        Outcome::Inconclusive
+    } else if gap <= tg && dist <= td {
+        Outcome::Held
+    } else {
+        Outcome::Failed
+    };
+    r
+}
+
+fn identity(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> InstanceResult {
+    let tol = claim.tolerances.identity.unwrap_or(1e-10);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let spec = match (SpecInput {
+        d: Some(cell.d as i64),
+        k0: Some(cell.k0 as i64),
+        k: Some(cell.k as i64),
+        psi: Some(cell.psi.clone()),
+        ..Default::default()
+    })
+    .build()
+    {
+        Ok(s) => s,
+        Err(e) => {
+            r.note = e.to_string();
+            return r;
+        }
+    };
+    let dim = spec.feature_dim();
+    fn normal(rng: &mut ChaCha8Rng, n: usize) -> Vec<f64> {
+        (0..n)
+            .map(|_| rng.sample::<f64, _>(StandardNormal))
+            .collect()
+    }
+    let err: Result<f64, String> = (|| {
+        let plan = DiscretizationPlan::for_spec(&spec).map_err(|e| e.to_string())?;
+        let psi = inrsamp::certify::eta::psi_for(&spec, &plan).map_err(|e| e.to_string())?;
+        match claim.identity {
+            Some(Identity::RealMapNorm) => {
+                let map = inrsamp::fourier::RealMap::new(cell.d, cell.k);
+                let y = normal(&mut rng, map.len());
+                let full = map.to_complex(&y).map_err(|e| e.to_string())?;
+                let cn: f64 = full.iter().map(|(_, c)| c.norm_sqr()).sum::<f64>().sqrt();
+                let rn: f64 = y.iter().map(|v| v * v).sum::<f64>().sqrt();
+                Ok((cn - rn).abs() / rn)
+            }
+            Some(Identity::ParsevalPre) => {
+                let w = normal(&mut rng, dim);
+                let n = 2 * cell.k0 + 3;
+                let vals = ShallowInr::single(cell.d, cell.k0, w.clone());
+                // g itself (not rectified): synthesize w and -w and combine.
+                let neg = ShallowInr::single(cell.d, cell.k0, w.iter().map(|v| -v).collect());
+                let (p, q) = (vals.grid_values(n), neg.grid_values(n));
+                let l2 = (p
+                    .iter()
+                    .zip(&q)
+                    .map(|(a, b)| (a - b) * (a - b))
+                    .sum::<f64>()
+                    / p.len() as f64)
+                    .sqrt();
+                let pre = inrsamp::inr::psi::psi_pre(&w);
+                Ok((l2 - pre).abs() / pre)
+            }
+            Some(Identity::Homogeneity) => {
+                let w = normal(&mut rng, dim);
+                let alpha = 10f64.powf(-2.0 + 4.0 * rng.random::<f64>());
+                let aw: Vec<f64> = w.iter().map(|v| alpha * v).collect();
+                let p = psi.value(&w).map_err(|e| e.to_string())?;
+                let pa = psi.value(&aw).map_err(|e| e.to_string())?;
+                Ok(if p > 0.0 {
+                    (pa - alpha * p).abs() / (alpha * p)
+                } else {
+                    pa.abs()
+                })
+            }
+            Some(Identity::Balancing) => {
+                // min over s > 0 of 1/2 (a^2/s^2 + s^2 psi(w)^2), by golden
+                // section on log s, against |a| psi(w); summed over the units.
+                let t = ShallowInr::random(cell.d, cell.k0, cell.width, seed)
+                    .map_err(|e| e.to_string())?;
+                let mut numeric = 0.0;
+                let mut formula = 0.0;
+                for u in &t.units {
+                    let scale = 0.3 + 3.0 * rng.random::<f64>();
+                    let w: Vec<f64> = u.w.iter().map(|v| v * scale).collect();
+                    let p = psi.value(&w).map_err(|e| e.to_string())?;
+                    formula += u.a.abs() * p;
+                    if p == 0.0 {
+                        continue;
+                    }
+                    let f =
+                        |ls: f64| 0.5 * (u.a * u.a * (-2.0 * ls).exp() + (2.0 * ls).exp() * p * p);
+                    let (mut lo, mut hi) = (-30.0f64, 30.0f64);
+                    let g = 0.5 * (5f64.sqrt() - 1.0);
+                    for _ in 0..200 {
+                        let (x1, x2) = (hi - g * (hi - lo), lo + g * (hi - lo));
+                        if f(x1) < f(x2) { hi = x2 } else { lo = x1 }
+                    }
+                    numeric += f(0.5 * (lo + hi));
+                }
+                Ok(if formula > 0.0 {
+                    (numeric - formula).abs() / formula
+                } else {
+                    numeric
+                })
+            }
+            None => Err("kind = identity without an identity".into()),
+        }
+    })();
+    match err {
+        Ok(e) => {
+            r.margin = 1.0 - e / tol;
+            r.note = format!("relative error {e:.3e} (tolerance {tol:.1e})");
+            r.outcome = if e <= tol {
+                Outcome::Held
+            } else {
+                Outcome::Failed
+            };
+        }
+        Err(e) => r.note = format!("error: {e}"),
+    }
+    r
+}

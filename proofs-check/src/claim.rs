@@ -1,0 +1,300 @@
+//! Claims as data: one TOML file per claim (see README, "proofs-check").
+
+use serde::Deserialize;
+use std::path::Path;
+
+/// What a claim is expected to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expect {
+    /// Every instance holds.
+    Holds,
+    /// At least one instance fails.
+    Fails,
+    /// Open question: only record what happens.
+    Record,
+}
+
+/// The procedure that checks one instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A numerical identity (`identity = ...` names which).
+    Identity,
+    /// The teacher is the unique minimizer of (11) with a passing certificate (verdict `unique`).
+    Certificate,
+    /// The convex solution is the teacher (verdict `unique` or `recovered`).
+    ConvexRecovery,
+    /// Like convex-recovery, for settings below the conjectured thresholds.
+    NecessityProbe,
+    /// The convex minimizer and the trained INR agree.
+    Agreement,
+}
+
+/// The identities of kind `identity`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Identity {
+    /// `|A_K f|_2` equals the complex norm over `S_K`.
+    RealMapNorm,
+    /// `psi_pre(w)` equals the grid L2 norm of `g_w`.
+    ParsevalPre,
+    /// `psi(alpha w) = alpha psi(w)`.
+    Homogeneity,
+    /// `min over rescalings of R_psi = sum |a_j| psi(w_j)`.
+    Balancing,
+}
+
+/// The family of instances.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Family {
+    /// Torus dimensions.
+    pub d: Vec<usize>,
+    /// Feature degrees.
+    pub k0: Vec<usize>,
+    /// Sampling cutoffs: integers, or expressions `"a*k0"`, `"a*k0+b"`, `"(w+1)*k0"`, `"(w+1)*k0-1"`.
+    #[serde(default = "default_k")]
+    pub k: Vec<toml::Value>,
+    /// Teacher widths.
+    #[serde(default = "default_width")]
+    pub width: Vec<usize>,
+    /// Weightings: std, mod, pre.
+    #[serde(default = "default_psi")]
+    pub psi: Vec<String>,
+    /// Random instances per cell in a full run.
+    pub instances: usize,
+    /// Random instances per cell in a quick run (0: the claim is skipped by --quick).
+    #[serde(default)]
+    pub quick_instances: usize,
+    /// Base seed; instance i of a cell gets a seed derived from it, the cell and i.
+    #[serde(default)]
+    pub base_seed: u64,
+    /// Only teachers whose units take both signs (Theorem 1's hypothesis).
+    #[serde(default)]
+    pub require_sign_change: bool,
+    /// Sphere grid directions of the convex solve.
+    #[serde(default = "default_grid_points")]
+    pub grid_points: usize,
+    /// Certified refinement off the grid.
+    #[serde(default)]
+    pub refine: bool,
+}
+
+fn default_k() -> Vec<toml::Value> {
+    vec![toml::Value::String("2*k0".into())]
+}
+fn default_width() -> Vec<usize> {
+    vec![1]
+}
+fn default_psi() -> Vec<String> {
+    vec!["mod".into()]
+}
+fn default_grid_points() -> usize {
+    2000
+}
+
+/// Tolerances (every field documented, all optional).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Tolerances {
+    /// Relative error allowed by an identity (default 1e-10).
+    pub identity: Option<f64>,
+    /// Agreement: largest cost relative gap (default 1e-4).
+    pub cost_gap: Option<f64>,
+    /// Agreement: largest relative L2 distance of the functions (default 1e-3).
+    pub distance: Option<f64>,
+}
+
+/// One claim file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    /// Short identifier.
+    pub id: String,
+    /// The statement, in words.
+    pub statement: String,
+    /// Where it comes from.
+    pub reference: String,
+    /// The procedure.
+    pub kind: Kind,
+    /// Which identity (kind = identity).
+    pub identity: Option<Identity>,
+    /// The expectation.
+    pub expect: Expect,
+    /// The instances.
+    pub family: Family,
+    /// Tolerances.
+    #[serde(default)]
+    pub tolerances: Tolerances,
+}
+
+/// A cell of the family: one value of every parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    /// Torus dimension.
+    pub d: usize,
+    /// Feature degree.
+    pub k0: usize,
+    /// Sampling cutoff.
+    pub k: usize,
+    /// Teacher width.
+    pub width: usize,
+    /// Weighting.
+    pub psi: String,
+}
+
+impl std::fmt::Display for Cell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "d={} k0={} k={} w={} psi={}",
+            self.d, self.k0, self.k, self.width, self.psi
+        )
+    }
+}
+
+/// Evaluates a cutoff expression for a cell.
+pub fn eval_k(v: &toml::Value, k0: usize, width: usize) -> Result<usize, String> {
+    match v {
+        toml::Value::Integer(i) if *i >= 1 => Ok(*i as usize),
+        toml::Value::Integer(i) => Err(format!("k = {i} must be at least 1")),
+        toml::Value::String(s) => {
+            let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+            // forms: "a*k0", "a*k0+b", "a*k0-b", "(w+1)*k0", "(w+1)*k0+b", "(w+1)*k0-b", "k0"
+            let (head, offset) = match t
+                .rfind(['+', '-'])
+                .filter(|&p| !t[..p].ends_with('(') && !t[p..].contains(')') && p > 0)
+            {
+                Some(p)
+                    if t[p + 1..].chars().all(|c| c.is_ascii_digit()) && !t[p + 1..].is_empty() =>
+                {
+                    let b: i64 = t[p + 1..]
+                        .parse()
+                        .map_err(|_| format!("bad offset in k = \"{s}\""))?;
+                    (&t[..p], if &t[p..p + 1] == "-" { -b } else { b })
+                }
+                _ => (t.as_str(), 0),
+            };
+            let factor: i64 = match head {
+                "k0" => 1,
+                "(w+1)*k0" => width as i64 + 1,
+                h if h.ends_with("*k0") => h[..h.len() - 3]
+                    .parse()
+                    .map_err(|_| format!("unknown factor in k = \"{s}\""))?,
+                _ => {
+                    return Err(format!(
+                        "k = \"{s}\": use an integer, \"a*k0\", \"(w+1)*k0\", with an optional \"+b\" or \"-b\""
+                    ));
+                }
+            };
+            let k = factor * k0 as i64 + offset;
+            if k < 1 {
+                return Err(format!("k = \"{s}\" gives {k} for k0 = {k0}, w = {width}"));
+            }
+            Ok(k as usize)
+        }
+        other => Err(format!(
+            "k = {other}: expected an integer or a string expression"
+        )),
+    }
+}
+
+impl Claim {
+    /// Reads and validates a claim file; the error names the file and the field.
+    pub fn from_file(path: &Path) -> Result<Claim, String> {
+        let name = path.display();
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+        let c: Claim = toml::from_str(&text)
+            .map_err(|e| format!("{name}: {}", e.to_string().replace('\n', " ").trim()))?;
+        let f = &c.family;
+        let bad = |field: &str, why: &str| Err(format!("{name}: {field}: {why}"));
+        if c.id.trim().is_empty() {
+            return bad("id", "must not be empty");
+        }
+        if c.kind == Kind::Identity && c.identity.is_none() {
+            return bad(
+                "identity",
+                "kind = \"identity\" needs identity = real-map-norm | parseval-pre | homogeneity | balancing",
+            );
+        }
+        if f.d.is_empty() || f.d.iter().any(|&d| d == 0 || d > 3) {
+            return bad("family.d", "a non-empty list of 1, 2 or 3");
+        }
+        if f.k0.is_empty() || f.k0.iter().any(|&k| k == 0 || k > 8) {
+            return bad("family.k0", "a non-empty list of integers in 1..=8");
+        }
+        if f.width.is_empty() || f.width.iter().any(|&w| w == 0 || w > 20) {
+            return bad("family.width", "a non-empty list of integers in 1..=20");
+        }
+        if f.psi.is_empty()
+            || f.psi
+                .iter()
+                .any(|p| !["std", "mod", "pre"].contains(&p.as_str()))
+        {
+            return bad("family.psi", "a non-empty list of std, mod, pre");
+        }
+        if f.instances == 0 {
+            return bad("family.instances", "at least 1");
+        }
+        if f.grid_points == 0 {
+            return bad("family.grid_points", "at least 1");
+        }
+        for kv in &f.k {
+            for &k0 in &f.k0 {
+                for &w in &f.width {
+                    eval_k(kv, k0, w).map_err(|e| format!("{name}: family.k: {e}"))?;
+                }
+            }
+        }
+        Ok(c)
+    }
+
+    /// All cells of the family, in a fixed order.
+    pub fn cells(&self) -> Vec<Cell> {
+        let f = &self.family;
+        let mut out = Vec::new();
+        for &d in &f.d {
+            for &k0 in &f.k0 {
+                for kv in &f.k {
+                    for &width in &f.width {
+                        for psi in &f.psi {
+                            // Validated in from_file.
+                            if let Ok(k) = eval_k(kv, k0, width) {
+                                let cell = Cell {
+                                    d,
+                                    k0,
+                                    k,
+                                    width,
+                                    psi: psi.clone(),
+                                };
+                                if !out.contains(&cell) {
+                                    out.push(cell);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cutoff_expressions() {
+        let s = |x: &str| toml::Value::String(x.into());
+        assert_eq!(eval_k(&s("2*k0"), 3, 1), Ok(6));
+        assert_eq!(eval_k(&s("2*k0-1"), 3, 1), Ok(5));
+        assert_eq!(eval_k(&s("(w+1)*k0"), 2, 3), Ok(8));
+        assert_eq!(eval_k(&s("(w+1)*k0-1"), 2, 3), Ok(7));
+        assert_eq!(eval_k(&s("k0"), 2, 3), Ok(2));
+        assert_eq!(eval_k(&toml::Value::Integer(4), 2, 3), Ok(4));
+        assert!(eval_k(&s("k0-1"), 1, 1).is_err());
+        assert!(eval_k(&s("3*w"), 1, 1).is_err());
+    }
+}

@@ -1,0 +1,124 @@
+//! The quick set of claims runs in CI through `cargo test`; a malformed
+//! claim file is reported by name and field while the others still run.
+
+use assert_cmd::Command;
+
+#[test]
+fn quick_set_meets_every_expectation() {
+    let out = Command::cargo_bin("proofs-check")
+        .unwrap()
+        .args(["--quick"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "proofs-check --quick failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("theorem1-psi-mod"), "{stdout}");
+    assert!(stdout.contains(", 0 unexpected, 0 malformed"), "{stdout}");
+}
+
+#[test]
+fn malformed_claims_are_reported_and_the_rest_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = r#"
+id = "good"
+statement = "s"
+reference = "r"
+kind = "identity"
+identity = "real-map-norm"
+expect = "holds"
+[family]
+d = [1]
+k0 = [1]
+k = [2]
+instances = 3
+quick_instances = 2
+"#;
+    std::fs::write(dir.path().join("good.toml"), good).unwrap();
+    std::fs::write(
+        dir.path().join("unknown-kind.toml"),
+        good.replace("\"identity\"\nidentity", "\"magic\"\nidentity"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("bad-psi.toml"),
+        good.replace("instances = 3", "instances = 3\npsi = [\"l1\"]"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("missing.toml"),
+        good.replace("statement = \"s\"\n", ""),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("bad-k.toml"),
+        good.replace("k = [2]", "k = [\"k0-1\"]"),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("proofs-check")
+        .unwrap()
+        .args([
+            "--quick",
+            "--claims",
+            dir.path().to_str().unwrap(),
+            "--csv",
+            dir.path().join("out.csv").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("unknown-kind.toml") && stderr.contains("magic"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("bad-psi.toml: family.psi"), "{stderr}");
+    assert!(
+        stderr.contains("missing.toml") && stderr.contains("statement"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("bad-k.toml: family.k"), "{stderr}");
+    assert!(
+        stdout.contains("good") && stdout.contains("1 claims, 0 unexpected, 4 malformed"),
+        "{stdout}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 2);
+    assert!(csv.lines().nth(1).unwrap().starts_with("good,1,1,2,1,mod,"));
+}
+
+#[test]
+fn a_claim_expected_to_hold_that_fails_exits_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    // Balancing with a tolerance no float can meet.
+    let claim = r#"
+id = "too-strict"
+statement = "s"
+reference = "r"
+kind = "identity"
+identity = "balancing"
+expect = "holds"
+[family]
+d = [1]
+k0 = [1]
+width = [3]
+psi = ["std"]
+instances = 2
+quick_instances = 2
+[tolerances]
+identity = 1e-300
+"#;
+    std::fs::write(dir.path().join("c.toml"), claim).unwrap();
+    let out = Command::cargo_bin("proofs-check")
+        .unwrap()
+        .args(["--quick", "--claims", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("UNEXPECTED"), "{stdout}");
+}
