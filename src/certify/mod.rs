@@ -174,12 +174,12 @@ pub fn certificate_report(
 ) -> Result<CertificateReport> {
     let pre = vanishing_derivative(spec, plan, support)?;
     let cond = pre.support_conditioning;
-    let mut best: Option<CertificateReport> = None;
-    if pre.relative_residual <= s.precert_tol {
+    // Checks one lambda and builds its report.
+    let report = |kind: CertificateKind, lambda: Vec<f64>| -> Result<CertificateReport> {
         let (eta_at, err, margin, arg) =
-            check_lambda(spec, plan, support, pre.lambda.clone(), grid, s)?;
-        best = Some(CertificateReport {
-            kind: CertificateKind::PreCertificate,
+            check_lambda(spec, plan, support, lambda.clone(), grid, s)?;
+        Ok(CertificateReport {
+            kind,
             eta_at_support: eta_at,
             support_error: err,
             margin,
@@ -188,47 +188,24 @@ pub fn certificate_report(
             tier: tier_of(s, err, margin, cond),
             support_conditioning: cond,
             precert_residual: pre.relative_residual,
-            lambda: pre.lambda.clone(),
-        });
+            lambda,
+        })
+    };
+    let mut best: Option<CertificateReport> = None;
+    if pre.relative_residual <= s.precert_tol {
+        best = Some(report(CertificateKind::PreCertificate, pre.lambda.clone())?);
     }
     let need_fallback = best.as_ref().is_none_or(|b| b.tier != Some("strict"));
     if let (true, Some(lam)) = (need_fallback, lp_lambda) {
-        let (eta_at, err, margin, arg) = check_lambda(spec, plan, support, lam.to_vec(), grid, s)?;
-        let tier = tier_of(s, err, margin, cond);
-        if best.as_ref().is_none_or(|b| rank(tier) > rank(b.tier)) {
-            best = Some(CertificateReport {
-                kind: CertificateKind::LpDual,
-                eta_at_support: eta_at,
-                support_error: err,
-                margin,
-                argmax_outside: arg,
-                cap_radius: s.cap_radius,
-                tier,
-                support_conditioning: cond,
-                precert_residual: pre.relative_residual,
-                lambda: lam.to_vec(),
-            });
+        let dual = report(CertificateKind::LpDual, lam.to_vec())?;
+        if best.as_ref().is_none_or(|b| rank(dual.tier) > rank(b.tier)) {
+            best = Some(dual);
         }
     }
     match best {
         Some(b) => Ok(b),
-        None => {
-            // Inconsistent pre-certificate and no LP dual: report the
-            // least-squares lambda honestly (no tier can pass its support check).
-            let (eta_at, err, margin, arg) =
-                check_lambda(spec, plan, support, pre.lambda.clone(), grid, s)?;
-            Ok(CertificateReport {
-                kind: CertificateKind::PreCertificate,
-                eta_at_support: eta_at,
-                support_error: err,
-                margin,
-                argmax_outside: arg,
-                cap_radius: s.cap_radius,
-                tier: tier_of(s, err, margin, cond),
-                support_conditioning: cond,
-                precert_residual: pre.relative_residual,
-                lambda: pre.lambda,
-            })
-        }
+        // Inconsistent pre-certificate and no LP dual: report the
+        // least-squares lambda honestly (no tier can pass its support check).
+        None => report(CertificateKind::PreCertificate, pre.lambda.clone()),
     }
 }

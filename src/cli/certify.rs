@@ -58,34 +58,30 @@ pub fn run(args: &CertifyArgs) -> Result<Outcome> {
         off_grid: args.off_grid,
         ..Default::default()
     };
-    let (r, _dict, _sol) = certify_teacher(&spec, &teacher, &vs, &opts, &cs)?;
+    let (r, _dict, sol) = certify_teacher(&spec, &teacher, &vs, &opts, &cs)?;
     if let Some(path) = &args.eta_csv {
         let plan = DiscretizationPlan::for_spec(&spec)?;
         let lambda = match &r.certificate {
             Some(c) => c.lambda.clone(),
-            None => _sol.grid.lp.lambda.clone(),
+            None => sol.grid.lp.lambda.clone(),
         };
         let field = EtaField::new(&spec, &plan, lambda)?;
-        if spec.feature_dim() == 3 {
-            crate::output::eta::write_sphere_grid(path, &field, args.eta_resolution)?;
-        } else {
-            let dirs: Vec<Vec<f64>> = teacher
-                .units
-                .iter()
-                .map(|u| {
-                    let n = u.w.iter().map(|v| v * v).sum::<f64>().sqrt();
-                    u.w.iter().map(|v| v / n).collect()
-                })
-                .collect();
-            crate::output::eta::write_great_circles(
-                path,
-                &field,
-                &dirs,
-                4,
-                args.eta_resolution,
-                spec.seed,
-            )?;
-        }
+        let dirs: Vec<Vec<f64>> = teacher
+            .units
+            .iter()
+            .map(|u| {
+                let n = u.w.iter().map(|v| v * v).sum::<f64>().sqrt();
+                u.w.iter().map(|v| v / n).collect()
+            })
+            .collect();
+        crate::output::eta::write_eta_csv(
+            path,
+            &field,
+            spec.feature_dim(),
+            &dirs,
+            args.eta_resolution,
+            spec.seed,
+        )?;
     }
     let cert = r.certificate.as_ref();
     let text = if args.problem.json {

@@ -118,19 +118,15 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
     }
     if let Some(path) = &args.eta_csv {
         let field = EtaField::new(&spec, &plan, lp.lambda.clone())?;
-        if spec.feature_dim() == 3 {
-            crate::output::eta::write_sphere_grid(path, &field, args.eta_resolution)?;
-        } else {
-            let dirs: Vec<Vec<f64>> = found.iter().map(|a| a.w.clone()).collect();
-            crate::output::eta::write_great_circles(
-                path,
-                &field,
-                &dirs,
-                4,
-                args.eta_resolution,
-                spec.seed,
-            )?;
-        }
+        let dirs: Vec<Vec<f64>> = found.iter().map(|a| a.w.clone()).collect();
+        crate::output::eta::write_eta_csv(
+            path,
+            &field,
+            spec.feature_dim(),
+            &dirs,
+            args.eta_resolution,
+            spec.seed,
+        )?;
     }
     // Solved, or AlmostSolved with its bracket (computed from the returned
     // iterates, so still valid): exit 0; anything else: exit 3.

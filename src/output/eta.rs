@@ -99,3 +99,20 @@ pub fn write_great_circles(
         Ok(())
     })
 }
+
+/// The eta CSV of a problem: the (theta, phi) grid when D = 3, great circles
+/// (4 per atom) through the unit directions `atoms` otherwise.
+pub fn write_eta_csv(
+    path: &Path,
+    field: &EtaField,
+    dim: usize,
+    atoms: &[Vec<f64>],
+    resolution: usize,
+    seed: u64,
+) -> Result<()> {
+    if dim == 3 {
+        write_sphere_grid(path, field, resolution)
+    } else {
+        write_great_circles(path, field, atoms, 4, resolution, seed)
+    }
+}
