@@ -96,11 +96,23 @@ fn main() {
             let jobs: Vec<(usize, usize)> = (0..cells.len())
                 .flat_map(|c| (0..n).map(move |i| (c, i)))
                 .collect();
+            let done = std::sync::atomic::AtomicUsize::new(0);
+            let total = jobs.len();
             let results: Vec<InstanceResult> = jobs
                 .par_iter()
                 .map(|&(ci, i)| {
                     let seed = instance_seed(&claim, ci, i, &cells[ci]);
-                    check(&claim, &cells[ci], seed)
+                    let r = check(&claim, &cells[ci], seed);
+                    // Progress on stderr every 10 % (and at the end).
+                    let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    if total >= 20 && (k * 10 / total) != ((k - 1) * 10 / total) {
+                        eprintln!(
+                            "  {}: {k}/{total} instances ({:.0} s)",
+                            claim.id,
+                            start.elapsed().as_secs_f64()
+                        );
+                    }
+                    r
                 })
                 .collect();
             let seconds = start.elapsed().as_secs_f64();
