@@ -21,8 +21,10 @@ use std::path::PathBuf;
 /// An image on the torus is known through its low-pass Fourier coefficients
 /// (|k|_inf <= K). A shallow ReLU network with integer Fourier features of
 /// degree K0 is fit under generalized weight decay psi. This tool computes
-/// the measurements of rectified trigonometric polynomials exactly or with a
-/// quadrature error estimate (see README.md and THEORY.md).
+/// the measurements of rectified trigonometric polynomials (exactly in d = 1,
+/// else with a quadrature error estimate), solves the infinite-width convex
+/// problem with a certified bracket, checks dual certificates, and trains the
+/// non-convex INR to compare (see README.md and THEORY.md).
 #[derive(Debug, Parser)]
 #[command(name = "inrsamp", version, about, long_about)]
 pub struct Cli {
@@ -52,8 +54,9 @@ pub enum Command {
     Fit(Box<fit::FitArgs>),
     /// Convex minimizer of (11) against the trained INR on the same data.
     Compare(Box<compare::CompareArgs>),
-    /// The main job: a random width-1 INR, its psi values, its measurements
-    /// and the quadrature-vs-exact error table (d = 1).
+    /// The main job: a random width-1 INR, its psi values, its measurements,
+    /// the quadrature-vs-exact error table (d = 1), a certified verdict and a
+    /// trained INR compared with it.
     Demo(demo::DemoArgs),
 }
 
