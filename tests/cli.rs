@@ -2,23 +2,9 @@
 //! teacher files, and bad input (one-line error, non-zero exit, no file).
 
 mod common;
-use assert_cmd::Command;
+use common::*;
 use predicates::prelude::*;
 use std::path::Path;
-
-fn inrsamp() -> Command {
-    Command::cargo_bin("inrsamp").expect("binary built")
-}
-
-fn json_of(args: &[&str]) -> serde_json::Value {
-    let out = inrsamp().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
-}
 
 fn coefficient(v: &serde_json::Value, k: &[i64]) -> (f64, f64) {
     let c = v["coefficients"]
@@ -41,7 +27,7 @@ fn coefficient(v: &serde_json::Value, k: &[i64]) -> (f64, f64) {
 #[test]
 fn measure_exact_1d_prints_documented_json() {
     // g = cos(2 pi x): sigma(g) has mean 1/pi and first coefficient 1/4.
-    let v = json_of(&[
+    let v = run_json(&[
         "measure",
         "--d",
         "1",
@@ -67,7 +53,7 @@ fn measure_exact_1d_prints_documented_json() {
 
 #[test]
 fn measure_2d_grid_reports_error_estimate() {
-    let v = json_of(&[
+    let v = run_json(&[
         "measure",
         "--d",
         "2",
@@ -94,7 +80,7 @@ fn measure_2d_grid_reports_error_estimate() {
     let (c, d) = coefficient(&v, &[-1, 2]);
     assert!((a - c).abs() < 1e-15 && (b + d).abs() < 1e-15);
     // Same seed, same answer.
-    let v2 = json_of(&[
+    let v2 = run_json(&[
         "measure",
         "--d",
         "2",
@@ -136,16 +122,6 @@ fn measure_writes_csv_atomically_and_config_is_read() {
     assert_eq!(lines.count(), 25);
     // Only y.csv and the config remain: no temporary files left behind.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
-}
-
-fn fails_with(args: &[&str], needle: &str) {
-    inrsamp()
-        .args(args)
-        .assert()
-        .failure()
-        .code(1)
-        .stderr(predicate::str::contains(needle))
-        .stderr(predicate::str::contains("panicked").not());
 }
 
 #[test]

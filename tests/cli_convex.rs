@@ -1,22 +1,9 @@
 //! `solve`, `certify` and `lp` end to end: documented JSON keys, files,
 //! the export/import round trip, and bad input.
 
-use assert_cmd::Command;
+mod common;
+use common::*;
 use predicates::prelude::*;
-
-fn inrsamp() -> Command {
-    Command::cargo_bin("inrsamp").expect("binary built")
-}
-
-fn run_json(args: &[&str]) -> serde_json::Value {
-    let out = inrsamp().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
-}
 
 #[test]
 fn solve_json_has_documented_keys_and_bracket() {
@@ -230,45 +217,37 @@ fn lp_reads_csv_and_rejects_bad_input() {
     let v = run_json(&["lp", "--phi", &phi, "--y", &y, "--psi", &psi, "--json"]);
     assert!((v["objective"].as_f64().unwrap() - 1.5).abs() < 1e-8);
     assert_eq!(v["nonzeros"], 1);
-    let fails = |args: &[&str], needle: &str| {
-        inrsamp()
-            .args(args)
-            .assert()
-            .failure()
-            .stderr(predicate::str::contains(needle))
-            .stderr(predicate::str::contains("panicked").not());
-    };
     let y3 = w("y3.csv", "1\n1\n1\n");
-    fails(
+    fails_with(
         &["lp", "--phi", &phi, "--y", &y3, "--psi", &psi],
         "expected 2, got 3",
     );
     let psi_neg = w("psin.csv", "1\n-1\n1\n");
-    fails(
+    fails_with(
         &["lp", "--phi", &phi, "--y", &y, "--psi", &psi_neg],
         "negative",
     );
     let psi_nan = w("psinan.csv", "1\nnan\n1\n");
-    fails(
+    fails_with(
         &["lp", "--phi", &phi, "--y", &y, "--psi", &psi_nan],
         "not finite",
     );
     let zero = w("zero.csv", "0,0,0\n0,0,0\n");
-    fails(
+    fails_with(
         &["lp", "--phi", &zero, "--y", &y, "--psi", &psi],
         "all zero",
     );
     let ragged = w("ragged.csv", "1,1\n0,1,1\n");
-    fails(
+    fails_with(
         &["lp", "--phi", &ragged, "--y", &y, "--psi", &psi],
         "row 2 has 3 entries",
     );
     let infeasible_phi = w("inf.csv", "1,1,1\n0,0,0\n");
-    fails(
+    fails_with(
         &["lp", "--phi", &infeasible_phi, "--y", &y, "--psi", &psi],
         "infeasible",
     );
-    fails(
+    fails_with(
         &[
             "lp",
             "--phi",
@@ -282,7 +261,7 @@ fn lp_reads_csv_and_rejects_bad_input() {
         ],
         "noise-delta",
     );
-    fails(
+    fails_with(
         &["lp", "--phi", "/nonexistent.npy", "--y", &y, "--psi", &psi],
         "/nonexistent.npy",
     );

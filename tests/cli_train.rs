@@ -1,12 +1,8 @@
 //! `fit` and `compare` end to end: JSON keys, the log and the saved network,
 //! and bad input.
 
-use assert_cmd::Command;
-use predicates::prelude::*;
-
-fn inrsamp() -> Command {
-    Command::cargo_bin("inrsamp").expect("binary built")
-}
+mod common;
+use common::*;
 
 #[test]
 fn fit_json_log_and_save() {
@@ -167,13 +163,9 @@ fn compare_reports_agreement_for_a_width_one_teacher() {
 #[test]
 fn fit_rejects_bad_settings() {
     let fails = |extra: &[&str], needle: &str| {
-        inrsamp()
-            .args(["fit", "--d", "1", "--k", "3", "--w", "0.2,1,0.3", "--quiet"])
-            .args(extra)
-            .assert()
-            .failure()
-            .stderr(predicate::str::contains(needle))
-            .stderr(predicate::str::contains("panicked").not());
+        let mut args = vec!["fit", "--d", "1", "--k", "3", "--w", "0.2,1,0.3", "--quiet"];
+        args.extend_from_slice(extra);
+        fails_with(&args, needle);
     };
     fails(&["--student-width", "0"], "student-width = 0");
     fails(&["--lr", "0"], "lr = 0");

@@ -48,9 +48,16 @@ fn forward_equals_the_sum_of_unit_measurements() {
     }
 }
 
-fn objective(model: &ShallowModel, theta: &[f64], v: &[f64], with_reg: bool) -> f64 {
+/// `v . y_hat(theta)` plus `R(theta)` when asked: the objective whose
+/// gradient the hand-written backward passes compute.
+fn objective<N: inrsamp::train::Network>(
+    model: &N,
+    theta: &[f64],
+    v: &[f64],
+    with_reg: bool,
+) -> f64 {
     let mut ws = model.workspace();
-    let mut y = vec![0.0; model.m];
+    let mut y = vec![0.0; model.measurements()];
     model.forward(theta, &mut ws, &mut y);
     let mut scratch = vec![0.0; theta.len()];
     let reg = if with_reg {
@@ -326,19 +333,6 @@ fn penalized_fit_reduces_the_residual_and_balancing_keeps_the_function() {
 use inrsamp::train::Network;
 use inrsamp::train::deep::DeepModel;
 
-fn deep_objective(model: &DeepModel, theta: &[f64], v: &[f64], with_reg: bool) -> f64 {
-    let mut ws = model.workspace();
-    let mut y = vec![0.0; model.m];
-    model.forward(theta, &mut ws, &mut y);
-    let mut scratch = vec![0.0; theta.len()];
-    let reg = if with_reg {
-        model.regularizer(theta, &mut ws, 1.0, &mut scratch)
-    } else {
-        0.0
-    };
-    v.iter().zip(&y).map(|(a, b)| a * b).sum::<f64>() + reg
-}
-
 #[test]
 fn deep_gradients_match_finite_differences() {
     for (d, depth, n) in [(1, 1, 300), (1, 3, 300), (2, 2, 24)] {
@@ -373,8 +367,8 @@ fn deep_gradients_match_finite_differences() {
                     let mut tm = theta.clone();
                     tp[i] += h;
                     tm[i] -= h;
-                    let fd = (deep_objective(&model, &tp, &v, with_reg)
-                        - deep_objective(&model, &tm, &v, with_reg))
+                    let fd = (objective(&model, &tp, &v, with_reg)
+                        - objective(&model, &tm, &v, with_reg))
                         / (2.0 * h);
                     worst = worst.max((fd - grad[i]).abs());
                 }

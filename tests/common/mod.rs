@@ -41,3 +41,32 @@ pub fn loglog_slope(ns: &[f64], errs: &[f64]) -> f64 {
     let den: f64 = xs.iter().map(|x| (x - mx) * (x - mx)).sum();
     num / den
 }
+
+/// The built `inrsamp` binary.
+pub fn inrsamp() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("inrsamp").expect("binary built")
+}
+
+/// Runs `inrsamp args`, asserts success, parses stdout as JSON.
+pub fn run_json(args: &[&str]) -> serde_json::Value {
+    let out = inrsamp().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+/// Asserts that `inrsamp args` exits with 1, says `needle` on stderr and
+/// does not panic.
+pub fn fails_with(args: &[&str], needle: &str) {
+    use predicates::prelude::*;
+    inrsamp()
+        .args(args)
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(predicate::str::contains(needle))
+        .stderr(predicate::str::contains("panicked").not());
+}
