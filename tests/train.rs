@@ -68,6 +68,36 @@ fn objective<N: inrsamp::train::Network>(
     v.iter().zip(&y).map(|(a, b)| a * b).sum::<f64>() + reg
 }
 
+/// The hand-written gradient of `objective` at `theta` and the largest
+/// difference from central finite differences (step 1e-6).
+fn gradient_and_fd_error<N: inrsamp::train::Network>(
+    model: &N,
+    theta: &[f64],
+    v: &[f64],
+    with_reg: bool,
+) -> (Vec<f64>, f64) {
+    let mut ws = model.workspace();
+    let mut y = vec![0.0; model.measurements()];
+    model.forward(theta, &mut ws, &mut y);
+    let mut grad = vec![0.0; theta.len()];
+    if with_reg {
+        model.regularizer(theta, &mut ws, 1.0, &mut grad);
+    }
+    model.backward_data(theta, v, &mut ws, &mut grad);
+    let h = 1e-6;
+    let mut worst: f64 = 0.0;
+    for i in 0..theta.len() {
+        let mut tp = theta.to_vec();
+        let mut tm = theta.to_vec();
+        tp[i] += h;
+        tm[i] -= h;
+        let fd =
+            (objective(model, &tp, v, with_reg) - objective(model, &tm, v, with_reg)) / (2.0 * h);
+        worst = worst.max((fd - grad[i]).abs());
+    }
+    (grad, worst)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
 
@@ -79,24 +109,7 @@ proptest! {
         let theta = initialize(&model, &s);
         let v: Vec<f64> = (0..model.m).map(|i| ((i as f64 + 1.0) * (seed as f64 + 0.3)).sin()).collect();
         for with_reg in [false, true] {
-            let mut ws = model.workspace();
-            let mut y = vec![0.0; model.m];
-            model.forward(&theta, &mut ws, &mut y);
-            let mut grad = vec![0.0; theta.len()];
-            if with_reg {
-                model.regularizer(&theta, &mut ws, 1.0, &mut grad);
-            }
-            model.backward_data(&theta, &v, &mut ws, &mut grad);
-            let h = 1e-6;
-            let mut worst: f64 = 0.0;
-            for i in 0..theta.len() {
-                let mut tp = theta.clone();
-                let mut tm = theta.clone();
-                tp[i] += h;
-                tm[i] -= h;
-                let fd = (objective(&model, &tp, &v, with_reg) - objective(&model, &tm, &v, with_reg)) / (2.0 * h);
-                worst = worst.max((fd - grad[i]).abs());
-            }
+            let (grad, worst) = gradient_and_fd_error(&model, &theta, &v, with_reg);
             // A grid point whose pre-activation changes sign within the step
             // perturbs the quotient by O(1/N^d).
             let tol = 1e-6 * (1.0 + norm(&grad)) + 4.0 / model.grid_len() as f64;
@@ -352,26 +365,7 @@ fn deep_gradients_match_finite_differences() {
                 .map(|i| ((i as f64 + 1.0) * 0.77).cos())
                 .collect();
             for with_reg in [false, true] {
-                let mut ws = model.workspace();
-                let mut y = vec![0.0; model.m];
-                model.forward(&theta, &mut ws, &mut y);
-                let mut grad = vec![0.0; theta.len()];
-                if with_reg {
-                    model.regularizer(&theta, &mut ws, 1.0, &mut grad);
-                }
-                model.backward_data(&theta, &v, &mut ws, &mut grad);
-                let h = 1e-6;
-                let mut worst: f64 = 0.0;
-                for i in 0..theta.len() {
-                    let mut tp = theta.clone();
-                    let mut tm = theta.clone();
-                    tp[i] += h;
-                    tm[i] -= h;
-                    let fd = (objective(&model, &tp, &v, with_reg)
-                        - objective(&model, &tm, &v, with_reg))
-                        / (2.0 * h);
-                    worst = worst.max((fd - grad[i]).abs());
-                }
+                let (grad, worst) = gradient_and_fd_error(&model, &theta, &v, with_reg);
                 let tol = 1e-6 * (1.0 + norm(&grad)) + 8.0 / (n as f64).powi(d as i32);
                 assert!(
                     worst < tol,
