@@ -58,7 +58,9 @@ fn fit_json_log_and_save() {
     assert_eq!(v["recovered"], true, "{}", v["termination"]);
     let outer = v["outer_iterations"].as_u64().unwrap();
     let log_text = std::fs::read_to_string(&log).unwrap();
-    assert!(log_text.starts_with("outer,steps,loss,regularizer,residual,mse,rel_mse,rho\n"));
+    assert!(
+        log_text.starts_with("restart,outer,steps,loss,regularizer,residual,mse,rel_mse,rho\n")
+    );
     assert_eq!(log_text.lines().count() as u64, 1 + outer);
     assert!(!dir.path().join("train.csv.partial").exists());
     // The saved network is a teacher file: measuring it reproduces the data.
@@ -176,6 +178,67 @@ fn fit_rejects_bad_settings() {
     fails(&["--depth", "2", "--hidden", "0"], "hidden = 0");
     fails(&["--grid", "4"], "grid = 4");
     fails(&["--tau", "nan"], "tau");
+    fails(&["--restarts", "0"], "restarts = 0");
+}
+
+/// Teacher seed 465302 (d = 1, K0 = 1, K = 3, psi_mod, student width 10) is
+/// one where the first initialization ends at a worse stationary point
+/// (found by the full `agreement-width-one` run); restarts must keep a
+/// better run, chosen without the teacher.
+#[test]
+fn compare_restarts_keep_the_cheapest_fitted_run() {
+    let run = |restarts: &str| -> serde_json::Value {
+        let out = inrsamp()
+            .args([
+                "compare",
+                "--d",
+                "1",
+                "--k0",
+                "1",
+                "--k",
+                "3",
+                "--psi",
+                "mod",
+                "--teacher",
+                "random",
+                "--width",
+                "1",
+                "--seed",
+                "465302",
+            ])
+            .args([
+                "--grid-points",
+                "2000",
+                "--grid",
+                "256",
+                "--student-width",
+                "10",
+            ])
+            .args(["--restarts", restarts, "--json", "--quiet"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let one = run("1");
+    let four = run("4");
+    let f = |v: &serde_json::Value, k: &str| v[k].as_f64().unwrap();
+    assert_eq!(one["kept_restart"], 0);
+    assert_eq!(four["restarts"], 4);
+    // The single run stops above value(11); restarts find the minimizer.
+    assert!(f(&one, "cost_rel_gap") > 1e-2, "{}", one["cost_rel_gap"]);
+    assert!(f(&four, "cost_rel_gap") < 1e-4, "{}", four["cost_rel_gap"]);
+    assert!(
+        f(&four, "function_rel_l2") < 1e-3,
+        "{}",
+        four["function_rel_l2"]
+    );
+    assert_ne!(four["kept_restart"], 0);
+    assert!(f(&four, "inr_residual") <= 1e-3 * f(&four, "data_norm"));
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 use crate::claim::{Cell, Claim, Identity, Kind};
 use clap::Parser;
+use inrsamp::cli::fit::FEASIBLE_REL;
 use inrsamp::cli::{Cli, run};
 use inrsamp::dictionary::DiscretizationPlan;
 use inrsamp::inr::network::ShallowInr;
@@ -161,12 +162,26 @@ fn verdict(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> Inst
     r
 }
 
+/// Agreement of the trained INR with the convex minimizer (THEORY.md 6,
+/// last claim). The claim is about minimizers of (3), so a trained INR that
+/// is not one says nothing about it: an INR that does not fit the data
+/// (residual above `FEASIBLE_REL |y|`) or that stopped at a cost above the
+/// certified upper bound of value(11) (relative excess above the cost
+/// tolerance) is `inconclusive` (an optimizer failure, counted and
+/// reported). A fitted INR whose cost lies in the certified bracket of
+/// value(11) (up to the cost tolerance) holds when its function is within
+/// the distance tolerance of the convex solution's, and fails otherwise; a
+/// cost below the bracket fails too. The margin is
+/// `min(1 - excess/cost_gap, 1 - distance/distance_tol)`, with `excess` the
+/// relative distance of the INR's cost to the bracket (0 inside).
 fn agreement(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> InstanceResult {
     let mut args = vec!["compare".to_string()];
     args.extend(common_args(cell, seed));
     args.extend([
         "--grid-points".to_string(),
         claim.family.grid_points.to_string(),
+        "--restarts".into(),
+        claim.family.restarts.to_string(),
         "--quiet".into(),
     ]);
     if cell.d == 1 {
@@ -185,18 +200,54 @@ fn agreement(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> In
             return r;
         }
     };
-    let gap = v["cost_rel_gap"].as_f64().unwrap_or(f64::NAN);
-    let dist = v["function_rel_l2"].as_f64().unwrap_or(f64::NAN);
+    let num = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+    let (gap, dist) = (num("cost_rel_gap"), num("function_rel_l2"));
+    let (cost, lower, upper) = (num("inr_cost"), num("convex_lower"), num("convex_upper"));
+    let (res, y_norm) = (num("inr_residual"), num("data_norm"));
     let tg = claim.tolerances.cost_gap.unwrap_or(1e-4);
     let td = claim.tolerances.distance.unwrap_or(1e-3);
-    r.note = format!("cost gap {gap:.3e}, function distance {dist:.3e}");
-    r.margin = (1.0 - gap / tg).min(1.0 - dist / td);
-    r.outcome = if !(gap.is_finite() && dist.is_finite()) {
-        Outcome::Inconclusive
-    } else if gap <= tg && dist <= td {
-        Outcome::Held
+    let excess = if cost > upper {
+        (cost - upper) / upper
+    } else if cost < lower {
+        (lower - cost) / lower
     } else {
-        Outcome::Failed
+        0.0
+    };
+    r.margin = (1.0 - excess / tg).min(1.0 - dist / td);
+    let numbers = format!(
+        "cost gap {gap:.3e}, function distance {dist:.3e}, residual {:.1e} |y|",
+        res / y_norm
+    );
+    let all_finite = [gap, dist, cost, lower, upper, res, y_norm]
+        .iter()
+        .all(|x| x.is_finite());
+    (r.outcome, r.note) = if !all_finite {
+        (
+            Outcome::Inconclusive,
+            format!("no usable numbers: {numbers}"),
+        )
+    } else if res > FEASIBLE_REL * y_norm {
+        (
+            Outcome::Inconclusive,
+            format!("trainer did not fit the data: {numbers}"),
+        )
+    } else if cost > upper * (1.0 + tg) {
+        (
+            Outcome::Inconclusive,
+            format!("trainer stopped above value(11): {numbers}"),
+        )
+    } else if cost < lower * (1.0 - tg) {
+        (
+            Outcome::Failed,
+            format!("INR cost below the certified bracket of value(11): {numbers}"),
+        )
+    } else if dist <= td {
+        (Outcome::Held, numbers)
+    } else {
+        (
+            Outcome::Failed,
+            format!("a different function at the minimal cost: {numbers}"),
+        )
     };
     r
 }

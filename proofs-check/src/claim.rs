@@ -79,6 +79,14 @@ pub struct Family {
     /// Certified refinement off the grid.
     #[serde(default)]
     pub refine: bool,
+    /// Agreement: initializations of the INR (`inrsamp compare --restarts`;
+    /// default 1).
+    #[serde(default = "default_restarts")]
+    pub restarts: usize,
+}
+
+fn default_restarts() -> usize {
+    1
 }
 
 fn default_k() -> Vec<toml::Value> {
@@ -104,7 +112,14 @@ pub struct Tolerances {
     pub cost_gap: Option<f64>,
     /// Agreement: largest relative L2 distance of the functions (default 1e-3).
     pub distance: Option<f64>,
+    /// Largest fraction of inconclusive instances for which a `holds` or
+    /// `fails` claim still counts as checked (default 0.05); above it the
+    /// result is `UNCHECKED` and the run exits 1.
+    pub inconclusive: Option<f64>,
 }
+
+/// Default of [`Tolerances::inconclusive`].
+pub const MAX_INCONCLUSIVE: f64 = 0.05;
 
 /// One claim file.
 #[derive(Debug, Clone, Deserialize)]
@@ -237,8 +252,28 @@ impl Claim {
         if f.instances == 0 {
             return bad("family.instances", "at least 1");
         }
+        if f.restarts == 0 || f.restarts > 100 {
+            return bad("family.restarts", "between 1 and 100");
+        }
         if f.grid_points == 0 {
             return bad("family.grid_points", "at least 1");
+        }
+        let t = &c.tolerances;
+        for (field, v) in [
+            ("tolerances.identity", t.identity),
+            ("tolerances.cost_gap", t.cost_gap),
+            ("tolerances.distance", t.distance),
+        ] {
+            if let Some(v) = v
+                && !(v.is_finite() && v > 0.0)
+            {
+                return bad(field, "a positive number");
+            }
+        }
+        if let Some(v) = t.inconclusive
+            && !(0.0..=1.0).contains(&v)
+        {
+            return bad("tolerances.inconclusive", "a fraction in [0, 1]");
         }
         for kv in &f.k {
             for &k0 in &f.k0 {

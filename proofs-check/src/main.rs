@@ -161,13 +161,21 @@ fn main() {
             Expect::Fails => failed > 0,
             Expect::Record => true,
         };
-        if !ok {
+        let max_inconc = run
+            .claim
+            .tolerances
+            .inconclusive
+            .unwrap_or(claim::MAX_INCONCLUSIVE);
+        let checked = run.claim.expect == Expect::Record
+            || inconc as f64 <= max_inconc * run.results.len() as f64;
+        if !ok || !checked {
             unexpected += 1;
         }
-        let result = match (run.claim.expect, ok) {
-            (Expect::Record, _) => "recorded",
-            (_, true) => "as expected",
-            (_, false) => "UNEXPECTED",
+        let result = match (run.claim.expect, ok, checked) {
+            (Expect::Record, _, _) => "recorded",
+            (_, false, _) => "UNEXPECTED",
+            (_, true, false) => "UNCHECKED",
+            (_, true, true) => "as expected",
         };
         if args.json {
             let v = serde_json::json!({

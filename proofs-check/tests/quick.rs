@@ -58,6 +58,11 @@ quick_instances = 2
         good.replace("k = [2]", "k = [\"k0-1\"]"),
     )
     .unwrap();
+    std::fs::write(
+        dir.path().join("bad-tol.toml"),
+        format!("{good}[tolerances]\ncost_gap = -1\n"),
+    )
+    .unwrap();
     let out = Command::cargo_bin("proofs-check")
         .unwrap()
         .args([
@@ -83,7 +88,11 @@ quick_instances = 2
     );
     assert!(stderr.contains("bad-k.toml: family.k"), "{stderr}");
     assert!(
-        stdout.contains("good") && stdout.contains("1 claims, 0 unexpected, 4 malformed"),
+        stderr.contains("bad-tol.toml: tolerances.cost_gap"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("good") && stdout.contains("1 claims, 0 unexpected, 5 malformed"),
         "{stdout}"
     );
     let csv = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
@@ -121,4 +130,35 @@ identity = 1e-300
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("UNEXPECTED"), "{stdout}");
+}
+
+#[test]
+fn a_claim_with_too_many_inconclusive_instances_is_unchecked() {
+    let dir = tempfile::tempdir().unwrap();
+    // Every instance errors (the feature dimension 17^3 exceeds inrsamp's
+    // limit), so nothing is checked: the claim must not pass as "holds".
+    let claim = r#"
+id = "nothing-checked"
+statement = "s"
+reference = "r"
+kind = "certificate"
+expect = "holds"
+[family]
+d = [3]
+k0 = [8]
+k = ["2*k0"]
+instances = 2
+quick_instances = 2
+"#;
+    std::fs::write(dir.path().join("c.toml"), claim).unwrap();
+    let out = Command::cargo_bin("proofs-check")
+        .unwrap()
+        .args(["--quick", "--claims", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("UNCHECKED"), "{stdout}");
+    assert!(stderr.contains("exceeds the limit 4096"), "{stderr}");
 }

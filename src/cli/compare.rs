@@ -126,7 +126,11 @@ pub fn run(args: &CompareArgs) -> Result<Outcome> {
                 "inr_teacher_rel_l2": teacher_dist,
                 "matched_units": matches,
                 "convex_atoms": convex_atoms.iter().map(|a| json!({"c": a.c, "w": a.w, "psi": a.psi})).collect::<Vec<_>>(),
+                "inr_residual": fitted.residual(),
+                "data_norm": y.iter().map(|v| v * v).sum::<f64>().sqrt(),
                 "inr_termination": fitted.result.termination,
+                "restarts": fitted.restarts,
+                "kept_restart": fitted.kept,
                 "inr_active_units": b.active_units,
                 "adam_steps": fitted.result.adam_steps,
                 "train_seconds": fitted.result.seconds,
@@ -146,6 +150,14 @@ pub fn run(args: &CompareArgs) -> Result<Outcome> {
             convex_atoms.len(),
             sol.seconds
         ));
+        if fitted.restarts > 1 {
+            s.push_str(&format!(
+                "INR: kept restart {} of {} (initialization seed {})\n",
+                fitted.kept + 1,
+                fitted.restarts,
+                fitted.settings.seed
+            ));
+        }
         s.push_str(&format!(
             "INR: {:?}, balanced cost {:.10}, {} active units, {} Adam steps, {:.2} s\n",
             fitted.result.termination,

@@ -71,6 +71,12 @@ pub struct TrainArgs {
     /// Grid points per axis of the forward model (the quadrature of A_K).
     #[arg(long, default_value_t = 64)]
     pub grid: usize,
+    /// Independent initializations (seeds S, S+1, ...); the run kept is the
+    /// feasible one (|A f - y| <= 1e-3 |y|) of lowest balanced cost (deep:
+    /// lowest weight decay), else the one of smallest residual. The teacher
+    /// is never used to choose.
+    #[arg(long, default_value_t = 1)]
+    pub restarts: usize,
     /// CSV log, one row per outer iteration (written as it goes to F.partial,
     /// renamed to F at the end).
     #[arg(long)]
@@ -103,14 +109,29 @@ impl TrainArgs {
         };
         s.adam.lr = self.lr;
         s.validate()?;
+        if self.restarts == 0 || self.restarts > MAX_RESTARTS {
+            return Err(Error::setting(
+                "restarts",
+                self.restarts,
+                format!("must be between 1 and {MAX_RESTARTS}"),
+            ));
+        }
         Ok(s)
     }
 }
+
+/// Upper limit of `--restarts`.
+pub const MAX_RESTARTS: usize = 1000;
+
+/// A run is feasible for the choice among restarts when its residual is at
+/// most `FEASIBLE_REL * |y|`.
+pub const FEASIBLE_REL: f64 = 1e-3;
 
 /// Progress on stderr and the CSV log.
 struct Progress {
     quiet: bool,
     total: usize,
+    restart: usize,
     log: Option<(PathBuf, std::fs::File)>,
 }
 
@@ -120,13 +141,21 @@ impl Progress {
             Some(p) => {
                 let partial = PathBuf::from(format!("{}.partial", p.display()));
                 let mut f = std::fs::File::create(&partial).map_err(|e| Error::io(&partial, e))?;
-                writeln!(f, "outer,steps,loss,regularizer,residual,mse,rel_mse,rho")
-                    .map_err(|e| Error::io(&partial, e))?;
+                writeln!(
+                    f,
+                    "restart,outer,steps,loss,regularizer,residual,mse,rel_mse,rho"
+                )
+                .map_err(|e| Error::io(&partial, e))?;
                 Some((partial, f))
             }
             None => None,
         };
-        Ok(Progress { quiet, total, log })
+        Ok(Progress {
+            quiet,
+            total,
+            restart: 0,
+            log,
+        })
     }
 
     fn finish(self, target: Option<&Path>) -> Result<()> {
@@ -150,8 +179,16 @@ impl Observer for Progress {
             // The log is best effort per row; a failure shows in the final rename.
             let _ = writeln!(
                 f,
-                "{},{},{:e},{:e},{:e},{:e},{:e},{:e}",
-                r.outer, r.steps, r.loss, r.regularizer, r.residual, r.mse, r.rel_mse, r.rho
+                "{},{},{},{:e},{:e},{:e},{:e},{:e},{:e}",
+                self.restart,
+                r.outer,
+                r.steps,
+                r.loss,
+                r.regularizer,
+                r.residual,
+                r.mse,
+                r.rel_mse,
+                r.rho
             );
             let _ = f.flush();
         }
@@ -160,17 +197,84 @@ impl Observer for Progress {
 
 /// A trained and balanced INR with what produced it.
 pub struct Fitted {
-    /// The training run.
+    /// The training run kept (see `--restarts`).
     pub result: TrainResult,
     /// The balanced read-out (shallow INR only).
     pub balanced: Option<Balanced>,
-    /// The settings used.
+    /// The settings of the run kept (its seed is the initialization's).
     pub settings: TrainSettings,
     /// The model's M.
     pub m: usize,
+    /// Restarts run.
+    pub restarts: usize,
+    /// Index of the run kept (0-based).
+    pub kept: usize,
 }
 
-/// Trains on `y` (with the teacher's grid values when known).
+impl Fitted {
+    /// The cost the choice among restarts minimizes: the balanced cost, or
+    /// the deep INR's weight decay.
+    pub fn cost(&self) -> f64 {
+        match &self.balanced {
+            Some(b) => b.cost,
+            None => self
+                .result
+                .history
+                .last()
+                .map_or(f64::INFINITY, |l| l.regularizer),
+        }
+    }
+
+    /// The final residual `|A f - y|`.
+    pub fn residual(&self) -> f64 {
+        self.result
+            .history
+            .last()
+            .map_or(f64::INFINITY, |l| l.residual)
+    }
+}
+
+/// One training run from the initialization of `settings.seed`.
+fn fit_once(
+    spec: &ProblemSpec,
+    args: &TrainArgs,
+    settings: TrainSettings,
+    y: &[f64],
+    tg: Option<&[f64]>,
+    progress: &mut Progress,
+) -> Result<Fitted> {
+    let (result, balanced, m) = if args.depth == 1 {
+        let model = ShallowModel::new(spec, settings.width, settings.grid)?;
+        let theta0 = initialize(&model, &settings);
+        let result = train(&model, y, tg, theta0, &settings, progress)?;
+        let plan = DiscretizationPlan {
+            n_quad: settings.grid,
+            exact: false,
+            error_samples: 0,
+        };
+        let psi = psi_for(spec, &plan)?;
+        let balanced = balance(spec.d, spec.k0, model.dim, &result.params, &psi)?;
+        (result, Some(balanced), model.m)
+    } else {
+        let model = DeepModel::new(spec, args.depth, args.hidden, settings.grid)?;
+        let theta0 = model.initialize(&settings);
+        let result = train(&model, y, tg, theta0, &settings, progress)?;
+        (result, None, model.m)
+    };
+    Ok(Fitted {
+        result,
+        balanced,
+        settings,
+        m,
+        restarts: 1,
+        kept: 0,
+    })
+}
+
+/// Trains on `y` (with the teacher's grid values when known), from
+/// `--restarts` initializations; keeps the feasible run (residual at most
+/// [`FEASIBLE_REL`] `|y|`) of lowest cost, else the run of smallest
+/// residual. The teacher only serves the recovery check that stops a run.
 pub fn fit_on(
     spec: &ProblemSpec,
     args: &TrainArgs,
@@ -184,32 +288,41 @@ pub fn fit_on(
         Method::Al => settings.outer_max,
         Method::Penalized => 2 * settings.steps.div_ceil(100),
     };
+    let y_norm = y.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let feasible = |f: &Fitted| f.residual() <= FEASIBLE_REL * y_norm;
     let mut progress = Progress::new(args.quiet, total, args.log.as_deref())?;
-    let (result, balanced, m) = if args.depth == 1 {
-        let model = ShallowModel::new(spec, settings.width, settings.grid)?;
-        let theta0 = initialize(&model, &settings);
-        let result = train(&model, y, tg.as_deref(), theta0, &settings, &mut progress)?;
-        let plan = DiscretizationPlan {
-            n_quad: settings.grid,
-            exact: false,
-            error_samples: 0,
+    let mut best: Option<Fitted> = None;
+    for r in 0..args.restarts {
+        let mut s = settings;
+        s.seed = settings.seed.wrapping_add(r as u64);
+        progress.restart = r;
+        if args.restarts > 1 && !args.quiet {
+            eprintln!(
+                "restart {}/{} (initialization seed {})",
+                r + 1,
+                args.restarts,
+                s.seed
+            );
+        }
+        let mut f = fit_once(spec, args, s, y, tg.as_deref(), &mut progress)?;
+        f.kept = r;
+        let better = match &best {
+            None => true,
+            Some(b) => match (feasible(&f), feasible(b)) {
+                (true, false) => true,
+                (false, true) => false,
+                (true, true) => f.cost() < b.cost(),
+                (false, false) => f.residual() < b.residual(),
+            },
         };
-        let psi = psi_for(spec, &plan)?;
-        let balanced = balance(spec.d, spec.k0, model.dim, &result.params, &psi)?;
-        (result, Some(balanced), model.m)
-    } else {
-        let model = DeepModel::new(spec, args.depth, args.hidden, settings.grid)?;
-        let theta0 = model.initialize(&settings);
-        let result = train(&model, y, tg.as_deref(), theta0, &settings, &mut progress)?;
-        (result, None, model.m)
-    };
+        if better {
+            best = Some(f);
+        }
+    }
     progress.finish(args.log.as_deref())?;
-    Ok(Fitted {
-        result,
-        balanced,
-        settings,
-        m,
-    })
+    let mut best = best.ok_or_else(|| Error::setting("restarts", 0, "at least one run"))?;
+    best.restarts = args.restarts;
+    Ok(best)
 }
 
 /// The data: the teacher's measurements on the training grid, or a CSV.
@@ -300,6 +413,8 @@ pub fn run(args: &FitArgs) -> Result<Outcome> {
                 "residual": last.map(|l| l.residual),
                 "active_units": b.map(|b| b.active_units),
                 "termination": r.termination,
+                "restarts": fitted.restarts,
+                "kept_restart": fitted.kept,
                 "depth": args.train.depth,
                 "atoms": b.map(|b| b.atoms.iter().map(|a| json!({"c": a.c, "w": a.w, "psi": a.psi, "units": a.members})).collect::<Vec<_>>()),
                 "spec": spec,
@@ -307,14 +422,23 @@ pub fn run(args: &FitArgs) -> Result<Outcome> {
             })
         )
     } else {
-        let mut s = format!(
+        let mut s = String::new();
+        if fitted.restarts > 1 {
+            s.push_str(&format!(
+                "kept restart {} of {} (initialization seed {})\n",
+                fitted.kept + 1,
+                fitted.restarts,
+                fitted.settings.seed
+            ));
+        }
+        s.push_str(&format!(
             "termination: {:?}\n{} outer iterations, {} Adam steps, {:.2} s ({:.3} ms/step)\n",
             r.termination,
             outer,
             r.adam_steps,
             r.seconds,
             1e3 * per_step
-        );
+        ));
         if let Some(l) = last {
             s.push_str(&format!(
                 "residual |A f - y| = {:.3e}; MSE vs teacher {:.3e} (relative {:.3e})\n",
