@@ -31,6 +31,10 @@ struct Args {
     /// Per-instance CSV (claim,cell,seed,outcome,margin,note), written atomically.
     #[arg(long)]
     csv: Option<PathBuf>,
+    /// A sample: at most this many instances per cell (the first ones of the
+    /// full run, same seeds); the summary says so.
+    #[arg(long, conflicts_with = "quick")]
+    instances: Option<usize>,
     /// Folder of claim files.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/claims"))]
     claims: PathBuf,
@@ -81,11 +85,19 @@ fn main() {
         if args.quick {
             c.family.quick_instances
         } else {
-            c.family.instances
+            c.family.instances.min(args.instances.unwrap_or(usize::MAX))
         }
     };
+    if args.instances == Some(0) {
+        eprintln!("error: --instances 0: at least one instance per cell");
+        std::process::exit(2);
+    }
     claims.retain(|c| per_cell(c) > 0);
-    let mode = if args.quick { "quick" } else { "full" };
+    let mode = match (args.quick, args.instances) {
+        (true, _) => "quick".to_string(),
+        (false, Some(n)) => format!("sample: at most {n} instances per cell"),
+        (false, None) => "full".to_string(),
+    };
     eprintln!("proofs-check ({mode}): {} claims", claims.len());
     let runs: Vec<ClaimRun> = claims
         .into_iter()
