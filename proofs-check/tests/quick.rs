@@ -100,9 +100,25 @@ quick_instances = 2
     assert!(csv.lines().nth(1).unwrap().starts_with("good,1,1,2,1,mod,"));
 }
 
+/// Runs `proofs-check --quick` on a folder holding only `claim`; returns the
+/// exit code, stdout and stderr.
+fn run_quick_on(claim: &str) -> (Option<i32>, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.toml"), claim).unwrap();
+    let out = Command::cargo_bin("proofs-check")
+        .unwrap()
+        .args(["--quick", "--claims", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn a_claim_expected_to_hold_that_fails_exits_non_zero() {
-    let dir = tempfile::tempdir().unwrap();
     // Balancing with a tolerance no float can meet.
     let claim = r#"
 id = "too-strict"
@@ -121,20 +137,13 @@ quick_instances = 2
 [tolerances]
 identity = 1e-300
 "#;
-    std::fs::write(dir.path().join("c.toml"), claim).unwrap();
-    let out = Command::cargo_bin("proofs-check")
-        .unwrap()
-        .args(["--quick", "--claims", dir.path().to_str().unwrap()])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let (code, stdout, _) = run_quick_on(claim);
+    assert_eq!(code, Some(1), "{stdout}");
     assert!(stdout.contains("UNEXPECTED"), "{stdout}");
 }
 
 #[test]
 fn a_claim_with_too_many_inconclusive_instances_is_unchecked() {
-    let dir = tempfile::tempdir().unwrap();
     // Every instance errors (the feature dimension 17^3 exceeds inrsamp's
     // limit), so nothing is checked: the claim must not pass as "holds".
     let claim = r#"
@@ -150,15 +159,8 @@ k = ["2*k0"]
 instances = 2
 quick_instances = 2
 "#;
-    std::fs::write(dir.path().join("c.toml"), claim).unwrap();
-    let out = Command::cargo_bin("proofs-check")
-        .unwrap()
-        .args(["--quick", "--claims", dir.path().to_str().unwrap()])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (code, stdout, stderr) = run_quick_on(claim);
+    assert_eq!(code, Some(1), "{stdout}");
     assert!(stdout.contains("UNCHECKED"), "{stdout}");
     assert!(stderr.contains("exceeds the limit 4096"), "{stderr}");
 }
