@@ -187,42 +187,34 @@ fn fit_rejects_bad_settings() {
 /// better run, chosen without the teacher.
 #[test]
 fn compare_restarts_keep_the_cheapest_fitted_run() {
-    let run = |restarts: &str| -> serde_json::Value {
-        let out = inrsamp()
-            .args([
-                "compare",
-                "--d",
-                "1",
-                "--k0",
-                "1",
-                "--k",
-                "3",
-                "--psi",
-                "mod",
-                "--teacher",
-                "random",
-                "--width",
-                "1",
-                "--seed",
-                "465302",
-            ])
-            .args([
-                "--grid-points",
-                "2000",
-                "--grid",
-                "256",
-                "--student-width",
-                "10",
-            ])
-            .args(["--restarts", restarts, "--json", "--quiet"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+    let run = |restarts: &str| {
+        run_json(&[
+            "compare",
+            "--d",
+            "1",
+            "--k0",
+            "1",
+            "--k",
+            "3",
+            "--psi",
+            "mod",
+            "--teacher",
+            "random",
+            "--width",
+            "1",
+            "--seed",
+            "465302",
+            "--grid-points",
+            "2000",
+            "--grid",
+            "256",
+            "--student-width",
+            "10",
+            "--restarts",
+            restarts,
+            "--json",
+            "--quiet",
+        ])
     };
     let one = run("1");
     let four = run("4");

@@ -96,7 +96,9 @@ pub fn check(claim: &Claim, cell: &Cell, seed: u64) -> InstanceResult {
     }
 }
 
-fn common_args(cell: &Cell, seed: u64) -> Vec<String> {
+/// The flags every inrsamp run of an instance shares (problem, teacher,
+/// sphere grid).
+fn common_args(claim: &Claim, cell: &Cell, seed: u64) -> Vec<String> {
     [
         "--d",
         &cell.d.to_string(),
@@ -112,6 +114,8 @@ fn common_args(cell: &Cell, seed: u64) -> Vec<String> {
         &cell.width.to_string(),
         "--seed",
         &seed.to_string(),
+        "--grid-points",
+        &claim.family.grid_points.to_string(),
     ]
     .iter()
     .map(|s| s.to_string())
@@ -131,11 +135,7 @@ fn run_json(args: &[String]) -> Result<serde_json::Value, String> {
 
 fn verdict(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> InstanceResult {
     let mut args = vec!["certify".to_string()];
-    args.extend(common_args(cell, seed));
-    args.extend([
-        "--grid-points".to_string(),
-        claim.family.grid_points.to_string(),
-    ]);
+    args.extend(common_args(claim, cell, seed));
     if claim.family.refine {
         args.push("--refine".into());
     }
@@ -176,11 +176,9 @@ fn verdict(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> Inst
 /// relative distance of the INR's cost to the bracket (0 inside).
 fn agreement(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> InstanceResult {
     let mut args = vec!["compare".to_string()];
-    args.extend(common_args(cell, seed));
+    args.extend(common_args(claim, cell, seed));
     args.extend([
-        "--grid-points".to_string(),
-        claim.family.grid_points.to_string(),
-        "--restarts".into(),
+        "--restarts".to_string(),
         claim.family.restarts.to_string(),
         "--quiet".into(),
     ]);

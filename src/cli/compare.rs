@@ -150,13 +150,8 @@ pub fn run(args: &CompareArgs) -> Result<Outcome> {
             convex_atoms.len(),
             sol.seconds
         ));
-        if fitted.restarts > 1 {
-            s.push_str(&format!(
-                "INR: kept restart {} of {} (initialization seed {})\n",
-                fitted.kept + 1,
-                fitted.restarts,
-                fitted.settings.seed
-            ));
+        if let Some(line) = fitted.restart_line() {
+            s.push_str(&format!("INR: {line}\n"));
         }
         s.push_str(&format!(
             "INR: {:?}, balanced cost {:.10}, {} active units, {} Adam steps, {:.2} s\n",

@@ -225,6 +225,18 @@ impl Fitted {
         }
     }
 
+    /// "kept restart k of R (initialization seed S)" when R > 1.
+    pub fn restart_line(&self) -> Option<String> {
+        (self.restarts > 1).then(|| {
+            format!(
+                "kept restart {} of {} (initialization seed {})",
+                self.kept + 1,
+                self.restarts,
+                self.settings.seed
+            )
+        })
+    }
+
     /// The final residual `|A f - y|`.
     pub fn residual(&self) -> f64 {
         self.result
@@ -423,13 +435,8 @@ pub fn run(args: &FitArgs) -> Result<Outcome> {
         )
     } else {
         let mut s = String::new();
-        if fitted.restarts > 1 {
-            s.push_str(&format!(
-                "kept restart {} of {} (initialization seed {})\n",
-                fitted.kept + 1,
-                fitted.restarts,
-                fitted.settings.seed
-            ));
+        if let Some(line) = fitted.restart_line() {
+            s.push_str(&format!("{line}\n"));
         }
         s.push_str(&format!(
             "termination: {:?}\n{} outer iterations, {} Adam steps, {:.2} s ({:.3} ms/step)\n",
