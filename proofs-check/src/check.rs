@@ -48,6 +48,9 @@ pub struct InstanceResult {
     pub note: String,
     /// A command that reproduces the instance (empty for identities).
     pub command: String,
+    /// The convex verdict (`unique-proved`, `unique-estimated`, `recovered`,
+    /// `not_recovered`, `inconclusive`; empty for other kinds).
+    pub verdict: String,
 }
 
 /// True when every unit of the teacher takes both signs.
@@ -86,6 +89,7 @@ pub fn check(claim: &Claim, cell: &Cell, seed: u64) -> InstanceResult {
         margin: f64::NAN,
         note: String::new(),
         command: String::new(),
+        verdict: String::new(),
     };
     match claim.kind {
         Kind::Identity => identity(claim, cell, seed, base),
@@ -136,8 +140,13 @@ fn run_json(args: &[String]) -> Result<serde_json::Value, String> {
 fn verdict(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> InstanceResult {
     let mut args = vec!["certify".to_string()];
     args.extend(common_args(claim, cell, seed));
-    if claim.family.refine {
-        args.push("--refine".into());
+    // d = 1: certify's default (refinement on exact columns, cheap); d >= 2:
+    // refinement only when the claim asks for it.
+    if cell.d >= 2 && !claim.family.refine {
+        args.push("--no-refine".into());
+    }
+    if claim.family.off_grid {
+        args.push("--off-grid".into());
     }
     r.command = format!("inrsamp {}", args.join(" "));
     let v = match run_json(&args) {
@@ -152,9 +161,16 @@ fn verdict(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> Inst
     let cost = v["teacher_cost"].as_f64().unwrap_or(f64::NAN);
     let upper = v["certified_upper"].as_f64().unwrap_or(f64::NAN);
     r.margin = v["margin"].as_f64().unwrap_or((upper - cost) / cost);
+    r.verdict = if verdict == "unique" {
+        format!("unique-{}", v["margin_kind"].as_str().unwrap_or("?"))
+    } else {
+        verdict.to_string()
+    };
     r.outcome = match (claim.kind, verdict) {
         (Kind::Certificate, "unique") => Outcome::Held,
-        (Kind::Certificate, "recovered" | "not_recovered") => Outcome::Failed,
+        // Optimal but not certified unique: says nothing about uniqueness.
+        (Kind::Certificate, "recovered") => Outcome::Inconclusive,
+        (Kind::Certificate, "not_recovered") => Outcome::Failed,
         (_, "unique" | "recovered") => Outcome::Held,
         (_, "not_recovered") => Outcome::Failed,
         _ => Outcome::Inconclusive,

@@ -76,6 +76,9 @@ pub struct Family {
     /// Sphere grid directions of the convex solve.
     #[serde(default = "default_grid_points")]
     pub grid_points: usize,
+    /// Leave the teacher's directions off the sphere grid.
+    #[serde(default)]
+    pub off_grid: bool,
     /// Certified refinement off the grid.
     #[serde(default)]
     pub refine: bool,

@@ -212,6 +212,9 @@ fn main() {
                 run.seconds
             );
         }
+        if !args.json {
+            print_verdict_cells(run);
+        }
         for (shown, r) in run
             .results
             .iter()
@@ -240,12 +243,12 @@ fn main() {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(std::path::Path::new("."));
         let written = tempfile_write(dir, path, |w| {
-            writeln!(w, "claim,d,k0,k,width,psi,seed,outcome,margin,note")?;
+            writeln!(w, "claim,d,k0,k,width,psi,seed,outcome,verdict,margin,note")?;
             for run in &runs {
                 for r in &run.results {
                     writeln!(
                         w,
-                        "{},{},{},{},{},{},{},{},{:e},\"{}\"",
+                        "{},{},{},{},{},{},{},{},{},{:e},\"{}\"",
                         run.claim.id,
                         r.cell.d,
                         r.cell.k0,
@@ -254,6 +257,7 @@ fn main() {
                         r.cell.psi,
                         r.seed,
                         r.outcome.name(),
+                        r.verdict,
                         r.margin,
                         r.note.replace('"', "'")
                     )?;
@@ -274,6 +278,54 @@ fn main() {
     );
     if unexpected > 0 || problems > 0 {
         std::process::exit(1);
+    }
+}
+
+/// Per cell: unique (proved / estimated margin) / recovered / not recovered
+/// / inconclusive, for claims decided by the convex verdict.
+fn print_verdict_cells(run: &ClaimRun) {
+    if run.results.iter().all(|r| r.verdict.is_empty()) {
+        return;
+    }
+    let mut cells: Vec<String> = Vec::new();
+    for r in &run.results {
+        let c = r.cell.to_string();
+        if !cells.contains(&c) {
+            cells.push(c);
+        }
+    }
+    for c in cells {
+        let of = |v: &str| {
+            run.results
+                .iter()
+                .filter(|r| r.cell.to_string() == c && r.verdict == v)
+                .count()
+        };
+        let n = run
+            .results
+            .iter()
+            .filter(|r| r.cell.to_string() == c)
+            .count();
+        let errors = n
+            - of("unique-proved")
+            - of("unique-estimated")
+            - of("recovered")
+            - of("not_recovered")
+            - of("inconclusive");
+        println!(
+            "    [{c}] n {n}: unique {} (proved {}, estimated {}), recovered {}, not_recovered {}, inconclusive {}{}",
+            of("unique-proved") + of("unique-estimated"),
+            of("unique-proved"),
+            of("unique-estimated"),
+            of("recovered"),
+            of("not_recovered"),
+            of("inconclusive"),
+            if errors > 0 {
+                format!(", errors {errors}")
+            } else {
+                String::new()
+            }
+        );
     }
 }
 

@@ -99,6 +99,28 @@ impl EtaField {
         })
     }
 
+    /// `eta(w)`, `psi(w)` and whether the unit is below the vanishing floor
+    /// (then `eta` is set to 0; see [`crate::inr::unit::VANISH_REL`]).
+    pub fn parts(&self, w: &[f64]) -> Result<EtaParts> {
+        let mut s = crate::inr::unit::UnitScratch::default();
+        let mut y = vec![0.0; self.unit.map().len()];
+        self.unit.measure_into(w, &mut y, &mut s)?;
+        let p = if self.psi_is_column_norm() {
+            dot(&y, &y).sqrt()
+        } else {
+            self.psi.value(w)?
+        };
+        Ok(EtaParts {
+            eta: if p > 0.0 && !s.vanishes {
+                dot(&y, &self.lambda) / p
+            } else {
+                0.0
+            },
+            psi: p,
+            vanished: s.vanishes,
+        })
+    }
+
     /// `eta(w)` and its gradient.
     pub fn value_and_gradient(&self, w: &[f64]) -> Result<(f64, Vec<f64>)> {
         let y = self.unit.measure(w)?;
@@ -137,6 +159,17 @@ impl EtaField {
     }
 }
 
+/// `eta(w)` with the pieces the bounds need.
+#[derive(Debug, Clone, Copy)]
+pub struct EtaParts {
+    /// `eta(w)` (0 below the vanishing floor).
+    pub eta: f64,
+    /// `psi(w)`.
+    pub psi: f64,
+    /// True when the unit is below the vanishing floor.
+    pub vanished: bool,
+}
+
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
@@ -164,7 +197,7 @@ pub struct SupSettings {
     pub dense_points: usize,
     /// Local ascents from the best candidates (default 24).
     pub starts: usize,
-    /// Iterations per ascent (default 80).
+    /// Iterations per ascent (default 200).
     pub ascent_iters: usize,
     /// Seed of the dense design.
     pub seed: u64,
@@ -175,7 +208,7 @@ impl Default for SupSettings {
         SupSettings {
             dense_points: 0,
             starts: 24,
-            ascent_iters: 80,
+            ascent_iters: 200,
             seed: 0x5u64,
         }
     }
@@ -251,17 +284,23 @@ pub fn dictionary_eta(dict: &Dictionary, lambda: &[f64]) -> Vec<EtaPoint> {
         .collect()
 }
 
-/// Projected gradient ascent of `s eta` on the sphere (s = the sign of eta at
-/// the start), arc-length steps with backtracking. Returns the best point
-/// outside the caps met along the path (if any) and the evaluation count.
+/// Riemannian BFGS ascent of `s eta` on the sphere (s = the sign of eta at
+/// the start): the quasi-Newton direction in the tangent space (inverse
+/// Hessian approximation in ambient coordinates, transported by projection),
+/// the retraction `w <- (w + t d) / |w + t d|`, Armijo backtracking, and a
+/// reset to steepest ascent whenever the curvature condition fails (eta is
+/// only piecewise smooth). Returns the best point outside the caps met along
+/// the path (if any) and the evaluation count.
 fn ascend(
     field: &EtaField,
     start: &[f64],
     iters: usize,
     caps: Caps<'_>,
 ) -> Result<(Option<EtaPoint>, usize)> {
+    let dim = start.len();
     let mut w = start.to_vec();
-    let (e0, mut g) = field.value_and_gradient(&w)?;
+    normalize(&mut w);
+    let (e0, g0) = field.value_and_gradient(&w)?;
     let s = if e0 < 0.0 { -1.0 } else { 1.0 };
     let mut f = s * e0;
     let mut evals = 1usize;
@@ -269,48 +308,87 @@ fn ascend(
         w: w.clone(),
         eta: e0,
     });
-    let mut step = 0.05f64;
+    let tangent = |v: &[f64], at: &[f64]| -> Vec<f64> {
+        let r = dot(v, at);
+        v.iter().zip(at).map(|(a, b)| s * (a - r * b)).collect()
+    };
+    let mut g = tangent(&g0, &w);
+    // Inverse Hessian approximation of -f (positive definite), row-major.
+    let eye = |scale: f64| -> Vec<f64> {
+        let mut h = vec![0.0; dim * dim];
+        (0..dim).for_each(|i| h[i * dim + i] = scale);
+        h
+    };
+    let mut h = eye(0.05 / (dot(&g, &g).sqrt() + 1e-300));
     for _ in 0..iters {
-        // Tangential part of s * grad.
-        let radial = dot(&g, &w);
-        let mut t: Vec<f64> = g
-            .iter()
-            .zip(&w)
-            .map(|(gi, wi)| s * (gi - radial * wi))
-            .collect();
-        let tn = t.iter().map(|v| v * v).sum::<f64>().sqrt();
-        if tn < 1e-13 {
+        let gn = dot(&g, &g).sqrt();
+        if gn < 1e-13 {
             break;
         }
-        t.iter_mut().for_each(|v| *v /= tn);
-        let mut accepted = false;
-        while step > 1e-12 {
-            let mut wn: Vec<f64> = w
-                .iter()
-                .zip(&t)
-                .map(|(wi, ti)| wi * step.cos() + ti * step.sin())
-                .collect();
+        let mut d: Vec<f64> = (0..dim)
+            .map(|i| (0..dim).map(|j| h[i * dim + j] * g[j]).sum())
+            .collect();
+        let r = dot(&d, &w);
+        d.iter_mut().zip(&w).for_each(|(a, b)| *a -= r * b);
+        let mut slope = dot(&d, &g);
+        if slope <= 0.0 {
+            h = eye(0.05 / gn);
+            d = g.iter().map(|v| v * 0.05 / gn).collect();
+            slope = dot(&d, &g);
+        }
+        let mut t = 1.0f64;
+        let mut accepted = None;
+        while t > 1e-10 {
+            let mut wn: Vec<f64> = w.iter().zip(&d).map(|(a, b)| a + t * b).collect();
             normalize(&mut wn);
-            let (en, gn) = field.value_and_gradient(&wn)?;
+            let (en, gn_full) = field.value_and_gradient(&wn)?;
             evals += 1;
-            if s * en > f {
-                w = wn;
-                g = gn;
-                f = s * en;
-                if outside(&w, caps) && best.as_ref().is_none_or(|b| s * en > s * b.eta) {
-                    best = Some(EtaPoint {
-                        w: w.clone(),
-                        eta: en,
-                    });
-                }
-                step *= 1.5;
-                accepted = true;
+            if s * en >= f + 1e-4 * t * slope && s * en > f {
+                accepted = Some((wn, en, gn_full));
                 break;
             }
-            step *= 0.5;
+            t *= 0.5;
         }
-        if !accepted {
+        let Some((wn, en, gfull)) = accepted else {
             break;
+        };
+        let g_new = tangent(&gfull, &wn);
+        // s_k: the step transported to the new point; y_k for -f.
+        let step: Vec<f64> = {
+            let raw: Vec<f64> = wn.iter().zip(&w).map(|(a, b)| a - b).collect();
+            let r = dot(&raw, &wn);
+            raw.iter().zip(&wn).map(|(a, b)| a - r * b).collect()
+        };
+        let g_old_t: Vec<f64> = {
+            let r = dot(&g, &wn);
+            g.iter().zip(&wn).map(|(a, b)| a - r * b).collect()
+        };
+        let yv: Vec<f64> = g_old_t.iter().zip(&g_new).map(|(a, b)| a - b).collect();
+        let sy = dot(&step, &yv);
+        if sy > 1e-14 * dot(&step, &step).sqrt() * dot(&yv, &yv).sqrt() && sy > 0.0 {
+            // BFGS update of the inverse Hessian: H <- (I - rho s y^T) H (I - rho y s^T) + rho s s^T.
+            let rho = 1.0 / sy;
+            let hy: Vec<f64> = (0..dim)
+                .map(|i| (0..dim).map(|j| h[i * dim + j] * yv[j]).sum())
+                .collect();
+            let yhy = dot(&yv, &hy);
+            for i in 0..dim {
+                for j in 0..dim {
+                    h[i * dim + j] += -rho * (step[i] * hy[j] + hy[i] * step[j])
+                        + (rho * rho * yhy + rho) * step[i] * step[j];
+                }
+            }
+        } else {
+            h = eye(0.05 / (dot(&g_new, &g_new).sqrt() + 1e-300));
+        }
+        w = wn;
+        g = g_new;
+        f = s * en;
+        if outside(&w, caps) && best.as_ref().is_none_or(|b| s * en > s * b.eta) {
+            best = Some(EtaPoint {
+                w: w.clone(),
+                eta: en,
+            });
         }
     }
     Ok((best, evals))

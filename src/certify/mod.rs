@@ -1,30 +1,52 @@
-//! Dual certificates (THEORY.md 5-6): the certificate function `eta`, the
-//! vanishing-derivative pre-certificate, the check (interpolation at the
-//! support and the margin outside small caps), certified refinement, and the
-//! verdict against a known teacher.
+//! Dual certificates (THEORY.md 5, 6, 9): the certificate function `eta`,
+//! the vanishing-derivative pre-certificate, the check on the whole sphere,
+//! certified refinement, verified measures, and the verdict against a known
+//! teacher.
 //!
 //! Optimality of `mu* = sum c_j delta_{w_j}`: some `lambda` has `|eta| <= 1`
 //! on the sphere and `eta(w_j) = sign(c_j)`. Uniqueness (sufficient): in
 //! addition `|eta| < 1` off the support and linearly independent support
-//! columns. We report the margin `1 - max |eta|` outside caps of radius `r`
-//! around the support, found by dense sampling plus local ascent.
+//! columns. The check covers the whole sphere (THEORY.md 9): inside caps of
+//! radius `r` around the support, each atom must be a strict local maximum
+//! of `sign(c_j) eta` (Hessian, [`local_max`]) and `|eta| <= 1` is checked on
+//! dense samples plus ascent; outside, the margin `1 - max |eta|` is proved
+//! by branch-and-bound where the dimension allows ([`bound`]) and estimated
+//! by search otherwise, and the report says which.
 
+pub mod bound;
 pub mod eta;
+pub mod local_max;
 pub mod precert;
 pub mod refine;
+pub mod sliding;
+pub mod sup;
+pub mod thin_bump;
 pub mod verdict;
+pub mod verified;
 
 use crate::dictionary::{Dictionary, DiscretizationPlan};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::spec::ProblemSpec;
-use eta::{EtaField, EtaPoint, SupSettings, dense_eta, dictionary_eta};
+use bound::{BnbSettings, BoundKind};
+use eta::{EtaField, EtaPoint, SupSettings, angle, dense_eta, dictionary_eta};
+use local_max::{LocalMaxCheck, inside_caps_max, local_max_check};
 use precert::{SupportAtom, vanishing_derivative};
 use serde::Serialize;
 
+/// Largest cap radius (radians). The caps only separate the region where
+/// the margin is reported from the region governed by the local
+/// second-order check at each atom; eta near an atom behaves like
+/// `1 - kappa theta^2 / 2` only over a few tenths of a radian, so a larger
+/// cap would turn a margin into a statement about a region the quadratic
+/// model does not describe (e.g. `--cap 3.1` excluded the whole sphere).
+/// Caps are also at most half the smallest angle between two atoms.
+pub const MAX_CAP_RADIUS: f64 = 0.25;
+
 /// One tolerance tier of the check.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Tier {
-    /// `max_j |eta(w_j) - sign(c_j)|` must be at most this.
+pub struct TierTolerances {
+    /// `max_j |eta(w_j) - sign(c_j)|` must be at most this, and `|eta|` inside
+    /// the caps at most `1 +` this.
     pub support_tol: f64,
     /// The margin outside the caps must exceed this.
     pub min_margin: f64,
@@ -32,39 +54,82 @@ pub struct Tier {
     pub min_conditioning: f64,
 }
 
+/// The tier a certificate passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// The strict tolerances.
+    Strict,
+    /// The relaxed tolerances.
+    Relaxed,
+}
+
+impl Tier {
+    /// Name as printed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Tier::Strict => "strict",
+            Tier::Relaxed => "relaxed",
+        }
+    }
+}
+
 /// All certificate settings in one place.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct CertifySettings {
-    /// Cap radius around each support atom, radians (default 0.05).
+    /// Cap radius around each support atom, radians (default 0.05, at most
+    /// [`MAX_CAP_RADIUS`]).
     pub cap_radius: f64,
     /// Strict tier (default: support 1e-6, margin > 1e-6, conditioning > 1e-8).
-    pub strict: Tier,
+    pub strict: TierTolerances,
     /// Relaxed tier (default: support 1e-3, margin > 0, conditioning > 1e-10).
-    pub relaxed: Tier,
+    pub relaxed: TierTolerances,
     /// The pre-certificate is used when its interpolation system's relative
     /// residual is at most this (default 1e-6); else the LP dual.
     pub precert_tol: f64,
     /// Supremum search settings.
     pub sup: SupSettings,
+    /// Branch-and-bound settings.
+    pub bnb: BnbSettings,
 }
 
 impl Default for CertifySettings {
     fn default() -> Self {
         CertifySettings {
             cap_radius: 0.05,
-            strict: Tier {
+            strict: TierTolerances {
                 support_tol: 1e-6,
                 min_margin: 1e-6,
                 min_conditioning: 1e-8,
             },
-            relaxed: Tier {
+            relaxed: TierTolerances {
                 support_tol: 1e-3,
                 min_margin: 0.0,
                 min_conditioning: 1e-10,
             },
             precert_tol: 1e-6,
             sup: SupSettings::default(),
+            bnb: BnbSettings::default(),
         }
+    }
+}
+
+impl CertifySettings {
+    /// Validates the cap radius: in `(0, MAX_CAP_RADIUS]`.
+    pub fn validate(&self) -> Result<()> {
+        if !(self.cap_radius.is_finite()
+            && self.cap_radius > 0.0
+            && self.cap_radius <= MAX_CAP_RADIUS)
+        {
+            return Err(Error::setting(
+                "cap",
+                self.cap_radius,
+                format!(
+                    "the cap radius must be in (0, {MAX_CAP_RADIUS}] radians: caps only mark where the local (Hessian) check governs and the margin is not reported; they never exempt a point from |eta| <= 1"
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -87,57 +152,110 @@ pub struct CertificateReport {
     pub eta_at_support: Vec<f64>,
     /// `max_j |eta(w_j) - sign(c_j)|`.
     pub support_error: f64,
-    /// `1 - max |eta|` outside the caps (found by search).
+    /// `1 - max |eta|` outside the caps: proved when `margin_kind` is
+    /// `proved`, else the search estimate.
     pub margin: f64,
+    /// Proved (branch-and-bound) or estimated (search).
+    pub margin_kind: BoundKind,
+    /// The search's estimate of the margin (an upper estimate of the true one).
+    pub margin_estimate: f64,
+    /// Why the margin is only estimated (empty when proved).
+    pub margin_note: String,
     /// Where the largest `|eta|` outside the caps was found.
     pub argmax_outside: Option<EtaPoint>,
-    /// The cap radius used.
+    /// The cap radius used (at most half the smallest atom separation).
     pub cap_radius: f64,
-    /// `strict`, `relaxed`, or None when neither tier passed.
-    pub tier: Option<&'static str>,
+    /// The largest `|eta|` found inside the caps (dense samples plus ascent).
+    pub inside_max: f64,
+    /// Where.
+    pub argmax_inside: Option<EtaPoint>,
+    /// The second-order check at each atom.
+    pub local_max: Vec<LocalMaxCheck>,
+    /// The tier passed, or None (the failing condition is in `failure`).
+    pub tier: Option<Tier>,
+    /// Why no tier passes (empty when one does).
+    pub failure: String,
     /// Conditioning of the support columns.
     pub support_conditioning: f64,
     /// Relative residual of the pre-certificate system.
     pub precert_residual: f64,
     /// The certificate's `lambda`.
     pub lambda: Vec<f64>,
+    /// The support directions (the cap centres).
+    pub centres: Vec<Vec<f64>>,
 }
 
-fn tier_of(
-    s: &CertifySettings,
-    support_error: f64,
-    margin: f64,
-    cond: f64,
-) -> Option<&'static str> {
-    let passes = |t: &Tier| {
-        support_error <= t.support_tol && margin > t.min_margin && cond > t.min_conditioning
-    };
-    if passes(&s.strict) {
-        Some("strict")
-    } else if passes(&s.relaxed) {
-        Some("relaxed")
-    } else {
-        None
+/// The conditions of a tier, each with why it fails.
+fn tier_failure(r: &CertificateReport, t: &TierTolerances) -> Option<String> {
+    if r.support_error > t.support_tol {
+        return Some(format!(
+            "eta misses the signs at the support by {:.3e}",
+            r.support_error
+        ));
     }
-}
-
-fn rank(t: Option<&'static str>) -> u8 {
-    match t {
-        Some("strict") => 2,
-        Some(_) => 1,
-        None => 0,
+    if r.inside_max > 1.0 + t.support_tol {
+        return Some(format!(
+            "|eta| = {:.6} > 1 inside a cap (at {:.3} rad from an atom)",
+            r.inside_max,
+            r.argmax_inside
+                .as_ref()
+                .map_or(f64::NAN, |p| r_min_angle(&p.w, &r.centres))
+        ));
     }
+    if let Some((j, c)) = r.local_max.iter().enumerate().find(|(_, c)| !c.strict) {
+        return Some(format!(
+            "atom {j} is not a strict local maximum of |eta|: Hessian eigenvalue {:.3e} (error {:.1e})",
+            c.max_eigenvalue, c.error
+        ));
+    }
+    if r.margin <= t.min_margin {
+        return Some(format!(
+            "the {} margin outside the caps is {:.3e}",
+            r.margin_kind.name(),
+            r.margin
+        ));
+    }
+    if r.support_conditioning <= t.min_conditioning {
+        return Some(format!(
+            "the support columns are nearly dependent (conditioning {:.3e})",
+            r.support_conditioning
+        ));
+    }
+    None
 }
 
-/// Checks one `lambda` against the support.
+fn r_min_angle(w: &[f64], centres: &[Vec<f64>]) -> f64 {
+    centres
+        .iter()
+        .map(|c| angle(w, c))
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// The cap radius for a support: the setting, at most half the smallest
+/// angle between two atoms.
+pub fn effective_cap(support: &[SupportAtom], cap: f64) -> f64 {
+    let mut r = cap;
+    for i in 0..support.len() {
+        for j in i + 1..support.len() {
+            r = r.min(0.5 * angle(&support[i].w, &support[j].w));
+        }
+    }
+    r
+}
+
+/// Checks one `lambda` against the support on the whole sphere.
+#[allow(clippy::too_many_arguments)]
 fn check_lambda(
     spec: &ProblemSpec,
     plan: &DiscretizationPlan,
     support: &[SupportAtom],
+    kind: CertificateKind,
     lambda: Vec<f64>,
     grid: Option<&Dictionary>,
+    cond: f64,
+    precert_residual: f64,
     s: &CertifySettings,
-) -> Result<(Vec<f64>, f64, f64, Option<EtaPoint>)> {
+) -> Result<CertificateReport> {
     let field = EtaField::new(spec, plan, lambda.clone())?;
     let eta_at: Vec<f64> = support
         .iter()
@@ -148,6 +266,15 @@ fn check_lambda(
         .zip(&eta_at)
         .map(|(a, e)| (e - a.sign).abs())
         .fold(0.0, f64::max);
+    let cap = effective_cap(support, s.cap_radius);
+    let centres: Vec<Vec<f64>> = support.iter().map(|a| a.w.clone()).collect();
+    // Inside the caps: samples plus ascent, and the Hessian at each atom.
+    let inside = inside_caps_max(&field, &centres, cap, &s.sup)?;
+    let local_max = support
+        .iter()
+        .map(|a| local_max_check(&field, &a.w, a.sign))
+        .collect::<Result<Vec<_>>>()?;
+    // Outside: the search, then the branch-and-bound where it applies.
     let mut candidates = grid.map(|d| dictionary_eta(d, &lambda)).unwrap_or_default();
     candidates.extend(dense_eta(
         spec,
@@ -156,9 +283,65 @@ fn check_lambda(
         s.sup.dense_points,
         s.sup.seed ^ 0xCE27,
     )?);
-    let centres: Vec<Vec<f64>> = support.iter().map(|a| a.w.clone()).collect();
-    let sup = eta::sup_eta(&field, &candidates, &s.sup, Some((&centres, s.cap_radius)))?;
-    Ok((eta_at, support_error, 1.0 - sup.value, sup.argmax))
+    let strict_margin = s.strict.min_margin;
+    let bound = sup::sup_bound(
+        spec,
+        plan,
+        &field,
+        &candidates,
+        &s.sup,
+        &s.bnb,
+        Some((&centres, cap)),
+        // Prove at least half the estimated margin; when the estimate is not
+        // below 1 there is nothing to prove (the check fails anyway).
+        |est| {
+            let m = 1.0 - est;
+            (m > 2.0 * strict_margin).then_some(1.0 - 0.5 * m)
+        },
+    )?;
+    let margin_estimate = 1.0 - bound.estimate;
+    let mut report = CertificateReport {
+        kind,
+        eta_at_support: eta_at,
+        support_error,
+        margin: 1.0 - bound.value,
+        margin_kind: bound.kind,
+        margin_estimate,
+        margin_note: bound.note.clone(),
+        argmax_outside: bound.argmax.clone(),
+        cap_radius: cap,
+        inside_max: inside.as_ref().map_or(0.0, |p| p.eta.abs()),
+        argmax_inside: inside,
+        local_max,
+        tier: None,
+        failure: String::new(),
+        support_conditioning: cond,
+        precert_residual,
+        lambda,
+        centres,
+    };
+    match tier_failure(&report, &s.strict) {
+        None => report.tier = Some(Tier::Strict),
+        Some(why_strict) => match tier_failure(&report, &s.relaxed) {
+            None => report.tier = Some(Tier::Relaxed),
+            Some(why) => {
+                report.failure = if why == why_strict {
+                    why
+                } else {
+                    format!("{why} (strict tier: {why_strict})")
+                }
+            }
+        },
+    }
+    Ok(report)
+}
+
+fn rank(t: Option<Tier>) -> u8 {
+    match t {
+        Some(Tier::Strict) => 2,
+        Some(Tier::Relaxed) => 1,
+        None => 0,
+    }
 }
 
 /// Certifies `support` (unit directions with signs): the pre-certificate
@@ -172,33 +355,36 @@ pub fn certificate_report(
     grid: Option<&Dictionary>,
     s: &CertifySettings,
 ) -> Result<CertificateReport> {
+    s.validate()?;
     let pre = vanishing_derivative(spec, plan, support)?;
     let cond = pre.support_conditioning;
-    // Checks one lambda and builds its report.
     let report = |kind: CertificateKind, lambda: Vec<f64>| -> Result<CertificateReport> {
-        let (eta_at, err, margin, arg) =
-            check_lambda(spec, plan, support, lambda.clone(), grid, s)?;
-        Ok(CertificateReport {
+        check_lambda(
+            spec,
+            plan,
+            support,
             kind,
-            eta_at_support: eta_at,
-            support_error: err,
-            margin,
-            argmax_outside: arg,
-            cap_radius: s.cap_radius,
-            tier: tier_of(s, err, margin, cond),
-            support_conditioning: cond,
-            precert_residual: pre.relative_residual,
             lambda,
-        })
+            grid,
+            cond,
+            pre.relative_residual,
+            s,
+        )
     };
     let mut best: Option<CertificateReport> = None;
     if pre.relative_residual <= s.precert_tol {
         best = Some(report(CertificateKind::PreCertificate, pre.lambda.clone())?);
     }
-    let need_fallback = best.as_ref().is_none_or(|b| b.tier != Some("strict"));
+    let need_fallback = best.as_ref().is_none_or(|b| b.tier != Some(Tier::Strict));
     if let (true, Some(lam)) = (need_fallback, lp_lambda) {
         let dual = report(CertificateKind::LpDual, lam.to_vec())?;
-        if best.as_ref().is_none_or(|b| rank(dual.tier) > rank(b.tier)) {
+        let better = |b: &CertificateReport| {
+            rank(dual.tier) > rank(b.tier)
+                || (rank(dual.tier) == rank(b.tier)
+                    && dual.tier.is_none()
+                    && dual.margin > b.margin)
+        };
+        if best.as_ref().is_none_or(better) {
             best = Some(dual);
         }
     }

@@ -5,11 +5,20 @@
 //!
 //! `dual(P_N) / s  <=  value(11)  <=  value(P_N)`.
 //!
-//! The supremum comes from a search (dense candidates plus local ascent), so
-//! the lower bound is as good as that search; the quadrature (or exact 1-D
-//! coefficients) defines which problem (11) is bracketed.
+//! Rounds use the search's estimate of the sup (plus the thin-bump limit of
+//! `psi_mod`, whose near-Dirac directions are offered to the next LP). The
+//! final bracket (THEORY.md 9) is stricter: its lower end divides by a
+//! bound of the sup that is `proved` by branch-and-bound where the dimension
+//! allows ([`super::sup`]) and `estimated` otherwise; its upper end is the
+//! cost of the LP's measure only after that measure is polished and its
+//! residual verified ([`super::verified`]); without that there is no upper
+//! bound. The plan's operator (exact coefficients or a quadrature) defines
+//! which problem is bracketed.
 
-use super::eta::{EtaField, SupResult, SupSettings, dense_eta, dictionary_eta};
+use super::bound::{BnbSettings, BoundKind};
+use super::eta::{EtaField, SupSettings, dense_eta, dictionary_eta};
+use super::sup::{SupBound, sup_bound, thin_bump_direction};
+use super::verified::{Operator, VerifiedMeasure, VerifySettings, verify_measure};
 use crate::convex::atoms::{AtomSettings, atoms};
 use crate::convex::columns::{ColumnSettings, GridSolve, Strategy, solve_grid, usable};
 use crate::convex::{Backend, Program, SolveSettings};
@@ -63,6 +72,10 @@ pub struct SolveOptions {
     pub refine: RefineSettings,
     /// Noise level delta (0: equality).
     pub delta: f64,
+    /// Branch-and-bound of the final sup.
+    pub bnb: BnbSettings,
+    /// Verification of the final measure.
+    pub verify: VerifySettings,
 }
 
 impl Default for SolveOptions {
@@ -75,6 +88,8 @@ impl Default for SolveOptions {
             sup: SupSettings::default(),
             refine: RefineSettings::default(),
             delta: 0.0,
+            bnb: BnbSettings::default(),
+            verify: VerifySettings::default(),
         }
     }
 }
@@ -84,13 +99,20 @@ impl Default for SolveOptions {
 pub struct CertifiedSolve {
     /// The last grid solve (its `c` indexes the final dictionary).
     pub grid: GridSolve,
-    /// The supremum search at the final `lambda` (None if the solve failed).
-    pub sup: Option<SupResult>,
-    /// The best `dual(P_N) / max(1, sup |eta|)` over the rounds (NaN when
-    /// the solve failed).
+    /// The bound of the sup at the final `lambda` (None if the solve failed).
+    pub sup: Option<SupBound>,
+    /// `dual(lambda) / max(1, sup |eta|)` at the final `lambda` (NaN when the
+    /// solve failed); its kind is `lower_kind`.
     pub certified_lower: f64,
-    /// `value(P_N)` (NaN when the solve failed).
+    /// Whether the sup behind the lower bound is proved or estimated.
+    pub lower_kind: BoundKind,
+    /// The cost of the verified measure (NaN when the solve failed or the
+    /// measure's residual is above tolerance: then there is no upper bound).
     pub certified_upper: f64,
+    /// The polished measure with its verified residual (None if the solve failed).
+    pub measure: Option<VerifiedMeasure>,
+    /// The operator the bracket refers to.
+    pub operator: Operator,
     /// Refinement rounds made.
     pub refine_rounds: usize,
     /// Directions added by refinement.
@@ -113,6 +135,8 @@ pub fn solve_certified(
     let mut added = 0usize;
     // Every round's lambda gives a valid lower bound; keep the best.
     let mut best_lower = f64::NEG_INFINITY;
+    // The lambda behind the best lower bound of the rounds (with its dual value).
+    let mut best_lambda: Option<(Vec<f64>, f64)> = None;
     loop {
         let prog = Program::new(&dict.columns, dict.m, y, &dict.psi, opts.delta)?;
         let grid = solve_grid(
@@ -128,7 +152,10 @@ pub fn solve_certified(
                 grid,
                 sup: None,
                 certified_lower: f64::NAN,
+                lower_kind: BoundKind::Estimated,
                 certified_upper: f64::NAN,
+                measure: None,
+                operator: Operator::of(plan),
                 refine_rounds: rounds,
                 added_directions: added,
                 seconds: start.elapsed().as_secs_f64(),
@@ -144,22 +171,93 @@ pub fn solve_certified(
             opts.sup.dense_points,
             opts.sup.seed,
         )?);
-        let sup = super::eta::sup_eta(&field, &candidates, &opts.sup, None)?;
+        // Rounds: the search estimate (no branch-and-bound).
+        let no_bnb = BnbSettings {
+            max_dim: 0,
+            ..opts.bnb
+        };
+        let sup = sup_bound(
+            spec,
+            plan,
+            &field,
+            &candidates,
+            &opts.sup,
+            &no_bnb,
+            None,
+            |_| None,
+        )?;
         let s = sup.value.max(1.0);
-        best_lower = best_lower.max(grid.lp.dual_objective / s);
-        let lower = best_lower;
+        if grid.lp.dual_objective / s > best_lower {
+            best_lower = grid.lp.dual_objective / s;
+            best_lambda = Some((lambda.clone(), grid.lp.dual_objective));
+        }
         let upper = grid.lp.primal_objective;
-        let tight = upper - lower <= opts.refine.eps * upper.abs();
+        let tight = upper - best_lower <= opts.refine.eps * upper.abs();
         let done = !opts.refine.enabled
             || sup.value <= 1.0 + opts.refine.eps
             || tight
             || rounds >= opts.refine.max_rounds;
         if done {
+            // The final bracket: a bound of the sup with its kind, and a
+            // verified measure.
+            let eps = opts.refine.eps;
+            let fin = sup_bound(
+                spec,
+                plan,
+                &field,
+                &candidates,
+                &opts.sup,
+                &opts.bnb,
+                None,
+                |e| Some(e.max(1.0) * (1.0 + 0.1 * eps)),
+            )?;
+            let dual = grid.lp.dual_objective;
+            let mut certified_lower = dual / fin.value.max(1.0);
+            let mut fin = fin;
+            // An earlier round's lambda may give the better bound.
+            if let Some((lam_b, dual_b)) = best_lambda.filter(|(l, _)| *l != lambda) {
+                let field_b = EtaField::new(spec, plan, lam_b.clone())?;
+                let mut cand_b = dictionary_eta(dict, &lam_b);
+                cand_b.extend(dense_eta(
+                    spec,
+                    plan,
+                    &lam_b,
+                    opts.sup.dense_points,
+                    opts.sup.seed,
+                )?);
+                let fin_b = sup_bound(
+                    spec,
+                    plan,
+                    &field_b,
+                    &cand_b,
+                    &opts.sup,
+                    &opts.bnb,
+                    None,
+                    |e| Some(e.max(1.0) * (1.0 + 0.1 * eps)),
+                )?;
+                let lower_b = dual_b / fin_b.value.max(1.0);
+                if lower_b > certified_lower
+                    && (fin_b.kind == BoundKind::Proved || fin.kind == BoundKind::Estimated)
+                {
+                    certified_lower = lower_b;
+                    fin = fin_b;
+                }
+            }
+            let measure =
+                verify_measure(spec, plan, dict, &grid.lp.c, y, opts.delta, &opts.verify)?;
+            let certified_upper = if measure.verified {
+                measure.cost
+            } else {
+                f64::NAN
+            };
             return Ok(CertifiedSolve {
                 grid,
-                sup: Some(sup),
-                certified_lower: lower,
-                certified_upper: upper,
+                lower_kind: fin.kind,
+                sup: Some(fin),
+                certified_lower,
+                certified_upper,
+                measure: Some(measure),
+                operator: Operator::of(plan),
                 refine_rounds: rounds,
                 added_directions: added,
                 seconds: start.elapsed().as_secs_f64(),
@@ -177,6 +275,15 @@ pub fn solve_certified(
                 break;
             }
             new_dirs.extend_from_slice(&p.w);
+            count += 1;
+        }
+        // psi_mod: the thin-bump limit above 1 asks for near-Dirac columns.
+        if let Some((limit, x)) = &sup.thin_bump_limit
+            && *limit > 1.0 + opts.refine.eps
+        {
+            for h in [1e-2, 1e-3, 1e-4] {
+                new_dirs.extend(thin_bump_direction(spec, x, h));
+            }
             count += 1;
         }
         if count == 0 {

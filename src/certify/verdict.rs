@@ -1,18 +1,25 @@
-//! The verdict against a known teacher (THEORY.md 6): measure the teacher,
-//! put its directions on the grid (unless off-grid), solve (11) on the grid
-//! with its certified bracket, and decide:
+//! The verdict against a known teacher (THEORY.md 6, 9): measure the
+//! teacher, put its directions on the grid (unless off-grid), solve (11)
+//! with its bracket (refined off the grid when asked), verify the measure,
+//! and decide. Every verdict is bound to the bracket:
 //!
-//! - `unique`: the solution is the teacher and a certificate passes a tier
-//!   (interpolation at the support and a positive margin outside the caps);
-//! - `recovered`: the solution is the teacher but no certificate passes;
-//! - `not_recovered`: a measure of lower (or equal) cost that is not the
-//!   teacher exists; its cost and atoms are reported;
-//! - `inconclusive`: the solver status or accuracy does not allow a verdict,
-//!   or the grid cannot represent the teacher; the reason says which.
+//! - `unique`: the verified measure is the teacher and a certificate passes
+//!   on the whole sphere ([`super::certificate_report`]);
+//! - `recovered`: the verified measure is the teacher and the bracket shows
+//!   the teacher's cost is optimal to the tolerance
+//!   (`certified_lower >= teacher_cost (1 - bracket_tol)`);
+//! - `not_recovered`: a verified measure cheaper than the teacher
+//!   (`cost < teacher_cost (1 - cost_tol)`);
+//! - `inconclusive` otherwise, with the bracket and what to do.
+//!
+//! In d = 1 the whole verdict runs on exact columns (the plan's quadrature
+//! is replaced); in d = 2 it runs on the quadrature operator and says so.
 
-use super::eta::{EtaField, dense_eta, dictionary_eta, psi_for, sup_eta};
+use super::bound::BoundKind;
+use super::eta::psi_for;
 use super::precert::SupportAtom;
 use super::refine::{CertifiedSolve, SolveOptions, solve_certified};
+use super::verified::Operator;
 use super::{CertificateReport, CertifySettings, certificate_report};
 use crate::convex::Status;
 use crate::convex::atoms::{Atom, AtomSettings, atoms};
@@ -30,11 +37,11 @@ use serde::Serialize;
 pub enum Verdict {
     /// The teacher is the solution, certified.
     Unique,
-    /// The teacher is the solution, not certified.
+    /// The teacher is the solution and the bracket shows it is optimal.
     Recovered,
-    /// Something cheaper (or as cheap) that is not the teacher.
+    /// A verified measure cheaper than the teacher exists.
     NotRecovered,
-    /// No verdict possible.
+    /// The evidence does not decide.
     Inconclusive,
 }
 
@@ -57,14 +64,15 @@ pub struct VerdictSettings {
     pub grid_points: usize,
     /// Leave the teacher's directions off the grid.
     pub off_grid: bool,
-    /// The solution "is the teacher" when the relative L2 distance of the two
+    /// The measure "is the teacher" when the relative L2 distance of the two
     /// functions on the evaluation grid is at most this (default 1e-4).
     pub recovery_tol: f64,
-    /// Relative cost tolerance: cheaper means `upper < cost (1 - cost_tol)`
+    /// A verified measure is cheaper when `cost < teacher_cost (1 - cost_tol)`
     /// (default 1e-6).
     pub cost_tol: f64,
-    /// Largest accepted `|Phi c - y| / |y|` (default 1e-6).
-    pub max_residual: f64,
+    /// `recovered` needs `certified_lower >= teacher_cost (1 - bracket_tol)`
+    /// (default 1e-4).
+    pub bracket_tol: f64,
 }
 
 impl Default for VerdictSettings {
@@ -74,8 +82,28 @@ impl Default for VerdictSettings {
             off_grid: false,
             recovery_tol: 1e-4,
             cost_tol: 1e-6,
-            max_residual: 1e-6,
+            bracket_tol: 1e-4,
         }
+    }
+}
+
+impl VerdictSettings {
+    /// Tolerances must be positive and finite.
+    pub fn validate(&self) -> Result<()> {
+        for (name, v) in [
+            ("recovery-tol", self.recovery_tol),
+            ("cost-tol", self.cost_tol),
+            ("bracket-tol", self.bracket_tol),
+        ] {
+            if !(v.is_finite() && v > 0.0 && v < 1.0) {
+                return Err(crate::error::Error::setting(
+                    name,
+                    v,
+                    "a tolerance must be a finite number in (0, 1)",
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -84,29 +112,37 @@ impl Default for VerdictSettings {
 pub struct VerdictReport {
     /// The verdict.
     pub verdict: Verdict,
-    /// Why, in one sentence.
+    /// Why, in one sentence, with what to do when inconclusive.
     pub reason: String,
     /// Solver status of the final LP.
     pub status: Status,
     /// `sum |a_j| psi(w_j)` of the teacher.
     pub teacher_cost: f64,
-    /// `value(P_N)` of the final grid.
+    /// `value(P_N)` of the final grid (the LP's own number, not a bound).
     pub objective: f64,
-    /// Certified lower bound on value(11).
+    /// Lower end of the bracket of value(11).
     pub certified_lower: f64,
-    /// Certified upper bound on value(11).
+    /// `proved` (branch-and-bound) or `estimated` (search).
+    pub lower_kind: BoundKind,
+    /// Upper end: the cost of the verified measure (NaN: no upper bound).
     pub certified_upper: f64,
-    /// Relative L2 distance between the solution's function and the teacher's.
+    /// The operator the bracket, residuals and costs refer to.
+    pub operator: Operator,
+    /// Relative L2 distance between the verified measure's function and the teacher's.
     pub function_rel_error: f64,
-    /// `|Phi c - y|`.
+    /// `|A mu - y|` of the verified measure, recomputed unit by unit.
     pub residual: f64,
-    /// Merged atoms of the solution.
+    /// The same over `|y|`.
+    pub relative_residual: f64,
+    /// The measure (LP support, polished, verified; not merged).
     pub atoms: Vec<Atom>,
-    /// The certificate check (when the solution is the teacher).
+    /// For display only: atoms within 0.1 rad merged.
+    pub merged_atoms: Vec<Atom>,
+    /// The certificate check (when the measure is the teacher).
     pub certificate: Option<CertificateReport>,
     /// Columns of the final dictionary.
     pub grid_columns: usize,
-    /// LP solves, interior-point iterations, refinement rounds.
+    /// LP solves.
     pub lp_rounds: usize,
     /// Total interior-point iterations.
     pub iterations: u64,
@@ -182,6 +218,16 @@ pub fn teacher_measurements(
     }
 }
 
+/// The plan of a verdict: exact coefficients in d = 1 (whatever the spec
+/// asks), the spec's plan otherwise.
+pub fn verdict_plan(spec: &ProblemSpec) -> Result<DiscretizationPlan> {
+    let mut plan = DiscretizationPlan::for_spec(spec)?;
+    if spec.d == 1 {
+        plan.exact = true;
+    }
+    Ok(plan)
+}
+
 /// Runs the verdict. Returns the report, the final dictionary and the solve.
 pub fn certify_teacher(
     spec: &ProblemSpec,
@@ -191,7 +237,9 @@ pub fn certify_teacher(
     cs: &CertifySettings,
 ) -> Result<(VerdictReport, Dictionary, CertifiedSolve)> {
     teacher.validate(spec.d, spec.k0)?;
-    let plan = DiscretizationPlan::for_spec(spec)?;
+    vs.validate()?;
+    cs.validate()?;
+    let plan = verdict_plan(spec)?;
     let mut grid = SphereGrid::new(spec.feature_dim(), vs.grid_points, spec.seed)?;
     if !vs.off_grid {
         for u in &teacher.units {
@@ -204,8 +252,13 @@ pub fn certify_teacher(
     let psi = psi_for(spec, &plan)?;
     let teacher_cost = teacher.cost(&psi)?;
     let lp = &solve.grid.lp;
-    let mut found = atoms(&lp.c, &dict.directions, dict.dim, &AtomSettings::default());
-    fill_psi(spec, &plan, &mut found)?;
+    let measure = solve.measure.clone();
+    let found: Vec<Atom> = measure
+        .as_ref()
+        .map(|m| m.atoms.clone())
+        .unwrap_or_default();
+    let mut merged = atoms(&lp.c, &dict.directions, dict.dim, &AtomSettings::default());
+    fill_psi(spec, &plan, &mut merged)?;
     let student = network_of(spec, &found);
     let rel_err = function_rel_error(&student, teacher);
     let ynorm = y.iter().map(|v| v * v).sum::<f64>().sqrt();
@@ -216,10 +269,14 @@ pub fn certify_teacher(
         teacher_cost,
         objective: lp.primal_objective,
         certified_lower: solve.certified_lower,
+        lower_kind: solve.lower_kind,
         certified_upper: solve.certified_upper,
+        operator: solve.operator,
         function_rel_error: rel_err,
-        residual: lp.residual,
+        residual: measure.as_ref().map_or(f64::NAN, |m| m.residual),
+        relative_residual: measure.as_ref().map_or(f64::NAN, |m| m.relative_residual),
         atoms: found,
+        merged_atoms: merged,
         certificate: None,
         grid_columns: dict.len(),
         lp_rounds: solve.grid.rounds,
@@ -229,6 +286,15 @@ pub fn certify_teacher(
         certify_seconds: 0.0,
         quadrature_error_estimate: dict.quadrature_error_estimate,
     };
+    let on_op = match solve.operator {
+        Operator::Exact => String::new(),
+        op => format!(" (on {})", op.describe()),
+    };
+    let advice = if opts.refine.enabled {
+        "raise --grid-points or the refinement round limit"
+    } else {
+        "add --refine (or raise --grid-points)"
+    };
     if ynorm == 0.0 {
         report.reason = "the teacher's measurements are all zero (each unit vanishes: g <= 0 everywhere); nothing to recover".into();
         return Ok((report, dict, solve));
@@ -237,42 +303,48 @@ pub fn certify_teacher(
         report.reason = if solve.grid.round_limit_hit {
             "column generation hit its round limit with violators left".into()
         } else {
-            format!("the LP solver stopped with status {}", lp.status.name())
+            format!(
+                "the LP solver stopped with status {}; no bracket (raise --max-iter or change --backend)",
+                lp.status.name()
+            )
         };
         return Ok((report, dict, solve));
     }
-    if lp.residual > vs.max_residual * ynorm.max(1e-300) {
+    let Some(m) = measure.as_ref().filter(|m| m.verified) else {
         report.reason = format!(
-            "the solution misses the data: |Phi c - y| = {:.3e} (|y| = {ynorm:.3e})",
-            lp.residual
+            "the LP's measure is not verified ({}): no upper bound, no verdict; {advice}",
+            measure
+                .as_ref()
+                .map_or("no measure".into(), |m| m.note.clone())
         );
         return Ok((report, dict, solve));
-    }
-    let upper = solve.certified_upper;
+    };
+    let upper = m.cost;
+    let lower = solve.certified_lower;
+    let kind = solve.lower_kind.name();
     if upper < teacher_cost * (1.0 - vs.cost_tol) {
         report.verdict = Verdict::NotRecovered;
         report.reason = format!(
-            "a cheaper measure exists: cost {upper:.10} < teacher cost {teacher_cost:.10} ({} atoms)",
-            report.atoms.len()
+            "a cheaper verified measure exists{on_op}: cost {upper:.10} < teacher cost {teacher_cost:.10} ({} atoms, residual {:.1e} |y|)",
+            report.atoms.len(),
+            m.relative_residual
         );
         return Ok((report, dict, solve));
     }
     if rel_err > vs.recovery_tol {
-        if lp.primal_objective <= teacher_cost * (1.0 + vs.cost_tol) {
-            report.verdict = Verdict::NotRecovered;
-            report.reason = format!(
-                "a different measure of equal cost exists: cost {:.10} vs teacher {teacher_cost:.10}, function error {rel_err:.3e}",
-                lp.primal_objective
-            );
+        report.reason = if upper <= teacher_cost * (1.0 + vs.cost_tol) {
+            format!(
+                "a different verified measure of the same cost to {:.0e} exists{on_op} ({upper:.10} vs teacher {teacher_cost:.10}, function error {rel_err:.3e}): the teacher is not shown to be unique; {advice}",
+                vs.cost_tol
+            )
         } else {
-            report.reason = format!(
-                "the grid solution costs more than the teacher ({:.10} > {teacher_cost:.10}) and differs from it (function error {rel_err:.3e}): the grid cannot represent the teacher; refine (--refine) or put it on the grid",
-                lp.primal_objective
-            );
-        }
+            format!(
+                "the solution costs more than the teacher ({upper:.10} > {teacher_cost:.10}) and differs from it (function error {rel_err:.3e}): the grid cannot represent the teacher; {advice} or put the teacher on the grid"
+            )
+        };
         return Ok((report, dict, solve));
     }
-    // The solution is the teacher: certify the teacher's support.
+    // The measure is the teacher: certify the teacher's support.
     let t0 = std::time::Instant::now();
     let support: Vec<SupportAtom> = teacher
         .units
@@ -286,44 +358,35 @@ pub fn certify_teacher(
         })
         .collect();
     let cert = certificate_report(spec, &plan, &support, Some(&lp.lambda), Some(&dict), cs)?;
-    // The certificate's lambda also bounds value(11) from below:
-    // dual(lambda) / max(1, sup |eta|) over the whole sphere (caps included).
-    let field = EtaField::new(spec, &plan, cert.lambda.clone())?;
-    let mut candidates = dictionary_eta(&dict, &cert.lambda);
-    candidates.extend(dense_eta(
-        spec,
-        &plan,
-        &cert.lambda,
-        opts.sup.dense_points,
-        opts.sup.seed ^ 0xB0,
-    )?);
-    let sup_all = sup_eta(&field, &candidates, &opts.sup, None)?;
-    let lam_norm = cert.lambda.iter().map(|v| v * v).sum::<f64>().sqrt();
-    let dual_cert =
-        y.iter().zip(&cert.lambda).map(|(a, b)| a * b).sum::<f64>() - opts.delta * lam_norm;
-    let lower_cert = dual_cert / sup_all.value.max(1.0);
-    if lower_cert > report.certified_lower {
-        report.certified_lower = lower_cert;
-    }
     report.certify_seconds = t0.elapsed().as_secs_f64();
+    let bracket = format!("bracket [{lower:.10} ({kind}), {upper:.10}]");
     match cert.tier {
         Some(t) => {
             report.verdict = Verdict::Unique;
             report.reason = format!(
-                "the solution is the teacher (function error {rel_err:.3e}); {} passes the {t} tier with margin {:.3e} outside caps of {} rad",
+                "the solution is the teacher (function error {rel_err:.3e}){on_op}; {} passes the {} tier on the whole sphere: {} margin {:.3e} outside caps of {:.3} rad, |eta| <= {:.9} inside, each atom a strict local maximum (numerical Hessian); {bracket}",
                 match cert.kind {
                     super::CertificateKind::PreCertificate => "the pre-certificate",
                     super::CertificateKind::LpDual => "the LP dual",
                 },
+                t.name(),
+                cert.margin_kind.name(),
                 cert.margin,
-                cert.cap_radius
+                cert.cap_radius,
+                cert.inside_max.max(1.0),
+            );
+        }
+        None if lower >= teacher_cost * (1.0 - vs.bracket_tol) => {
+            report.verdict = Verdict::Recovered;
+            report.reason = format!(
+                "the solution is the teacher (function error {rel_err:.3e}){on_op} and its cost is optimal to {:.0e} by the {bracket}; no certificate of uniqueness: {}",
+                vs.bracket_tol, cert.failure
             );
         }
         None => {
-            report.verdict = Verdict::Recovered;
             report.reason = format!(
-                "the solution is the teacher (function error {rel_err:.3e}) but no certificate passes: support error {:.3e}, margin {:.3e}",
-                cert.support_error, cert.margin
+                "the solution is the teacher (function error {rel_err:.3e}){on_op}, but no certificate passes ({}) and the {bracket} does not show that the teacher's cost {teacher_cost:.10} is optimal; {advice}",
+                cert.failure
             );
         }
     }

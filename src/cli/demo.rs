@@ -139,15 +139,19 @@ fn certify_part(seed: u64) -> Result<String> {
     ));
     s.push_str(&format!("verdict: {} ({})\n", r.verdict.name(), r.reason));
     s.push_str(&format!(
-        "certified bracket on value(11): [{:.12}, {:.12}]; teacher cost {:.12}\n",
-        r.certified_lower, r.certified_upper, r.teacher_cost
+        "certified bracket on value(11): [{:.12} ({}), {:.12}]; teacher cost {:.12}\n",
+        r.certified_lower,
+        r.lower_kind.name(),
+        r.certified_upper,
+        r.teacher_cost
     ));
     if let Some(c) = &r.certificate {
         s.push_str(&format!(
-            "certificate margin 1 - max|eta| outside caps of {} rad: {:.3e} (tier {})\n",
+            "certificate margin 1 - max|eta| outside caps of {} rad: {:.3e} ({}, tier {})\n",
             c.cap_radius,
             c.margin,
-            c.tier.unwrap_or("none")
+            c.margin_kind.name(),
+            c.tier.map_or("none", |t| t.name())
         ));
     }
     s.push_str(&fit_part(

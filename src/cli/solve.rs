@@ -89,8 +89,15 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
             ),
         ));
     }
-    let mut found = atoms(&lp.c, &dict.directions, dict.dim, &AtomSettings::default());
-    fill_psi(&spec, &plan, &mut found)?;
+    // The measure reported is the verified one (LP support, polished, not
+    // merged); merged atoms are for display only.
+    let found: Vec<crate::convex::atoms::Atom> = sol
+        .measure
+        .as_ref()
+        .map(|m| m.atoms.clone())
+        .unwrap_or_default();
+    let mut merged = atoms(&lp.c, &dict.directions, dict.dim, &AtomSettings::default());
+    fill_psi(&spec, &plan, &mut merged)?;
     if let Some(path) = &args.atoms_csv {
         write_atomic(path, |w| {
             let mut header = vec!["atom".to_string(), "c".into(), "psi".into()];
@@ -132,6 +139,12 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
     // iterates, so still valid): exit 0; anything else: exit 3.
     let ok = usable(&sol.grid) && sol.certified_lower.is_finite();
     let sup = sol.sup.as_ref().map(|s| s.value);
+    let verified = sol.measure.as_ref().is_some_and(|m| m.verified);
+    let upper_text = if sol.certified_upper.is_finite() {
+        format!("{:.12}", sol.certified_upper)
+    } else {
+        "none".into()
+    };
     let text = if args.problem.json {
         let atoms_json: Vec<_> = found
             .iter()
@@ -144,8 +157,15 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
                 "objective": lp.primal_objective,
                 "dual_objective": lp.dual_objective,
                 "certified_lower": finite_or_null(sol.certified_lower),
+                "lower_kind": sol.lower_kind,
                 "certified_upper": finite_or_null(sol.certified_upper),
+                "operator": sol.operator,
+                "measure_verified": verified,
+                "relative_residual": sol.measure.as_ref().map(|m| m.relative_residual),
+                "measure_note": sol.measure.as_ref().map(|m| m.note.clone()),
                 "sup_eta": sup,
+                "sup": sol.sup,
+                "merged_atoms_for_display": merged.iter().map(|a| json!({"c": a.c, "w": a.w, "psi": a.psi})).collect::<Vec<_>>(),
                 "residual": lp.residual,
                 "solve_seconds": sol.seconds,
                 "lp_seconds": sol.grid.lp_seconds,
@@ -166,18 +186,40 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
     } else {
         let mut s = String::new();
         s.push_str(&format!(
-            "status {} | objective {:.12} | certified bracket [{:.12}, {:.12}] | sup |eta| {:.9}\n",
+            "status {} | LP objective {:.12} | bracket on {}: [{:.12} ({}), {upper_text}] | sup |eta| {:.9} ({})\n",
             lp.status.name(),
             lp.primal_objective,
+            sol.operator.describe(),
             sol.certified_lower,
-            sol.certified_upper,
-            sup.unwrap_or(f64::NAN)
+            sol.lower_kind.name(),
+            sup.unwrap_or(f64::NAN),
+            sol.lower_kind.name()
         ));
+        if let Some(m) = &sol.measure {
+            s.push_str(&format!(
+                "measure: cost {:.12}, |A mu - y| / |y| = {:.3e} ({}){}\n",
+                m.cost,
+                m.relative_residual,
+                if m.verified {
+                    "verified"
+                } else {
+                    "NOT verified: no upper bound"
+                },
+                if m.slide_gain > 0.0 {
+                    format!(", sliding lowered the cost by {:.3e}", m.slide_gain)
+                } else {
+                    String::new()
+                }
+            ));
+        }
         s.push_str(&format!(
             "residual {:.3e} | {} LP solves, {} iterations, {:.3} s | grid {} columns ({} dropped), {} refinement rounds (+{} directions)\n",
             lp.residual, sol.grid.rounds, sol.grid.iterations, sol.seconds, dict.len(), dict.dropped, sol.refine_rounds, sol.added_directions
         ));
-        s.push_str(&format!("{} atoms (merged):\n", found.len()));
+        s.push_str(&format!(
+            "{} atoms (the measure, not merged):\n",
+            found.len()
+        ));
         for a in &found {
             let ws: Vec<String> = a.w.iter().map(|v| format!("{v:+.6}")).collect();
             s.push_str(&format!(

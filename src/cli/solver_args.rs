@@ -20,9 +20,13 @@ pub struct SolverArgs {
     /// full: one LP on all columns; columns: column generation.
     #[arg(long, value_enum, default_value_t = Strategy::Columns)]
     pub strategy: Strategy,
-    /// Refine off the grid until sup |eta| <= 1 + eps (or the bracket is eps-tight).
-    #[arg(long)]
+    /// Refine off the grid until sup |eta| <= 1 + eps (or the bracket is
+    /// eps-tight). Default: on for `certify`, off for `solve`.
+    #[arg(long, overrides_with = "no_refine")]
     pub refine: bool,
+    /// Do not refine off the grid (overrides --refine and the default).
+    #[arg(long = "no-refine", overrides_with = "refine")]
+    pub no_refine: bool,
     /// Tolerance of the refinement (relative).
     #[arg(long, default_value_t = 1e-5, allow_negative_numbers = true)]
     pub eps: f64,
@@ -42,7 +46,19 @@ pub struct SolverArgs {
 }
 
 impl SolverArgs {
-    /// Validated options.
+    /// Validated options, refining when `--refine` is given or when
+    /// `refine_default` holds and `--no-refine` is not given.
+    pub fn options_with(&self, refine_default: bool) -> Result<SolveOptions> {
+        let mut o = self.options()?;
+        o.refine.enabled = if self.no_refine {
+            false
+        } else {
+            self.refine || refine_default
+        };
+        Ok(o)
+    }
+
+    /// Validated options (refinement only with `--refine`).
     pub fn options(&self) -> Result<SolveOptions> {
         if !(self.eps.is_finite() && self.eps > 0.0) {
             return Err(Error::setting(
@@ -72,7 +88,7 @@ impl SolverArgs {
             ..Default::default()
         };
         o.solver.max_iter = self.max_iter;
-        o.refine.enabled = self.refine;
+        o.refine.enabled = self.refine && !self.no_refine;
         o.refine.eps = self.eps;
         o.columns.eps = o.columns.eps.min(self.eps);
         Ok(o)

@@ -1,0 +1,156 @@
+//! The check inside the caps (THEORY.md 9: caps never exempt a point from
+//! `|eta| <= 1`): each support atom must be a strict local maximum of
+//! `s eta` (`s` its sign), and `|eta| <= 1` is checked on dense samples of
+//! each cap followed by local ascent.
+//!
+//! The Riemannian Hessian of the 0-homogeneous `eta` at a unit `w` is the
+//! Euclidean Hessian restricted to the tangent space (Euler: `w . grad eta =
+//! 0`). It is computed by central differences of the exact gradient along an
+//! orthonormal tangent basis, with step `h` and `h/2`; the error estimate is
+//! the largest entry of their difference. The atom is a strict local
+//! maximum when the largest eigenvalue plus that error is negative. This is
+//! a numerical check, not a proof: the report says so.
+
+use super::eta::{EtaField, EtaPoint, SupSettings, angle, sup_eta};
+use crate::error::Result;
+use nalgebra::{DMatrix, SymmetricEigen};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+use serde::Serialize;
+
+/// Finite-difference step (radians) of the Hessian (default); the error is
+/// estimated against `h/2`.
+pub const HESSIAN_STEP: f64 = 1e-4;
+
+/// The second-order check at one support atom.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocalMaxCheck {
+    /// Largest eigenvalue of the Riemannian Hessian of `s eta` (negative at a
+    /// strict local maximum).
+    pub max_eigenvalue: f64,
+    /// Estimated error of the eigenvalues (step `h` against `h/2`).
+    pub error: f64,
+    /// `max_eigenvalue + error < 0`.
+    pub strict: bool,
+}
+
+/// An orthonormal basis of the tangent space at unit `w` (Gram-Schmidt on
+/// the coordinate vectors).
+pub fn tangent_basis(w: &[f64]) -> Vec<Vec<f64>> {
+    let dim = w.len();
+    let mut basis: Vec<Vec<f64>> = vec![w.to_vec()];
+    for i in 0..dim {
+        let mut v = vec![0.0; dim];
+        v[i] = 1.0;
+        for b in &basis {
+            let p: f64 = b.iter().zip(&v).map(|(a, c)| a * c).sum();
+            v.iter_mut().zip(b).for_each(|(x, y)| *x -= p * y);
+        }
+        let n = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if n > 1e-8 {
+            v.iter_mut().for_each(|x| *x /= n);
+            basis.push(v);
+        }
+        if basis.len() == dim {
+            break;
+        }
+    }
+    basis.remove(0);
+    basis
+}
+
+fn hessian(
+    field: &EtaField,
+    w: &[f64],
+    s: f64,
+    h: f64,
+    basis: &[Vec<f64>],
+) -> Result<DMatrix<f64>> {
+    let n = basis.len();
+    let mut hm = DMatrix::<f64>::zeros(n, n);
+    for (j, tj) in basis.iter().enumerate() {
+        let plus: Vec<f64> = w.iter().zip(tj).map(|(a, b)| a + h * b).collect();
+        let minus: Vec<f64> = w.iter().zip(tj).map(|(a, b)| a - h * b).collect();
+        let (_, gp) = field.value_and_gradient(&plus)?;
+        let (_, gm) = field.value_and_gradient(&minus)?;
+        for (i, ti) in basis.iter().enumerate() {
+            let dp: f64 = ti.iter().zip(&gp).map(|(a, b)| a * b).sum();
+            let dm: f64 = ti.iter().zip(&gm).map(|(a, b)| a * b).sum();
+            hm[(i, j)] = s * (dp - dm) / (2.0 * h);
+        }
+    }
+    Ok((&hm + hm.transpose()) * 0.5)
+}
+
+/// The second-order check of `s eta` at the unit `w`.
+pub fn local_max_check(field: &EtaField, w: &[f64], s: f64) -> Result<LocalMaxCheck> {
+    let basis = tangent_basis(w);
+    let h1 = hessian(field, w, s, HESSIAN_STEP, &basis)?;
+    let h2 = hessian(field, w, s, HESSIAN_STEP / 2.0, &basis)?;
+    let error = (&h1 - &h2).abs().max();
+    let max_eigenvalue = SymmetricEigen::new(h2)
+        .eigenvalues
+        .iter()
+        .fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+    Ok(LocalMaxCheck {
+        max_eigenvalue,
+        error,
+        strict: max_eigenvalue + error < 0.0,
+    })
+}
+
+/// Samples per cap of the inside check (default).
+pub const CAP_SAMPLES: usize = 1500;
+
+/// `max |eta|` inside the caps: `CAP_SAMPLES` seeded points per cap (angles
+/// spread over `(0, r]`), then local ascent from the best of them. Returns
+/// the largest `|eta|` found and where.
+pub fn inside_caps_max(
+    field: &EtaField,
+    centres: &[Vec<f64>],
+    radius: f64,
+    sup: &SupSettings,
+) -> Result<Option<EtaPoint>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(sup.seed ^ 0xCA95);
+    let mut candidates: Vec<EtaPoint> = Vec::new();
+    for c in centres {
+        let basis = tangent_basis(c);
+        for i in 0..CAP_SAMPLES {
+            // Angles from r 1e-3 to r, denser near the atom.
+            let frac = (i as f64 + 0.5) / CAP_SAMPLES as f64;
+            let t = radius * 10f64.powf(-3.0 * (1.0 - frac));
+            let mut u = vec![0.0; c.len()];
+            for b in &basis {
+                let z: f64 = rng.sample(StandardNormal);
+                u.iter_mut().zip(b).for_each(|(x, y)| *x += z * y);
+            }
+            let un = u.iter().map(|x| x * x).sum::<f64>().sqrt();
+            if un == 0.0 {
+                continue;
+            }
+            let w: Vec<f64> = c
+                .iter()
+                .zip(&u)
+                .map(|(a, b)| a * t.cos() + b / un * t.sin())
+                .collect();
+            let eta = field.value(&w)?;
+            candidates.push(EtaPoint { w, eta });
+        }
+    }
+    let s = SupSettings {
+        starts: sup.starts.min(8 * centres.len().max(1)),
+        ..*sup
+    };
+    let r = sup_eta(field, &candidates, &s, None)?;
+    // Only points inside some cap count here (ascents may leave the caps;
+    // what they find outside is the outside search's business).
+    let inside = |p: &EtaPoint| centres.iter().any(|c| angle(&p.w, c) <= radius);
+    let best = r
+        .maxima
+        .into_iter()
+        .chain(candidates)
+        .filter(inside)
+        .max_by(|a, b| a.eta.abs().total_cmp(&b.eta.abs()));
+    Ok(best)
+}

@@ -1,0 +1,290 @@
+//! `sup |eta|` as a bound with its kind (THEORY.md 9): the search of
+//! [`super::eta::sup_eta`] (an estimate), the thin-bump limit of `psi_mod`
+//! ([`super::thin_bump`]), and, where the dimension allows and the operator
+//! is exact, the branch-and-bound of [`super::bound`] (a proof).
+
+use super::bound::{BnbResult, BnbSettings, BoundKind, Exclusion, PatchBounder, branch_and_bound};
+use super::eta::{EtaField, EtaPoint, SupResult, SupSettings, sup_eta};
+use super::thin_bump::{TrigPoly, default_samples, sample, thin_bump_limit};
+use crate::dictionary::DiscretizationPlan;
+use crate::error::Result;
+use crate::inr::psi::PsiKind;
+use crate::spec::ProblemSpec;
+use serde::Serialize;
+
+/// A bound of `sup |eta|` with its kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct SupBound {
+    /// The number to use: the proved bound when `kind` is `proved`, else the
+    /// estimate.
+    pub value: f64,
+    /// Proved or estimated.
+    pub kind: BoundKind,
+    /// The largest `|eta|` found (search, branch-and-bound centres, thin-bump
+    /// limit): a lower estimate of the sup.
+    pub estimate: f64,
+    /// Where the search's largest value is (None for an empty search).
+    pub argmax: Option<EtaPoint>,
+    /// The branch-and-bound's bound, closed or not (None when it did not run).
+    pub proved_upper: Option<f64>,
+    /// `psi_mod`: `sup |p_lambda| / sqrt(M')` (sampled), the value of `eta` in
+    /// the thin-bump limit, and where (x).
+    pub thin_bump_limit: Option<(f64, Vec<f64>)>,
+    /// The branch-and-bound run.
+    pub bnb: Option<BnbResult>,
+    /// The local maxima of the search (largest first).
+    #[serde(skip)]
+    pub maxima: Vec<EtaPoint>,
+    /// Why the bound is only estimated (empty when proved).
+    pub note: String,
+}
+
+/// True when the branch-and-bound can run: exact operator, `D <= max_dim`,
+/// and (psi_mod) `K' >= K`.
+pub fn bnb_applies(spec: &ProblemSpec, plan: &DiscretizationPlan, bnb: &BnbSettings) -> bool {
+    let psi_ok = match spec.psi {
+        PsiKind::Mod { k_prime } => k_prime >= spec.k,
+        _ => true,
+    };
+    plan.exact && spec.feature_dim() <= bnb.max_dim && psi_ok
+}
+
+/// The sup search, the thin-bump limit and (where it applies) the
+/// branch-and-bound with the target `target(estimate)` (None: do not run it).
+// The settings are separate on purpose: callers mix their own search,
+// branch-and-bound and exclusion settings.
+#[allow(clippy::too_many_arguments)]
+pub fn sup_bound(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    field: &EtaField,
+    candidates: &[EtaPoint],
+    sup: &SupSettings,
+    bnb: &BnbSettings,
+    exclude: Exclusion<'_>,
+    target: impl Fn(f64) -> Option<f64>,
+) -> Result<SupBound> {
+    let thin = match field.psi().kind() {
+        PsiKind::Mod { k_prime } => {
+            let p = TrigPoly::new(field.unit().map().clone(), field.lambda());
+            let s = sample(&p, default_samples(spec.d, spec.k));
+            let (est, _) = thin_bump_limit(&s, spec.d, k_prime);
+            Some((est, s))
+        }
+        _ => None,
+    };
+    // psi_mod: bumps of every height at the peaks of |p_lambda| start ascents
+    // (a bump of moderate width can beat the Dirac limit: its higher
+    // frequencies are damped, which lowers psi_mod more than the numerator).
+    let mut extra: Vec<EtaPoint> = Vec::new();
+    if let Some((_, s)) = &thin {
+        for x in peaks(s, spec.d, THIN_BUMP_PEAKS) {
+            for i in 0..THIN_BUMP_HEIGHTS {
+                let h = 10f64.powf(-4.0 + 4.0 * i as f64 / (THIN_BUMP_HEIGHTS - 1) as f64);
+                let w = thin_bump_direction(spec, &x, h.min(0.9 * spec.d as f64));
+                let eta = field.value(&w)?;
+                extra.push(EtaPoint { w, eta });
+            }
+        }
+    }
+    let mut search: SupResult = sup_eta(field, candidates, sup, exclude)?;
+    if !extra.is_empty() {
+        // Their own ascents (the bumps would crowd out the design's starts).
+        let s2 = SupSettings {
+            starts: 3 * THIN_BUMP_PEAKS + BOUNDARY_STARTS,
+            ..*sup
+        };
+        extra.extend(boundary_layer(spec, field, sup.seed ^ 0xB0DE)?);
+        let r2 = sup_eta(field, &extra, &s2, exclude)?;
+        if r2.value > search.value {
+            search.value = r2.value;
+            search.argmax = r2.argmax;
+        }
+        search.maxima.extend(r2.maxima);
+        search
+            .maxima
+            .sort_by(|a, b| b.eta.abs().total_cmp(&a.eta.abs()));
+        search.evaluations += r2.evaluations;
+    }
+    let mut estimate = search.value;
+    // The thin-bump limit is counted even when caps are excluded: that can
+    // only lower a margin, never raise it.
+    let thin = thin.map(|(est, s)| {
+        estimate = estimate.max(est);
+        (est, s.argmax)
+    });
+    let mut out = SupBound {
+        value: estimate,
+        kind: BoundKind::Estimated,
+        estimate,
+        argmax: search.argmax.clone(),
+        proved_upper: None,
+        thin_bump_limit: thin,
+        bnb: None,
+        maxima: search.maxima,
+        note: String::new(),
+    };
+    if !bnb_applies(spec, plan, bnb) {
+        out.note = if plan.exact {
+            format!(
+                "no branch-and-bound in dimension D = {} (it runs for D <= {}): the sup is a search estimate",
+                spec.feature_dim(),
+                bnb.max_dim
+            )
+        } else {
+            "the operator is a quadrature: the sup is a search estimate on that operator".into()
+        };
+        return Ok(out);
+    }
+    let Some(t) = target(out.estimate) else {
+        out.note = "nothing to prove: the search already exceeds the target".into();
+        return Ok(out);
+    };
+    let bounder = PatchBounder::new(spec, field);
+    let r = branch_and_bound(&bounder, spec.feature_dim(), t, exclude, bnb)?;
+    out.estimate = out.estimate.max(r.found);
+    out.proved_upper = Some(r.upper);
+    if r.closed {
+        out.kind = BoundKind::Proved;
+        out.value = r.upper;
+    } else {
+        out.value = out.estimate;
+        out.note = if r.disproved {
+            format!(
+                "branch-and-bound found |eta| = {:.9} above its target {t:.9}: the sup is a search estimate",
+                r.found
+            )
+        } else {
+            format!(
+                "branch-and-bound stopped at its budget of {} patches with bound {:.6e}: the sup is a search estimate",
+                bnb.max_patches, r.upper
+            )
+        };
+    }
+    out.bnb = Some(r);
+    Ok(out)
+}
+
+/// Random units per height in the boundary layer (psi_mod).
+pub const BOUNDARY_SAMPLES: usize = 1500;
+/// Extra ascents from the boundary layer.
+pub const BOUNDARY_STARTS: usize = 24;
+
+/// psi_mod: `eta` is discontinuous at the boundary of the vanishing set, and
+/// its sup there is not only the Dirac limit: as `g_w` touches 0 from below
+/// along a curve (d = 2) or at several points, `sigma(g_w)` concentrates on
+/// that set. Uniform designs almost never land in this layer, so random
+/// shapes (Gaussian `w`) are shifted to a maximum height `h |w|`
+/// (h = 1e-2, 1e-3, 1e-4; the maximum read on a grid) and used as
+/// candidates with their own ascents.
+fn boundary_layer(spec: &ProblemSpec, field: &EtaField, seed: u64) -> Result<Vec<EtaPoint>> {
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, StandardNormal};
+    use rayon::prelude::*;
+    let features = crate::inr::features::Features::new(spec.d, spec.k0);
+    let dim = features.dim();
+    let n: usize = if spec.d == 1 { 256 } else { 48 };
+    let pts: Vec<Vec<f64>> = (0..n.pow(spec.d as u32))
+        .map(|i| {
+            if spec.d == 1 {
+                vec![i as f64 / n as f64]
+            } else {
+                vec![(i / n) as f64 / n as f64, (i % n) as f64 / n as f64]
+            }
+        })
+        .collect();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let shapes: Vec<Vec<f64>> = (0..BOUNDARY_SAMPLES)
+        .map(|_| (0..dim).map(|_| StandardNormal.sample(&mut rng)).collect())
+        .collect();
+    let out: Vec<Result<Vec<EtaPoint>>> = shapes
+        .par_iter()
+        .map(|w| {
+            let gmax = pts
+                .iter()
+                .map(|x| features.g(w, x))
+                .fold(f64::NEG_INFINITY, f64::max);
+            let norm = w.iter().map(|v| v * v).sum::<f64>().sqrt();
+            [1e-2, 1e-3, 1e-4]
+                .iter()
+                .map(|h| {
+                    let mut v = w.clone();
+                    v[0] -= gmax - h * norm;
+                    let nv = v.iter().map(|a| a * a).sum::<f64>().sqrt();
+                    v.iter_mut().for_each(|a| *a /= nv);
+                    let eta = field.value(&v)?;
+                    Ok(EtaPoint { w: v, eta })
+                })
+                .collect()
+        })
+        .collect();
+    let mut all = Vec::new();
+    for r in out {
+        all.extend(r?);
+    }
+    Ok(all)
+}
+
+/// Peaks of `|p_lambda|` whose bumps start ascents.
+pub const THIN_BUMP_PEAKS: usize = 12;
+/// Heights (log-spaced from 1e-4 to 1) of the bumps at each peak.
+pub const THIN_BUMP_HEIGHTS: usize = 13;
+
+/// The largest `count` local maxima of the samples (on the periodic grid,
+/// against the 3^d - 1 neighbours).
+fn peaks(s: &super::thin_bump::PolySamples, d: usize, count: usize) -> Vec<Vec<f64>> {
+    let n = s.n;
+    let idx = |c: &[usize]| c.iter().fold(0usize, |a, &v| a * n + v);
+    let mut found: Vec<(f64, Vec<f64>)> = Vec::new();
+    let total = n.pow(d as u32);
+    for i in 0..total {
+        let mut c = vec![0usize; d];
+        let mut r = i;
+        for a in (0..d).rev() {
+            c[a] = r % n;
+            r /= n;
+        }
+        let v = s.abs_values[i];
+        let mut is_max = true;
+        for nb in 0..3usize.pow(d as u32) {
+            let mut q = c.clone();
+            let mut t = nb;
+            let mut same = true;
+            for qa in q.iter_mut() {
+                let off = t % 3;
+                t /= 3;
+                if off != 1 {
+                    same = false;
+                }
+                *qa = (*qa + n + off - 1) % n;
+            }
+            if !same && s.abs_values[idx(&q)] > v {
+                is_max = false;
+                break;
+            }
+        }
+        if is_max {
+            found.push((v, c.iter().map(|&k| k as f64 / n as f64).collect()));
+        }
+    }
+    found.sort_by(|a, b| b.0.total_cmp(&a.0));
+    found.into_iter().take(count).map(|p| p.1).collect()
+}
+
+/// A unit direction whose unit is a thin bump of relative height about `h`
+/// at `x`: `g = -(d - h) + sum_i cos(2 pi (x_i - x*_i))` (features k = e_i).
+pub fn thin_bump_direction(spec: &ProblemSpec, x: &[f64], h: f64) -> Vec<f64> {
+    let features = crate::inr::features::Features::new(spec.d, spec.k0);
+    let mut w = vec![0.0; features.dim()];
+    w[0] = -(spec.d as f64 - h);
+    for (i, k) in features.omega_plus().iter().enumerate() {
+        let nz: Vec<usize> = (0..spec.d).filter(|&a| k[a] != 0).collect();
+        if nz.len() == 1 && k[nz[0]] == 1 {
+            let t = std::f64::consts::TAU * x[nz[0]];
+            w[1 + 2 * i] = t.cos();
+            w[2 + 2 * i] = t.sin();
+        }
+    }
+    let n = w.iter().map(|v| v * v).sum::<f64>().sqrt();
+    w.iter().map(|v| v / n).collect()
+}

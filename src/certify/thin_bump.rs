@@ -1,0 +1,174 @@
+//! The certificate's trigonometric polynomial and the thin-bump limit of
+//! `eta` (THEORY.md 9).
+//!
+//! `p_lambda(x) = <lambda, A_K delta_x>` is the real trigonometric polynomial
+//! of degree K that `lambda` encodes; `eta(w) = integral p_lambda
+//! sigma(g_w) / psi(w)`. As `g_w` shrinks to a thin bump at `x*`,
+//! `sigma(g_w) / integral sigma(g_w)` tends to the Dirac mass at `x*`, and for
+//! `psi_mod` with cutoff `K'` the ratio `eta(w)` tends to `p_lambda(x*) /
+//! sqrt(M')`, `M' = (2K'+1)^d`. The supremum of `|eta|` over the sphere
+//! (its closure) therefore includes `sup_x |p_lambda(x)| / sqrt(M')`.
+//!
+//! The supremum of `|p|` is bounded rigorously from samples on an `N^d` grid
+//! by Bernstein's inequality: every `x` is within `1/(2N)` of a sample in
+//! each coordinate and `|d p / d x_i| <= 2 pi K |p|_inf`, so
+//! `|p|_inf <= max_samples / (1 - d pi K / N)`.
+
+use crate::fourier::RealMap;
+use num_complex::Complex64;
+use serde::Serialize;
+use std::f64::consts::TAU;
+
+/// `p_lambda` of one `lambda`.
+#[derive(Debug, Clone)]
+pub struct TrigPoly {
+    map: RealMap,
+    lambda: Vec<f64>,
+}
+
+impl TrigPoly {
+    /// The polynomial of `lambda` for the map `A_K` (`lambda.len() == M`).
+    pub fn new(map: RealMap, lambda: &[f64]) -> Self {
+        TrigPoly {
+            map,
+            lambda: lambda.to_vec(),
+        }
+    }
+
+    /// `p_lambda(x)`.
+    pub fn value(&self, x: &[f64]) -> f64 {
+        let mut half = Vec::with_capacity(1 + self.map.half_set().len());
+        half.push(Complex64::new(1.0, 0.0));
+        for k in self.map.half_set().iter() {
+            let t = TAU * k.iter().zip(x).map(|(&a, &b)| a as f64 * b).sum::<f64>();
+            half.push(Complex64::new(t.cos(), -t.sin()));
+        }
+        let mut real = vec![0.0; self.map.len()];
+        self.map.to_real(&half, &mut real);
+        real.iter().zip(&self.lambda).map(|(a, b)| a * b).sum()
+    }
+
+    /// The degree K.
+    pub fn degree(&self) -> usize {
+        self.map.cutoff()
+    }
+}
+
+/// `p_lambda` sampled on a regular grid with a rigorous bound of its sup.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolySamples {
+    /// Points per axis.
+    pub n: usize,
+    /// `|p(x_i)|` on the `n^d` grid `x = i/n` (row-major, last axis fastest).
+    #[serde(skip)]
+    pub abs_values: Vec<f64>,
+    /// `max_i |p(x_i)|`.
+    pub max_sampled: f64,
+    /// `max_sampled / (1 - d pi K / n)`: a bound of `sup |p|`.
+    pub sup_bound: f64,
+    /// Where the largest sample is.
+    pub argmax: Vec<f64>,
+}
+
+/// Samples `|p|` on an `n^d` grid (n > d pi K; rayon over rows).
+pub fn sample(p: &TrigPoly, n: usize) -> PolySamples {
+    use rayon::prelude::*;
+    let d = p.map.dim();
+    let total = n.pow(d as u32);
+    let abs_values: Vec<f64> = (0..total)
+        .into_par_iter()
+        .with_min_len(512)
+        .map(|i| p.value(&grid_point(i, n, d)).abs())
+        .collect();
+    let (imax, max_sampled) = abs_values
+        .iter()
+        .enumerate()
+        .fold((0, 0.0f64), |a, (i, &v)| if v > a.1 { (i, v) } else { a });
+    let ratio = d as f64 * std::f64::consts::PI * p.degree() as f64 / n as f64;
+    let sup_bound = if ratio < 1.0 {
+        max_sampled / (1.0 - ratio)
+    } else {
+        f64::INFINITY
+    };
+    PolySamples {
+        n,
+        abs_values,
+        max_sampled,
+        sup_bound,
+        argmax: grid_point(imax, n, d),
+    }
+}
+
+fn grid_point(i: usize, n: usize, d: usize) -> Vec<f64> {
+    let mut x = vec![0.0; d];
+    let mut r = i;
+    for a in (0..d).rev() {
+        x[a] = (r % n) as f64 / n as f64;
+        r /= n;
+    }
+    x
+}
+
+impl PolySamples {
+    /// A bound of `max |p|` over the arc `[c - a, c + a]` of the circle
+    /// (d = 1): the largest sample within `a + 1/(2n)` of `c`, plus
+    /// `pi K / n` times the bound of `sup |p|` (Bernstein).
+    pub fn arc_bound(&self, c: f64, a: f64, degree: usize) -> f64 {
+        let n = self.n as f64;
+        if 2.0 * a + 1.0 / n >= 1.0 {
+            return self.sup_bound;
+        }
+        let lo = ((c - a) * n - 0.5).floor() as i64;
+        let hi = ((c + a) * n + 0.5).ceil() as i64;
+        let m = self.n as i64;
+        let best = (lo..=hi)
+            .map(|i| self.abs_values[i.rem_euclid(m) as usize])
+            .fold(0.0f64, f64::max);
+        best + std::f64::consts::PI * degree as f64 / n * self.sup_bound
+    }
+}
+
+/// The thin-bump limit of `|eta|` for `psi_mod` with cutoff `k_prime`:
+/// `(estimate, bound)` of `sup_x |p_lambda(x)| / sqrt(M')`.
+pub fn thin_bump_limit(samples: &PolySamples, d: usize, k_prime: usize) -> (f64, f64) {
+    let mp = ((2 * k_prime + 1) as f64).powi(d as i32).sqrt();
+    (samples.max_sampled / mp, samples.sup_bound / mp)
+}
+
+/// Points per axis used to sample `p_lambda`: `4096 pi K` clamped to
+/// `[4096, 2^16]` in d = 1 (the Bernstein factor `1 / (1 - pi K / n)` is then
+/// at most `1 + 2.5e-4`), `128 pi K` clamped to `[256, 1024]` otherwise.
+pub fn default_samples(d: usize, k: usize) -> usize {
+    let pk = std::f64::consts::PI * (d * k) as f64;
+    match d {
+        1 => ((4096.0 * pk) as usize).clamp(4096, 1 << 16),
+        _ => ((64.0 * pk) as usize).clamp(256, 1024),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poly_matches_the_measurement_of_a_dirac() {
+        // p(x) = <lambda, A_K delta_x>; with lambda = A_K delta_y, p(y) = M.
+        let map = RealMap::new(1, 3);
+        let y = 0.3137;
+        let mut half = vec![Complex64::new(1.0, 0.0)];
+        for k in map.half_set().iter() {
+            let t = TAU * k[0] as f64 * y;
+            half.push(Complex64::new(t.cos(), -t.sin()));
+        }
+        let mut lam = vec![0.0; map.len()];
+        map.to_real(&half, &mut lam);
+        let p = TrigPoly::new(map, &lam);
+        assert!((p.value(&[y]) - 7.0).abs() < 1e-12);
+        // Dirichlet kernel: p(y + t) = sin(7 pi t) / sin(pi t).
+        let t = 0.05f64;
+        let dk = (7.0 * std::f64::consts::PI * t).sin() / (std::f64::consts::PI * t).sin();
+        assert!((p.value(&[y + t]) - dk).abs() < 1e-12);
+        let s = sample(&p, 4096);
+        assert!(s.sup_bound >= 7.0 && s.sup_bound < 7.0 * 1.01);
+    }
+}

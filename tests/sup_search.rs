@@ -1,0 +1,145 @@
+//! The sup search against brute force on random lambdas (issue "Sound
+//! verdicts", point 2): the default search (`SupSettings::default()`, the
+//! same candidates `sup_bound` uses) must reach the brute-force maximum
+//! (a 10x denser design plus ascents from 8x more starts, 5x longer) to
+//! 1e-8 relative on at least 99 % of the cases, in D = 3 (psi std, pre,
+//! mod), 5 and 9 (psi std, pre), and the
+//! branch-and-bound bound (D = 3) must never be below the brute-force value.
+//!
+//! Cases per dimension: `INRSAMP_SUP_CASES` (default 10; the closing note
+//! of the issue reports a run with 200).
+
+use inrsamp::certify::bound::BnbSettings;
+use inrsamp::certify::eta::{EtaField, SupSettings, dense_eta, sup_eta};
+use inrsamp::certify::sup::sup_bound;
+use inrsamp::dictionary::DiscretizationPlan;
+use inrsamp::spec::{ProblemSpec, SpecInput};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+fn spec(d: usize, k0: usize, k: usize, psi: &str, seed: u64) -> ProblemSpec {
+    SpecInput {
+        d: Some(d as i64),
+        k0: Some(k0 as i64),
+        k: Some(k as i64),
+        psi: Some(psi.into()),
+        exact: Some(d == 1),
+        seed: Some(seed),
+        ..Default::default()
+    }
+    .build()
+    .unwrap()
+}
+
+fn cases() -> usize {
+    std::env::var("INRSAMP_SUP_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10)
+}
+
+/// (agreements, cases, worst relative shortfall)
+fn run(d: usize, k0: usize, k: usize) -> (usize, usize, f64) {
+    let n = cases();
+    // psi_mod only in D = 3: in D >= 5 its sup sits on the boundary of the
+    // vanishing set (limits of units concentrating on several points or on
+    // curves), is not attained, and the search is not claimed to find it
+    // (the README and the certify output say so).
+    let psis: &[&str] = if d == 1 && k0 == 1 {
+        &["std", "pre", "mod"]
+    } else {
+        &["std", "pre"]
+    };
+    let mut ok = 0;
+    let mut worst = 0.0f64;
+    for i in 0..n {
+        let psi = psis[i % psis.len()];
+        let sp = spec(d, k0, k, psi, 1000 + i as u64);
+        let plan = DiscretizationPlan::for_spec(&sp).unwrap();
+        let m = sp.measurement_count();
+        let mut rng = ChaCha8Rng::seed_from_u64(77 + i as u64);
+        let lambda: Vec<f64> = (0..m).map(|_| StandardNormal.sample(&mut rng)).collect();
+        let field = EtaField::new(&sp, &plan, lambda.clone()).unwrap();
+        let def = SupSettings::default();
+        let cand = dense_eta(&sp, &plan, &lambda, 0, def.seed).unwrap();
+        let fast = sup_bound(
+            &sp,
+            &plan,
+            &field,
+            &cand,
+            &def,
+            &BnbSettings::default(),
+            None,
+            |_| None,
+        )
+        .unwrap();
+        // Brute force: 10x the design (another seed), 8x the starts, 5x the iterations.
+        let dim = sp.feature_dim();
+        let nbf = 10 * (400 * dim * dim).clamp(2_000, 20_000);
+        let bf_cand = dense_eta(&sp, &plan, &lambda, nbf, 0xB00F + i as u64).unwrap();
+        let bf_set = SupSettings {
+            starts: 8 * def.starts,
+            ascent_iters: 5 * def.ascent_iters,
+            ..def
+        };
+        let bf = sup_eta(&field, &bf_cand, &bf_set, None).unwrap();
+        let mut brute = bf.value;
+        if let Some((limit, _)) = &fast.thin_bump_limit {
+            brute = brute.max(*limit);
+        }
+        let short = (brute - fast.estimate) / brute;
+        worst = worst.max(short);
+        if short <= 1e-8 {
+            ok += 1;
+        } else {
+            eprintln!(
+                "D = {dim}, case {i} ({psi}): search {:.12} < brute force {brute:.12}",
+                fast.estimate
+            );
+        }
+        if d == 1 && k0 == 1 {
+            let b = sup_bound(
+                &sp,
+                &plan,
+                &field,
+                &cand,
+                &def,
+                &BnbSettings::default(),
+                None,
+                |e| Some(e * (1.0 + 1e-6)),
+            )
+            .unwrap();
+            let ub = b.proved_upper.unwrap();
+            assert!(
+                ub >= brute * (1.0 - 1e-12),
+                "case {i} ({psi}): branch-and-bound bound {ub} below a value found by brute force {brute}"
+            );
+        }
+    }
+    (ok, n, worst)
+}
+
+fn check(d: usize, k0: usize, k: usize) {
+    let (ok, n, worst) = run(d, k0, k);
+    eprintln!("d = {d}, K0 = {k0}: {ok}/{n} agree to 1e-8 (worst shortfall {worst:.2e})");
+    assert!(
+        ok as f64 >= 0.99 * n as f64,
+        "the search reached the brute-force maximum in only {ok} of {n} cases"
+    );
+}
+
+#[test]
+fn search_matches_brute_force_d3() {
+    check(1, 1, 3);
+}
+
+#[test]
+fn search_matches_brute_force_d5() {
+    check(1, 2, 4);
+}
+
+#[test]
+fn search_matches_brute_force_d9() {
+    check(2, 1, 3);
+}
