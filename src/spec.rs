@@ -251,11 +251,13 @@ impl SpecInput {
             ));
         }
         let exact = self.exact.unwrap_or(false);
-        if exact && d != 1 {
+        if exact && !(d == 1 || (d == 2 && k0 == 1)) {
             return Err(Error::setting(
                 "exact",
                 "true",
-                format!("exact coefficients exist only for d = 1 (here d = {d})"),
+                format!(
+                    "exact coefficients exist for d = 1 (any K0) and d = 2 with K0 = 1 (here d = {d}, K0 = {k0})"
+                ),
             ));
         }
         let n = match self.quad {

@@ -12,8 +12,9 @@
 //!   (`cost < teacher_cost (1 - cost_tol)`);
 //! - `inconclusive` otherwise, with the bracket and what to do.
 //!
-//! In d = 1 the whole verdict runs on exact columns (the plan's quadrature
-//! is replaced); in d = 2 it runs on the quadrature operator and says so.
+//! In d = 1 and in d = 2 with K0 = 1 the whole verdict runs on exact
+//! columns (the plan's quadrature is replaced); otherwise on the quadrature
+//! operator, and it says so.
 
 use super::bound::BoundKind;
 use super::eta::psi_for;
@@ -218,11 +219,11 @@ pub fn teacher_measurements(
     }
 }
 
-/// The plan of a verdict: exact coefficients in d = 1 (whatever the spec
-/// asks), the spec's plan otherwise.
+/// The plan of a verdict: exact coefficients where they exist (d = 1, and
+/// d = 2 with K0 = 1), whatever the spec asks; the spec's plan otherwise.
 pub fn verdict_plan(spec: &ProblemSpec) -> Result<DiscretizationPlan> {
     let mut plan = DiscretizationPlan::for_spec(spec)?;
-    if spec.d == 1 {
+    if spec.d == 1 || (spec.d == 2 && spec.k0 == 1) {
         plan.exact = true;
     }
     Ok(plan)

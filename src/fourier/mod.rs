@@ -12,6 +12,7 @@
 //!   `(f^[k])_{k in S_K}`.
 
 pub mod exact1d;
+pub mod exact2d;
 pub mod fft;
 pub mod separable;
 

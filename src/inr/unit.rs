@@ -4,7 +4,9 @@
 //! Two methods:
 //! - grid quadrature on `x_n = n/N` (any d) by the separable partial DFT of
 //!   [`crate::fourier::separable`], scaled `1/N^d`;
-//! - exact coefficients in d = 1 ([`crate::fourier::exact1d`]).
+//! - exact coefficients in d = 1 ([`crate::fourier::exact1d`]) and in
+//!   d = 2 with K0 = 1 ([`crate::fourier::exact2d`]: exact in x1, panelled
+//!   Gauss-Legendre in x2 between the breakpoints).
 
 use crate::error::{Error, Result};
 use crate::fourier::RealMap;
@@ -29,8 +31,10 @@ pub const VANISH_REL: f64 = 1e-6;
 pub enum Method {
     /// Grid quadrature with `N` points per axis.
     Grid(SeparablePlan),
-    /// Exact coefficients (d = 1 only).
+    /// Exact coefficients (d = 1).
     Exact(RootSettings),
+    /// Exact in x1, Gauss-Legendre in x2 (d = 2, K0 = 1).
+    Exact2d,
 }
 
 /// Computes `A_K sigma(g_w)` (and `A_K'` for a second cutoff) for one feature
@@ -52,6 +56,11 @@ pub struct UnitScratch {
     sep: SeparableScratch,
     exact: Vec<Complex64>,
     intervals: Vec<(f64, f64)>,
+    nodes2d: Vec<crate::fourier::exact2d::Node>,
+    /// d = 2 exact: the relative difference between the Gauss-Legendre rule
+    /// and its embedded half-order rule for the last measurement (an
+    /// overestimate of the quadrature error in x2).
+    pub exact2d_error: f64,
     /// True after [`UnitEvaluator::analyze`] when `sigma(g_w)` vanishes on the grid.
     pub vanishes: bool,
 }
@@ -68,22 +77,26 @@ impl UnitEvaluator {
         }
     }
 
-    /// Exact coefficients; only for d = 1.
+    /// Exact coefficients: d = 1 (any K0) or d = 2 with K0 = 1.
     pub fn exact(features: Features, k: usize) -> Result<Self> {
-        if features.dim_x() != 1 {
-            return Err(Error::setting(
-                "exact",
-                "true",
-                format!(
-                    "exact coefficients exist only for d = 1 (here d = {})",
-                    features.dim_x()
-                ),
-            ));
-        }
+        let d = features.dim_x();
+        let method = match (d, features.degree()) {
+            (1, _) => Method::Exact(RootSettings::default()),
+            (2, 1) => Method::Exact2d,
+            (d, k0) => {
+                return Err(Error::setting(
+                    "exact",
+                    "true",
+                    format!(
+                        "exact coefficients exist for d = 1 (any K0) and d = 2 with K0 = 1 (here d = {d}, K0 = {k0})"
+                    ),
+                ));
+            }
+        };
         Ok(UnitEvaluator {
-            map: RealMap::new(1, k),
+            map: RealMap::new(d, k),
             features,
-            method: Method::Exact(RootSettings::default()),
+            method,
         })
     }
 
@@ -103,7 +116,7 @@ impl UnitEvaluator {
     pub fn grid_n(&self) -> Option<usize> {
         match &self.method {
             Method::Grid(p) => Some(p.n()),
-            Method::Exact(_) => None,
+            Method::Exact(_) | Method::Exact2d => None,
         }
     }
 
@@ -111,7 +124,7 @@ impl UnitEvaluator {
     pub fn max_cutoff(&self) -> usize {
         match &self.method {
             Method::Grid(p) => p.analysis_degree(),
-            Method::Exact(_) => usize::MAX,
+            Method::Exact(_) | Method::Exact2d => usize::MAX,
         }
     }
 
@@ -163,6 +176,30 @@ impl UnitEvaluator {
                 s.intervals = if s.vanishes { Vec::new() } else { iv };
                 s.exact = ghat;
             }
+            Method::Exact2d => {
+                use crate::fourier::exact2d;
+                let cube = self.features.w_to_complex(w);
+                let nodes = exact2d::nodes(&cube).ok_or_else(|| Error::Numerical {
+                    what: "exact 2-D coefficients: the breakpoint eigenvalues did not converge"
+                        .into(),
+                })?;
+                let floor = VANISH_REL * w.iter().map(|v| v * v).sum::<f64>().sqrt();
+                // max over x2 of max over x1 of g: a0 + 2 |c1| on the nodes
+                // and a regular grid of x2.
+                let peak = |x2: f64| {
+                    let row = exact2d::row_coefficients(&cube, x2);
+                    row[1].re + 2.0 * row[2].norm()
+                };
+                let gmax = nodes
+                    .iter()
+                    .map(|n| n.x2)
+                    .chain((0..256).map(|i| i as f64 / 256.0))
+                    .map(peak)
+                    .fold(f64::NEG_INFINITY, f64::max);
+                s.vanishes = gmax.is_nan() || gmax <= floor;
+                s.nodes2d = if s.vanishes { Vec::new() } else { nodes };
+                s.exact = cube;
+            }
         }
         Ok(())
     }
@@ -176,6 +213,11 @@ impl UnitEvaluator {
             Method::Exact(_) => {
                 let k = map.cutoff();
                 exact1d::integrate(&s.exact, &s.intervals, k, &mut s.half);
+            }
+            Method::Exact2d => {
+                let (hi, lo) =
+                    crate::fourier::exact2d::integrate_relu(&s.nodes2d, &s.exact, map.cutoff());
+                s.exact2d_error = half_from_grid(map, &hi, &mut s.half, Some(&lo));
             }
         }
         map.to_real(&s.half, out);
@@ -253,6 +295,19 @@ impl UnitEvaluator {
                     }
                 }
             }
+            Method::Exact2d => {
+                let mut e = vec![0.0; dim];
+                let mut half = vec![Complex64::new(0.0, 0.0); 1 + map.half_set().len()];
+                for i in 0..dim {
+                    e.iter_mut().for_each(|v| *v = 0.0);
+                    e[i] = 1.0;
+                    let hcube = self.features.w_to_complex(&e);
+                    let (hi, _) =
+                        crate::fourier::exact2d::integrate(&s.nodes2d, &hcube, map.cutoff());
+                    half_from_grid(map, &hi, &mut half, None);
+                    map.to_real(&half, &mut jac[i * m..(i + 1) * m]);
+                }
+            }
             Method::Exact(_) => {
                 let mut e = vec![0.0; dim];
                 let mut half = vec![Complex64::new(0.0, 0.0); map.cutoff() + 1];
@@ -272,4 +327,33 @@ impl UnitEvaluator {
     pub fn jacobian(&self, w: &[f64]) -> Result<Vec<f64>> {
         self.jacobian_for(w, &self.map)
     }
+}
+
+/// Fills the half vector of `map` (d = 2) from the `(K+1) x (2K+1)` grid of
+/// coefficients `k1 = 0..K`, `k2 = -K..K` of [`crate::fourier::exact2d::integrate`];
+/// returns `|hi - lo| / |hi|` over the half set when `lo` is given (else 0).
+fn half_from_grid(
+    map: &RealMap,
+    hi: &[Complex64],
+    half: &mut Vec<Complex64>,
+    lo: Option<&[Complex64]>,
+) -> f64 {
+    let k = map.cutoff() as i64;
+    let side = (2 * k + 1) as usize;
+    let at = |k1: i64, k2: i64| k1 as usize * side + (k2 + k) as usize;
+    half.resize(1 + map.half_set().len(), Complex64::new(0.0, 0.0));
+    half[0] = hi[at(0, 0)];
+    let (mut num, mut den) = (0.0, hi[at(0, 0)].norm_sqr());
+    if let Some(l) = lo {
+        num += (hi[at(0, 0)] - l[at(0, 0)]).norm_sqr();
+    }
+    for (i, f) in map.half_set().iter().enumerate() {
+        let j = at(f[0], f[1]);
+        half[1 + i] = hi[j];
+        den += hi[j].norm_sqr();
+        if let Some(l) = lo {
+            num += (hi[j] - l[j]).norm_sqr();
+        }
+    }
+    if den > 0.0 { (num / den).sqrt() } else { 0.0 }
 }

@@ -1,0 +1,318 @@
+//! Exact Fourier coefficients of rectified trigonometric polynomials in
+//! d = 2, K0 = 1 (THEORY.md 9, "Exact coefficients in d = 2").
+//!
+//! For fixed `x2`, `g(., x2) = a0(x2) + 2 Re(c1(x2) e^{2 pi i x1})` is a 1-D
+//! trigonometric polynomial of degree 1 in `x1`, with `a0(x2) = sum_k2
+//! g^[0,k2] e^{2 pi i k2 x2}` and `c1(x2) = sum_k2 g^[1,k2] e^{2 pi i k2 x2}`.
+//! Its positive set is one arc (closed form: `g = a0 + R cos(2 pi (x1 -
+//! phi))`, `R = 2 |c1|`), over which `h(x) e^{-2 pi i k1 x1}` is integrated in
+//! closed form ([`super::exact1d::integrate`]) for any real trigonometric
+//! polynomial `h` (`h = g` for the measurement, `h = gamma_i` for the
+//! Jacobian). The result `F(k1, x2)` is analytic in `x2` except where the
+//! number of `x1`-roots changes: where `g = dg/dx1 = 0`, i.e. `a0^2 = R^2`,
+//! the zeros of the degree-2 trigonometric polynomial `a0^2 - 4 |c1|^2`
+//! (found by the companion route of `exact1d`). There `F` behaves like
+//! `(x2 - b)^(3/2)` (measurement) or `(x2 - b)^(1/2)` (Jacobian). Each panel
+//! `[b_i, b_{i+1}]` between consecutive breakpoints is mapped by `x2 = a +
+//! (b - a) sin^2(pi t / 2)`, which makes both kinds of end behaviour
+//! analytic in `t`, and integrated by Gauss-Legendre on `PANEL_SPLITS` equal
+//! pieces of `t`; without breakpoints the periodic integrand is integrated
+//! on equal pieces of `[0, 1)`. The error estimate is the difference with
+//! the embedded half-order rule on the same pieces (an overestimate).
+
+use super::exact1d::{self, RootSettings};
+use gauss_quad::GaussLegendre;
+use num_complex::Complex64;
+use std::f64::consts::{PI, TAU};
+use std::num::NonZeroUsize;
+
+/// Gauss-Legendre nodes per piece.
+pub const NODES: usize = 20;
+/// Pieces per panel between breakpoints (at least this many; long panels get
+/// proportionally more).
+pub const PANEL_SPLITS: usize = 2;
+/// Pieces of `[0, 1)` when there is no breakpoint.
+pub const PERIODIC_SPLITS: usize = 6;
+
+/// One quadrature node in `x2` with its positive arc in `x1`.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// `x2`.
+    pub x2: f64,
+    /// Quadrature weight (the substitution's Jacobian included).
+    pub weight: f64,
+    /// Weight of the same node in the embedded half-order rule (0 if not a node of it).
+    pub weight_low: f64,
+    /// The intervals of `[0, 1]` where `g(., x2) > 0`.
+    pub intervals: Vec<(f64, f64)>,
+}
+
+fn gl(n: usize) -> Vec<(f64, f64)> {
+    GaussLegendre::new(NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN))
+        .as_node_weight_pairs()
+        .to_vec()
+}
+
+/// Coefficients `[c_{-1}, c_0, c_1]` in `x1` of a trig polynomial given on
+/// the 3x3 cube (lexicographic, `k1` slowest), at `x2`.
+pub fn row_coefficients(cube: &[Complex64], x2: f64) -> [Complex64; 3] {
+    let e = [
+        Complex64::from_polar(1.0, -TAU * x2),
+        Complex64::new(1.0, 0.0),
+        Complex64::from_polar(1.0, TAU * x2),
+    ];
+    let mut out = [Complex64::new(0.0, 0.0); 3];
+    for (i1, o) in out.iter_mut().enumerate() {
+        for (i2, ei) in e.iter().enumerate() {
+            *o += cube[i1 * 3 + i2] * ei;
+        }
+    }
+    out
+}
+
+/// The arc of `[0, 1]` where `a0 + 2 Re(c1 e^{2 pi i x})` is positive, as
+/// intervals of `[0, 1]` (split at 0).
+pub fn positive_arc(row: &[Complex64; 3]) -> Vec<(f64, f64)> {
+    let a0 = row[1].re;
+    let r = 2.0 * row[2].norm();
+    if a0 >= r {
+        return if a0 > 0.0 {
+            vec![(0.0, 1.0)]
+        } else {
+            Vec::new()
+        };
+    }
+    if a0 <= -r {
+        return Vec::new();
+    }
+    // 2 Re(c1 e^{2 pi i x}) = R cos(2 pi x + arg c1): peak at phi = -arg c1 / 2 pi.
+    let phi = (-row[2].arg() / TAU).rem_euclid(1.0);
+    let half = (-a0 / r).clamp(-1.0, 1.0).acos() / TAU;
+    let (lo, hi) = (phi - half, phi + half);
+    let mut out = Vec::with_capacity(2);
+    if lo < 0.0 {
+        out.push((0.0, hi));
+        out.push((lo + 1.0, 1.0));
+    } else if hi > 1.0 {
+        out.push((0.0, hi - 1.0));
+        out.push((lo, 1.0));
+    } else {
+        out.push((lo, hi));
+    }
+    out.retain(|(a, b)| b > a);
+    out.sort_by(|a, b| a.0.total_cmp(&b.0));
+    out
+}
+
+/// The `x2` in `[0, 1)` where the number of `x1`-roots changes: zeros of
+/// `a0^2 - 4 |c1|^2` (degree 2 in `x2`), from its 5 coefficients computed
+/// exactly by an 8-point DFT. `None` when the root finder failed.
+pub fn breakpoints(cube: &[Complex64]) -> Option<Vec<f64>> {
+    let n = 8;
+    let vals: Vec<f64> = (0..n)
+        .map(|j| {
+            let row = row_coefficients(cube, j as f64 / n as f64);
+            row[1].re * row[1].re - 4.0 * row[2].norm_sqr()
+        })
+        .collect();
+    let mut hhat = vec![Complex64::new(0.0, 0.0); 5];
+    for (idx, k) in (-2i64..=2).enumerate() {
+        let mut acc = Complex64::new(0.0, 0.0);
+        for (j, v) in vals.iter().enumerate() {
+            acc += v * Complex64::from_polar(1.0, -TAU * k as f64 * j as f64 / n as f64);
+        }
+        hhat[idx] = acc / n as f64;
+    }
+    let scale = hhat.iter().map(|c| c.norm()).fold(0.0, f64::max);
+    if scale == 0.0 {
+        return Some(Vec::new());
+    }
+    let mut z = exact1d::zeros(&hhat, &RootSettings::default())?;
+    z.iter_mut().for_each(|x| *x = x.rem_euclid(1.0));
+    z.sort_by(|a, b| a.total_cmp(b));
+    z.dedup_by(|a, b| (*a - *b).abs() < 1e-14);
+    Some(z)
+}
+
+/// The quadrature nodes in `x2` for `g` (3x3 cube coefficients, K0 = 1).
+pub fn nodes(cube: &[Complex64]) -> Option<Vec<Node>> {
+    let bps = breakpoints(cube)?;
+    let hi = gl(NODES);
+    let lo = gl(NODES / 2);
+    let mut out = Vec::new();
+    // Pieces in a variable t of [0, 1] mapped to x2 by `map`.
+    let mut add_pieces = |pieces: usize, map: &dyn Fn(f64) -> (f64, f64)| {
+        for p in 0..pieces {
+            let (t0, t1) = (p as f64 / pieces as f64, (p + 1) as f64 / pieces as f64);
+            let half = 0.5 * (t1 - t0);
+            let mid = 0.5 * (t0 + t1);
+            for &(u, wgt) in &hi {
+                let (x2, jac) = map(mid + half * u);
+                out.push(Node {
+                    x2: x2.rem_euclid(1.0),
+                    weight: wgt * half * jac,
+                    weight_low: 0.0,
+                    intervals: positive_arc(&row_coefficients(cube, x2)),
+                });
+            }
+            for &(u, wgt) in &lo {
+                let (x2, jac) = map(mid + half * u);
+                out.push(Node {
+                    x2: x2.rem_euclid(1.0),
+                    weight: 0.0,
+                    weight_low: wgt * half * jac,
+                    intervals: positive_arc(&row_coefficients(cube, x2)),
+                });
+            }
+        }
+    };
+    if bps.is_empty() {
+        add_pieces(PERIODIC_SPLITS, &|t| (t, 1.0));
+    } else {
+        for i in 0..bps.len() {
+            let a = bps[i];
+            let b = if i + 1 < bps.len() {
+                bps[i + 1]
+            } else {
+                bps[0] + 1.0
+            };
+            let len = b - a;
+            if len <= 0.0 {
+                continue;
+            }
+            let pieces = PANEL_SPLITS.max((len * 2.0 * PANEL_SPLITS as f64).ceil() as usize);
+            add_pieces(pieces, &|t| {
+                let s = (PI * t / 2.0).sin();
+                let c = (PI * t / 2.0).cos();
+                (a + len * s * s, len * PI * s * c)
+            });
+        }
+    }
+    Some(out)
+}
+
+/// Below this half-angle the rectified row is integrated by Gauss-Legendre
+/// on the arc (no cancellation), above it in closed form.
+pub const SMALL_ARC: f64 = 0.1;
+
+/// `\int_0^1 sigma(g(x)) e^{-2 pi i k x} dx`, `k = 0..=kmax`, for the row
+/// `g = a0 + 2 Re(c1 e^{2 pi i x}) = a0 + R cos(2 pi (x - phi))`, stably:
+/// on the arc `|2 pi (x - phi)| < alpha` (`cos alpha = -a0 / R`),
+/// `F(k) = e^{-2 pi i k phi} R / (2 pi) \int_{-alpha}^{alpha} (cos u - cos alpha)
+/// cos(k u) du`. The closed form of the last integral cancels to
+/// `O(alpha^3)` for thin arcs, so below [`SMALL_ARC`] it is computed by
+/// Gauss-Legendre with `cos u - cos alpha = 2 sin((alpha+u)/2)
+/// sin((alpha-u)/2)` (an entire, non-negative integrand).
+pub fn row_relu(row: &[Complex64; 3], kmax: usize, out: &mut [Complex64]) {
+    let a0 = row[1].re;
+    let r = 2.0 * row[2].norm();
+    out.iter_mut().for_each(|o| *o = Complex64::new(0.0, 0.0));
+    if a0 >= r {
+        if a0 > 0.0 {
+            out[0] = Complex64::new(a0, 0.0);
+            if kmax >= 1 {
+                out[1] = row[2];
+            }
+        }
+        return;
+    }
+    if a0 <= -r {
+        return;
+    }
+    let alpha = (-a0 / r).clamp(-1.0, 1.0).acos();
+    let phi = -row[2].arg() / TAU;
+    let ca = alpha.cos();
+    for (k, o) in out.iter_mut().enumerate().take(kmax + 1) {
+        let kf = k as f64;
+        let integral = if alpha < SMALL_ARC {
+            SMALL_ARC_RULE.with(|rule| {
+                rule.iter()
+                    .map(|&(t, wgt)| {
+                        let u = alpha * t;
+                        wgt * alpha
+                            * 2.0
+                            * ((alpha + u) / 2.0).sin()
+                            * ((alpha - u) / 2.0).sin()
+                            * (kf * u).cos()
+                    })
+                    .sum::<f64>()
+            })
+        } else {
+            let sa = alpha.sin();
+            match k {
+                0 => 2.0 * sa - 2.0 * alpha * ca,
+                1 => alpha - sa * ca,
+                _ => {
+                    ((kf - 1.0) * alpha).sin() / (kf - 1.0)
+                        + ((kf + 1.0) * alpha).sin() / (kf + 1.0)
+                        - 2.0 * ca * (kf * alpha).sin() / kf
+                }
+            }
+        };
+        *o = Complex64::from_polar(r / TAU * integral, -TAU * kf * phi);
+    }
+}
+
+thread_local! {
+    static SMALL_ARC_RULE: Vec<(f64, f64)> = gl(24);
+}
+
+/// `\int_{T^2} sigma(g) e^{-2 pi i k.x} dx` on the layout of [`integrate`],
+/// rows by [`row_relu`].
+pub fn integrate_relu(
+    nodes: &[Node],
+    gcube: &[Complex64],
+    kmax: usize,
+) -> (Vec<Complex64>, Vec<Complex64>) {
+    accumulate(nodes, kmax, |node, f| {
+        row_relu(&row_coefficients(gcube, node.x2), kmax, f)
+    })
+}
+
+/// `\int_{T^2} 1[g > 0] h(x) e^{-2 pi i k.x} dx` for `k1 = 0..=kmax`, `k2 =
+/// -kmax..=kmax` (row-major `(kmax+1) x (2 kmax + 1)`), with the high-order
+/// and the embedded low-order rule. `h` is given on its 3x3 cube.
+pub fn integrate(
+    nodes: &[Node],
+    hcube: &[Complex64],
+    kmax: usize,
+) -> (Vec<Complex64>, Vec<Complex64>) {
+    accumulate(nodes, kmax, |node, f| {
+        let row = row_coefficients(hcube, node.x2);
+        exact1d::integrate(&row, &node.intervals, kmax, f)
+    })
+}
+
+/// Sums `w(x2) F(k1, x2) e^{-2 pi i k2 x2}` over the nodes, `F` from `row`.
+fn accumulate(
+    nodes: &[Node],
+    kmax: usize,
+    row: impl Fn(&Node, &mut [Complex64]),
+) -> (Vec<Complex64>, Vec<Complex64>) {
+    let side = 2 * kmax + 1;
+    let mut hi = vec![Complex64::new(0.0, 0.0); (kmax + 1) * side];
+    let mut lo = hi.clone();
+    let mut f = vec![Complex64::new(0.0, 0.0); kmax + 1];
+    for node in nodes {
+        if node.intervals.is_empty() {
+            continue;
+        }
+        row(node, &mut f);
+        let base = Complex64::from_polar(1.0, -TAU * node.x2);
+        // e^{-2 pi i k2 x2} for k2 = -kmax..kmax.
+        let mut e = Complex64::from_polar(1.0, TAU * kmax as f64 * node.x2);
+        for k2 in 0..side {
+            for k1 in 0..=kmax {
+                let v = f[k1] * e;
+                if node.weight != 0.0 {
+                    hi[k1 * side + k2] += v * node.weight;
+                }
+                if node.weight_low != 0.0 {
+                    lo[k1 * side + k2] += v * node.weight_low;
+                }
+            }
+            e *= base;
+        }
+    }
+    (hi, lo)
+}
