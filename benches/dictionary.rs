@@ -1,5 +1,5 @@
-//! Dictionary build throughput (columns per second) and exact 1-D
-//! coefficients per second. Figures go into the closing notes.
+//! Dictionary build throughput (columns per second), exact 1-D
+//! coefficients per second, and exact 2-D against the 64 x 64 grid. Figures go into the closing notes.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use inrsamp::dictionary::{Dictionary, DiscretizationPlan};
@@ -70,5 +70,36 @@ fn exact_1d(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, dictionary_build, exact_1d);
+/// Exact 2-D coefficients (d = 2, K0 = 1, K = 3) against the 64 x 64
+/// partial DFT, one unit at a time on one thread (issue target: at most 10x).
+fn exact_2d(c: &mut Criterion) {
+    let mut group = c.benchmark_group("exact_2d_vs_grid64");
+    let grid = SphereGrid::new(9, 1000, 3).unwrap();
+    let mut out = vec![0.0; 49];
+    let mut scratch = UnitScratch::default();
+    group.throughput(Throughput::Elements(1000));
+    for (label, unit) in [
+        (
+            "exact_2d",
+            UnitEvaluator::exact(Features::new(2, 1), 3).unwrap(),
+        ),
+        (
+            "grid_64",
+            UnitEvaluator::grid(Features::new(2, 1), 3, 3, 64),
+        ),
+    ] {
+        group.bench_function(BenchmarkId::new("units", label), |b| {
+            b.iter(|| {
+                for j in 0..grid.len() {
+                    unit.measure_into(grid.point(j), &mut out, &mut scratch)
+                        .unwrap();
+                }
+                black_box(&out);
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, dictionary_build, exact_1d, exact_2d);
 criterion_main!(benches);

@@ -358,6 +358,12 @@ mod tests {
             },
             SpecInput {
                 d: Some(2),
+                k0: Some(2),
+                exact: Some(true),
+                ..Default::default()
+            },
+            SpecInput {
+                d: Some(3),
                 exact: Some(true),
                 ..Default::default()
             },

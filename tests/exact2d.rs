@@ -155,7 +155,10 @@ fn thin_bumps_tangencies_and_vanishing_rows() {
         assert!(rel_t < 1e-11, "{name}: x1-first vs x2-first {rel_t:e}");
         let mut s = UnitScratch::default();
         let mut out = vec![0.0; e.len()];
-        exact().measure_into(&w, &mut out, &mut s).unwrap();
+        UnitEvaluator::exact_with_error_estimate(Features::new(2, 1), K)
+            .unwrap()
+            .measure_into(&w, &mut out, &mut s)
+            .unwrap();
         assert!(
             s.exact2d_error < 1e-6,
             "{name}: embedded error estimate {:e}",

@@ -128,7 +128,8 @@ pub struct ProblemArgs {
     /// Relative tolerance of the automatic quadrature choice. [default: 1e-6]
     #[arg(long = "quad-tol", allow_negative_numbers = true)]
     pub quad_tol: Option<f64>,
-    /// Exact coefficients from the real zeros of g (d = 1 only).
+    /// Exact coefficients: d = 1 (closed form between the real zeros of g) or
+    /// d = 2 with K0 = 1 (closed form in x1, panelled Gauss-Legendre in x2).
     #[arg(long)]
     pub exact: bool,
     /// Base seed of everything random. [default: 0]

@@ -175,26 +175,40 @@ pub fn positive_intervals(ghat: &[Complex64], settings: &RootSettings) -> Option
 /// Closed form: `\int_a^b exp(2 pi i m x) dx = (e(mb) - e(ma)) / (2 pi i m)`.
 pub fn integrate(hhat: &[Complex64], intervals: &[(f64, f64)], kmax: usize, out: &mut [Complex64]) {
     let l = (hhat.len() / 2) as i64;
-    for (k, o) in out.iter_mut().enumerate().take(kmax + 1) {
-        let mut acc = Complex64::new(0.0, 0.0);
-        for (i, c) in hhat.iter().enumerate() {
-            if *c == Complex64::new(0.0, 0.0) {
-                continue;
+    let zero = Complex64::new(0.0, 0.0);
+    out.iter_mut().take(kmax + 1).for_each(|o| *o = zero);
+    // m = j - k ranges over [-L - kmax, L]: powers of e(x) by repeated
+    // multiplication from e(x)^(-L - kmax) (one sincos per endpoint).
+    let lo = -l - kmax as i64;
+    let span = (l - lo + 1) as usize;
+    let mut pa = vec![zero; span];
+    let mut pb = vec![zero; span];
+    for &(a, b) in intervals {
+        for (x, p) in [(a, &mut pa), (b, &mut pb)] {
+            let e = Complex64::from_polar(1.0, TAU * x);
+            let mut v = Complex64::from_polar(1.0, TAU * lo as f64 * x);
+            for pm in p.iter_mut() {
+                *pm = v;
+                v *= e;
             }
-            let m = (i as i64 - l) - k as i64;
-            for &(a, b) in intervals {
+        }
+        for (k, o) in out.iter_mut().enumerate().take(kmax + 1) {
+            let mut acc = zero;
+            for (i, c) in hhat.iter().enumerate() {
+                if *c == zero {
+                    continue;
+                }
+                let m = (i as i64 - l) - k as i64;
                 let v = if m == 0 {
                     Complex64::new(b - a, 0.0)
                 } else {
-                    let mf = m as f64;
-                    (Complex64::from_polar(1.0, TAU * mf * b)
-                        - Complex64::from_polar(1.0, TAU * mf * a))
-                        / Complex64::new(0.0, TAU * mf)
+                    let idx = (m - lo) as usize;
+                    (pb[idx] - pa[idx]) / Complex64::new(0.0, TAU * m as f64)
                 };
                 acc += c * v;
             }
+            *o += acc;
         }
-        *o = acc;
     }
 }
 

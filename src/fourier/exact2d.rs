@@ -34,6 +34,13 @@ pub const PANEL_SPLITS: usize = 2;
 /// Pieces of `[0, 1)` when there is no breakpoint.
 pub const PERIODIC_SPLITS: usize = 6;
 
+/// `e^{2 pi i j / 64}`, `j = 0..64` (a grid of `x2` for the vanishing floor).
+pub static UNIT_ROOTS_64: std::sync::LazyLock<Vec<Complex64>> = std::sync::LazyLock::new(|| {
+    (0..64)
+        .map(|j| Complex64::from_polar(1.0, TAU * j as f64 / 64.0))
+        .collect()
+});
+
 /// One quadrature node in `x2` with its positive arc in `x1`.
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -45,6 +52,8 @@ pub struct Node {
     pub weight_low: f64,
     /// The intervals of `[0, 1]` where `g(., x2) > 0`.
     pub intervals: Vec<(f64, f64)>,
+    /// `e^{2 pi i x2}`.
+    pub e1: Complex64,
 }
 
 fn gl(n: usize) -> Vec<(f64, f64)> {
@@ -56,11 +65,12 @@ fn gl(n: usize) -> Vec<(f64, f64)> {
 /// Coefficients `[c_{-1}, c_0, c_1]` in `x1` of a trig polynomial given on
 /// the 3x3 cube (lexicographic, `k1` slowest), at `x2`.
 pub fn row_coefficients(cube: &[Complex64], x2: f64) -> [Complex64; 3] {
-    let e = [
-        Complex64::from_polar(1.0, -TAU * x2),
-        Complex64::new(1.0, 0.0),
-        Complex64::from_polar(1.0, TAU * x2),
-    ];
+    row_at(cube, Complex64::from_polar(1.0, TAU * x2))
+}
+
+/// The same from `e1 = e^{2 pi i x2}`.
+pub fn row_at(cube: &[Complex64], e1: Complex64) -> [Complex64; 3] {
+    let e = [e1.conj(), Complex64::new(1.0, 0.0), e1];
     let mut out = [Complex64::new(0.0, 0.0); 3];
     for (i1, o) in out.iter_mut().enumerate() {
         for (i2, ei) in e.iter().enumerate() {
@@ -134,11 +144,13 @@ pub fn breakpoints(cube: &[Complex64]) -> Option<Vec<f64>> {
     Some(z)
 }
 
-/// The quadrature nodes in `x2` for `g` (3x3 cube coefficients, K0 = 1).
-pub fn nodes(cube: &[Complex64]) -> Option<Vec<Node>> {
+/// The quadrature nodes in `x2` for `g` (3x3 cube coefficients, K0 = 1);
+/// with `with_low`, also the nodes of the embedded half-order rule (for the
+/// error estimate; about 1.5x the work).
+pub fn nodes(cube: &[Complex64], with_low: bool) -> Option<Vec<Node>> {
     let bps = breakpoints(cube)?;
-    let hi = gl(NODES);
-    let lo = gl(NODES / 2);
+    let hi = GL_HIGH.with(|r| r.clone());
+    let lo = if with_low { gl(NODES / 2) } else { Vec::new() };
     let mut out = Vec::new();
     // Pieces in a variable t of [0, 1] mapped to x2 by `map`.
     let mut add_pieces = |pieces: usize, map: &dyn Fn(f64) -> (f64, f64)| {
@@ -146,23 +158,20 @@ pub fn nodes(cube: &[Complex64]) -> Option<Vec<Node>> {
             let (t0, t1) = (p as f64 / pieces as f64, (p + 1) as f64 / pieces as f64);
             let half = 0.5 * (t1 - t0);
             let mid = 0.5 * (t0 + t1);
-            for &(u, wgt) in &hi {
-                let (x2, jac) = map(mid + half * u);
-                out.push(Node {
-                    x2: x2.rem_euclid(1.0),
-                    weight: wgt * half * jac,
-                    weight_low: 0.0,
-                    intervals: positive_arc(&row_coefficients(cube, x2)),
-                });
-            }
-            for &(u, wgt) in &lo {
-                let (x2, jac) = map(mid + half * u);
-                out.push(Node {
-                    x2: x2.rem_euclid(1.0),
-                    weight: 0.0,
-                    weight_low: wgt * half * jac,
-                    intervals: positive_arc(&row_coefficients(cube, x2)),
-                });
+            for (rule, high) in [(&hi, true), (&lo, false)] {
+                for &(u, wgt) in rule.iter() {
+                    let (x2, jac) = map(mid + half * u);
+                    let x2 = x2.rem_euclid(1.0);
+                    let e1 = Complex64::from_polar(1.0, TAU * x2);
+                    let w = wgt * half * jac;
+                    out.push(Node {
+                        x2,
+                        weight: if high { w } else { 0.0 },
+                        weight_low: if high { 0.0 } else { w },
+                        intervals: positive_arc(&row_at(cube, e1)),
+                        e1,
+                    });
+                }
             }
         }
     };
@@ -220,41 +229,61 @@ pub fn row_relu(row: &[Complex64; 3], kmax: usize, out: &mut [Complex64]) {
         return;
     }
     let alpha = (-a0 / r).clamp(-1.0, 1.0).acos();
-    let phi = -row[2].arg() / TAU;
+    // e^{-2 pi i phi} = c1 / |c1| (phi = -arg c1 / 2 pi).
+    let rot = row[2] / row[2].norm();
     let ca = alpha.cos();
-    for (k, o) in out.iter_mut().enumerate().take(kmax + 1) {
-        let kf = k as f64;
-        let integral = if alpha < SMALL_ARC {
-            SMALL_ARC_RULE.with(|rule| {
-                rule.iter()
-                    .map(|&(t, wgt)| {
-                        let u = alpha * t;
-                        wgt * alpha
-                            * 2.0
-                            * ((alpha + u) / 2.0).sin()
-                            * ((alpha - u) / 2.0).sin()
-                            * (kf * u).cos()
-                    })
-                    .sum::<f64>()
-            })
-        } else {
-            let sa = alpha.sin();
-            match k {
-                0 => 2.0 * sa - 2.0 * alpha * ca,
-                1 => alpha - sa * ca,
-                _ => {
-                    ((kf - 1.0) * alpha).sin() / (kf - 1.0)
-                        + ((kf + 1.0) * alpha).sin() / (kf + 1.0)
-                        - 2.0 * ca * (kf * alpha).sin() / kf
+    let sa = alpha.sin();
+    let mut phase = Complex64::new(1.0, 0.0);
+    if alpha < SMALL_ARC {
+        SMALL_ARC_RULE.with(|rule| {
+            // base(u) = 2 sin((alpha+u)/2) sin((alpha-u)/2) weighted, and
+            // cos(k u) by the Chebyshev recurrence, per node.
+            let n = rule.len();
+            let mut base = [0.0f64; 32];
+            let mut c_prev = [0.0f64; 32];
+            let mut c_k = [0.0f64; 32];
+            let mut c1 = [0.0f64; 32];
+            for (j, &(t, wgt)) in rule.iter().enumerate() {
+                let u = alpha * t;
+                base[j] = wgt * alpha * 2.0 * ((alpha + u) / 2.0).sin() * ((alpha - u) / 2.0).sin();
+                c1[j] = u.cos();
+                c_prev[j] = c1[j]; // cos(-u)
+                c_k[j] = 1.0;
+            }
+            for o in out.iter_mut().take(kmax + 1) {
+                let integral: f64 = (0..n).map(|j| base[j] * c_k[j]).sum();
+                *o = phase * (r / TAU * integral);
+                phase *= rot;
+                for j in 0..n {
+                    let next = 2.0 * c1[j] * c_k[j] - c_prev[j];
+                    c_prev[j] = c_k[j];
+                    c_k[j] = next;
                 }
             }
+        });
+        return;
+    }
+    // sin(k alpha) by the Chebyshev recurrence s_{k+1} = 2 cos(alpha) s_k - s_{k-1}.
+    let mut s_prev = -sa; // sin(-alpha)
+    let mut s_k = 0.0; // sin(0)
+    for (k, o) in out.iter_mut().enumerate().take(kmax + 1) {
+        let kf = k as f64;
+        let s_next = 2.0 * ca * s_k - s_prev;
+        let integral = match k {
+            0 => 2.0 * sa - 2.0 * alpha * ca,
+            1 => alpha - sa * ca,
+            _ => s_prev / (kf - 1.0) + s_next / (kf + 1.0) - 2.0 * ca * s_k / kf,
         };
-        *o = Complex64::from_polar(r / TAU * integral, -TAU * kf * phi);
+        *o = phase * (r / TAU * integral);
+        phase *= rot;
+        s_prev = s_k;
+        s_k = s_next;
     }
 }
 
 thread_local! {
-    static SMALL_ARC_RULE: Vec<(f64, f64)> = gl(24);
+    static SMALL_ARC_RULE: Vec<(f64, f64)> = gl(16);
+    static GL_HIGH: Vec<(f64, f64)> = gl(NODES);
 }
 
 /// `\int_{T^2} sigma(g) e^{-2 pi i k.x} dx` on the layout of [`integrate`],
@@ -265,7 +294,7 @@ pub fn integrate_relu(
     kmax: usize,
 ) -> (Vec<Complex64>, Vec<Complex64>) {
     accumulate(nodes, kmax, |node, f| {
-        row_relu(&row_coefficients(gcube, node.x2), kmax, f)
+        row_relu(&row_at(gcube, node.e1), kmax, f)
     })
 }
 
@@ -278,7 +307,7 @@ pub fn integrate(
     kmax: usize,
 ) -> (Vec<Complex64>, Vec<Complex64>) {
     accumulate(nodes, kmax, |node, f| {
-        let row = row_coefficients(hcube, node.x2);
+        let row = row_at(hcube, node.e1);
         exact1d::integrate(&row, &node.intervals, kmax, f)
     })
 }
@@ -298,9 +327,9 @@ fn accumulate(
             continue;
         }
         row(node, &mut f);
-        let base = Complex64::from_polar(1.0, -TAU * node.x2);
+        let base = node.e1.conj();
         // e^{-2 pi i k2 x2} for k2 = -kmax..kmax.
-        let mut e = Complex64::from_polar(1.0, TAU * kmax as f64 * node.x2);
+        let mut e = node.e1.powi(kmax as i32);
         for k2 in 0..side {
             for k1 in 0..=kmax {
                 let v = f[k1] * e;

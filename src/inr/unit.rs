@@ -33,8 +33,9 @@ pub enum Method {
     Grid(SeparablePlan),
     /// Exact coefficients (d = 1).
     Exact(RootSettings),
-    /// Exact in x1, Gauss-Legendre in x2 (d = 2, K0 = 1).
-    Exact2d,
+    /// Exact in x1, Gauss-Legendre in x2 (d = 2, K0 = 1); with the embedded
+    /// error estimate when true.
+    Exact2d(bool),
 }
 
 /// Computes `A_K sigma(g_w)` (and `A_K'` for a second cutoff) for one feature
@@ -82,7 +83,7 @@ impl UnitEvaluator {
         let d = features.dim_x();
         let method = match (d, features.degree()) {
             (1, _) => Method::Exact(RootSettings::default()),
-            (2, 1) => Method::Exact2d,
+            (2, 1) => Method::Exact2d(false),
             (d, k0) => {
                 return Err(Error::setting(
                     "exact",
@@ -98,6 +99,17 @@ impl UnitEvaluator {
             features,
             method,
         })
+    }
+
+    /// Exact 2-D coefficients that also estimate their quadrature error in
+    /// x2 against the embedded half-order rule (`UnitScratch::exact2d_error`;
+    /// about 1.5x the work).
+    pub fn exact_with_error_estimate(features: Features, k: usize) -> Result<Self> {
+        let mut u = Self::exact(features, k)?;
+        if let Method::Exact2d(e) = &mut u.method {
+            *e = true;
+        }
+        Ok(u)
     }
 
     /// The feature map.
@@ -116,7 +128,7 @@ impl UnitEvaluator {
     pub fn grid_n(&self) -> Option<usize> {
         match &self.method {
             Method::Grid(p) => Some(p.n()),
-            Method::Exact(_) | Method::Exact2d => None,
+            Method::Exact(_) | Method::Exact2d(_) => None,
         }
     }
 
@@ -124,7 +136,7 @@ impl UnitEvaluator {
     pub fn max_cutoff(&self) -> usize {
         match &self.method {
             Method::Grid(p) => p.analysis_degree(),
-            Method::Exact(_) | Method::Exact2d => usize::MAX,
+            Method::Exact(_) | Method::Exact2d(_) => usize::MAX,
         }
     }
 
@@ -176,24 +188,24 @@ impl UnitEvaluator {
                 s.intervals = if s.vanishes { Vec::new() } else { iv };
                 s.exact = ghat;
             }
-            Method::Exact2d => {
+            Method::Exact2d(with_low) => {
                 use crate::fourier::exact2d;
                 let cube = self.features.w_to_complex(w);
-                let nodes = exact2d::nodes(&cube).ok_or_else(|| Error::Numerical {
+                let nodes = exact2d::nodes(&cube, *with_low).ok_or_else(|| Error::Numerical {
                     what: "exact 2-D coefficients: the breakpoint eigenvalues did not converge"
                         .into(),
                 })?;
                 let floor = VANISH_REL * w.iter().map(|v| v * v).sum::<f64>().sqrt();
                 // max over x2 of max over x1 of g: a0 + 2 |c1| on the nodes
                 // and a regular grid of x2.
-                let peak = |x2: f64| {
-                    let row = exact2d::row_coefficients(&cube, x2);
+                let peak = |e1: Complex64| {
+                    let row = exact2d::row_at(&cube, e1);
                     row[1].re + 2.0 * row[2].norm()
                 };
                 let gmax = nodes
                     .iter()
-                    .map(|n| n.x2)
-                    .chain((0..256).map(|i| i as f64 / 256.0))
+                    .map(|n| n.e1)
+                    .chain(exact2d::UNIT_ROOTS_64.iter().copied())
                     .map(peak)
                     .fold(f64::NEG_INFINITY, f64::max);
                 s.vanishes = gmax.is_nan() || gmax <= floor;
@@ -214,10 +226,11 @@ impl UnitEvaluator {
                 let k = map.cutoff();
                 exact1d::integrate(&s.exact, &s.intervals, k, &mut s.half);
             }
-            Method::Exact2d => {
+            Method::Exact2d(with_low) => {
                 let (hi, lo) =
                     crate::fourier::exact2d::integrate_relu(&s.nodes2d, &s.exact, map.cutoff());
-                s.exact2d_error = half_from_grid(map, &hi, &mut s.half, Some(&lo));
+                s.exact2d_error =
+                    half_from_grid(map, &hi, &mut s.half, with_low.then_some(lo.as_slice()));
             }
         }
         map.to_real(&s.half, out);
@@ -295,7 +308,7 @@ impl UnitEvaluator {
                     }
                 }
             }
-            Method::Exact2d => {
+            Method::Exact2d(_) => {
                 let mut e = vec![0.0; dim];
                 let mut half = vec![Complex64::new(0.0, 0.0); 1 + map.half_set().len()];
                 for i in 0..dim {
