@@ -136,6 +136,7 @@ fn certify_writes_great_circles_for_d_2() {
             "1",
             "--grid-points",
             "500",
+            "--no-refine",
         ])
         .args(["--eta-csv", eta.to_str().unwrap(), "--eta-resolution", "50"])
         .assert()

@@ -28,6 +28,28 @@ fn spec_seed(d: i64, k0: i64, k: i64, psi: &str, seed: u64) -> ProblemSpec {
     s
 }
 
+/// The verdict with default settings and the given solve options.
+fn verdict(
+    spec: &ProblemSpec,
+    t: &ShallowInr,
+    opts: &SolveOptions,
+) -> inrsamp::certify::verdict::VerdictReport {
+    certify_teacher(
+        spec,
+        t,
+        &VerdictSettings::default(),
+        opts,
+        &CertifySettings::default(),
+    )
+    .unwrap()
+    .0
+}
+
+/// The teacher's measurements on the verdict's (exact) operator.
+fn measurements(spec: &ProblemSpec, t: &ShallowInr) -> Vec<f64> {
+    teacher_measurements(spec, &verdict_plan(spec).unwrap(), t).unwrap()
+}
+
 fn refine_opts() -> SolveOptions {
     let mut o = SolveOptions::default();
     o.refine.enabled = true;
@@ -71,21 +93,13 @@ fn the_false_unique_of_seed_7_is_not_recovered() {
     // teacher (residual checked), so the teacher is not the minimizer.
     let spec = spec_seed(1, 1, 3, "pre", 7);
     let t = ShallowInr::random(1, 1, 1, 7).unwrap();
-    let plan = verdict_plan(&spec).unwrap();
-    let y = teacher_measurements(&spec, &plan, &t).unwrap();
+    let y = measurements(&spec, &t);
     let teacher_cost = t.cost(&inrsamp::inr::psi::Psi::pre()).unwrap();
     let (fine, res) = fine_grid_value(&spec, &y);
     assert!(res < 1e-7, "fine-grid residual {res:e}");
     let expect_cheaper = fine < teacher_cost * (1.0 - 1e-4);
     assert!(expect_cheaper, "fine {fine} vs teacher {teacher_cost}");
-    let (r, _, _) = certify_teacher(
-        &spec,
-        &t,
-        &VerdictSettings::default(),
-        &refine_opts(),
-        &CertifySettings::default(),
-    )
-    .unwrap();
+    let r = verdict(&spec, &t, &refine_opts());
     assert_eq!(r.verdict, Verdict::NotRecovered, "{}", r.reason);
     // Its measure is verified, its cost below the teacher's, and the bracket
     // contains the independent fine-grid value's neighbourhood.
@@ -93,14 +107,7 @@ fn the_false_unique_of_seed_7_is_not_recovered() {
     assert!(r.certified_upper < teacher_cost);
     assert!(r.certified_lower <= fine * (1.0 + 1e-9));
     // Without refinement the grid cannot decide: never unique nor recovered.
-    let (r0, _, _) = certify_teacher(
-        &spec,
-        &t,
-        &VerdictSettings::default(),
-        &SolveOptions::default(),
-        &CertifySettings::default(),
-    )
-    .unwrap();
+    let r0 = verdict(&spec, &t, &SolveOptions::default());
     assert!(
         !matches!(r0.verdict, Verdict::Unique | Verdict::Recovered),
         "{:?}: {}",
@@ -224,18 +231,10 @@ fn brackets_contain_an_independent_optimum() {
     for (psi, seed) in [("std", 21u64), ("pre", 22), ("mod", 23), ("std", 24)] {
         let spec = spec_seed(1, 1, 3, psi, seed);
         let t = ShallowInr::random(1, 1, 2, seed).unwrap();
-        let plan = verdict_plan(&spec).unwrap();
-        let y = teacher_measurements(&spec, &plan, &t).unwrap();
+        let y = measurements(&spec, &t);
         let (fine, res) = fine_grid_value(&spec, &y);
         assert!(res < 1e-7, "{psi}: fine residual {res:e}");
-        let (r, _, _) = certify_teacher(
-            &spec,
-            &t,
-            &VerdictSettings::default(),
-            &refine_opts(),
-            &CertifySettings::default(),
-        )
-        .unwrap();
+        let r = verdict(&spec, &t, &refine_opts());
         assert!(
             r.certified_lower <= fine * (1.0 + 1e-9),
             "{psi} seed {seed}: lower {} above the fine-grid value {fine}",
@@ -264,14 +263,7 @@ fn verdicts_never_contradict_their_bracket_in_d2() {
     for seed in 0..4u64 {
         let spec = spec_seed(2, 1, 3, "std", seed);
         let t = ShallowInr::random(2, 1, 2, seed).unwrap();
-        let (r, _, _) = certify_teacher(
-            &spec,
-            &t,
-            &vs,
-            &SolveOptions::default(),
-            &CertifySettings::default(),
-        )
-        .unwrap();
+        let r = verdict(&spec, &t, &SolveOptions::default());
         match r.verdict {
             Verdict::Recovered => {
                 assert!(r.certified_lower >= r.teacher_cost * (1.0 - vs.bracket_tol))

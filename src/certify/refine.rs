@@ -121,6 +121,28 @@ pub struct CertifiedSolve {
     pub seconds: f64,
 }
 
+/// The bound of `sup |eta|` for the final bracket: the branch-and-bound
+/// where it applies, with target `max(1, estimate) (1 + eps / 10)`.
+fn final_bound(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    field: &EtaField,
+    candidates: &[super::eta::EtaPoint],
+    opts: &SolveOptions,
+) -> Result<SupBound> {
+    let eps = opts.refine.eps;
+    sup_bound(
+        spec,
+        plan,
+        field,
+        candidates,
+        &opts.sup,
+        &opts.bnb,
+        None,
+        |e| Some(e.max(1.0) * (1.0 + 0.1 * eps)),
+    )
+}
+
 /// Solves (P_N) on `dict`, brackets value(11), and refines when asked.
 pub fn solve_certified(
     spec: &ProblemSpec,
@@ -200,20 +222,9 @@ pub fn solve_certified(
         if done {
             // The final bracket: a bound of the sup with its kind, and a
             // verified measure.
-            let eps = opts.refine.eps;
-            let fin = sup_bound(
-                spec,
-                plan,
-                &field,
-                &candidates,
-                &opts.sup,
-                &opts.bnb,
-                None,
-                |e| Some(e.max(1.0) * (1.0 + 0.1 * eps)),
-            )?;
             let dual = grid.lp.dual_objective;
+            let mut fin = final_bound(spec, plan, &field, &candidates, opts)?;
             let mut certified_lower = dual / fin.value.max(1.0);
-            let mut fin = fin;
             // An earlier round's lambda may give the better bound.
             if let Some((lam_b, dual_b)) = best_lambda.filter(|(l, _)| *l != lambda) {
                 let field_b = EtaField::new(spec, plan, lam_b.clone())?;
@@ -225,16 +236,7 @@ pub fn solve_certified(
                     opts.sup.dense_points,
                     opts.sup.seed,
                 )?);
-                let fin_b = sup_bound(
-                    spec,
-                    plan,
-                    &field_b,
-                    &cand_b,
-                    &opts.sup,
-                    &opts.bnb,
-                    None,
-                    |e| Some(e.max(1.0) * (1.0 + 0.1 * eps)),
-                )?;
+                let fin_b = final_bound(spec, plan, &field_b, &cand_b, opts)?;
                 let lower_b = dual_b / fin_b.value.max(1.0);
                 if lower_b > certified_lower
                     && (fin_b.kind == BoundKind::Proved || fin.kind == BoundKind::Estimated)
