@@ -184,13 +184,18 @@ fn boundary_layer(spec: &ProblemSpec, field: &EtaField, seed: u64) -> Result<Vec
     let features = crate::inr::features::Features::new(spec.d, spec.k0);
     let dim = features.dim();
     let n: usize = if spec.d == 1 { 256 } else { 48 };
-    let pts: Vec<Vec<f64>> = (0..n.pow(spec.d as u32))
-        .map(|i| {
-            if spec.d == 1 {
+    // gamma(x) at every grid point once (row-major), so that the maximum of
+    // g over the grid is one dot product per point.
+    let gammas: Vec<f64> = (0..n.pow(spec.d as u32))
+        .flat_map(|i| {
+            let x = if spec.d == 1 {
                 vec![i as f64 / n as f64]
             } else {
                 vec![(i / n) as f64 / n as f64, (i % n) as f64 / n as f64]
-            }
+            };
+            let mut g = vec![0.0; dim];
+            features.gamma(&x, &mut g);
+            g
         })
         .collect();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
@@ -200,9 +205,9 @@ fn boundary_layer(spec: &ProblemSpec, field: &EtaField, seed: u64) -> Result<Vec
     let out: Vec<Result<Vec<EtaPoint>>> = shapes
         .par_iter()
         .map(|w| {
-            let gmax = pts
-                .iter()
-                .map(|x| features.g(w, x))
+            let gmax = gammas
+                .chunks(dim)
+                .map(|g| g.iter().zip(w).map(|(a, b)| a * b).sum::<f64>())
                 .fold(f64::NEG_INFINITY, f64::max);
             let norm = w.iter().map(|v| v * v).sum::<f64>().sqrt();
             [1e-2, 1e-3, 1e-4]
