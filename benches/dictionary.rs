@@ -48,6 +48,25 @@ fn dictionary_build(c: &mut Criterion) {
     group.finish();
 }
 
+/// Measures every direction of `grid` one unit at a time.
+fn bench_units(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    label: &str,
+    unit: &UnitEvaluator,
+    grid: &SphereGrid,
+    out: &mut [f64],
+    scratch: &mut UnitScratch,
+) {
+    group.bench_function(BenchmarkId::new("units", label), |b| {
+        b.iter(|| {
+            for j in 0..grid.len() {
+                unit.measure_into(grid.point(j), out, scratch).unwrap();
+            }
+            black_box(&*out);
+        })
+    });
+}
+
 fn exact_1d(c: &mut Criterion) {
     let mut group = c.benchmark_group("exact_1d_coefficients");
     for k0 in [1usize, 2, 4] {
@@ -57,15 +76,14 @@ fn exact_1d(c: &mut Criterion) {
         let mut out = vec![0.0; 2 * k + 1];
         let mut scratch = UnitScratch::default();
         group.throughput(Throughput::Elements(1000));
-        group.bench_function(BenchmarkId::new("units", format!("k0_{k0}_k{k}")), |b| {
-            b.iter(|| {
-                for j in 0..grid.len() {
-                    unit.measure_into(grid.point(j), &mut out, &mut scratch)
-                        .unwrap();
-                }
-                black_box(&out);
-            })
-        });
+        bench_units(
+            &mut group,
+            &format!("k0_{k0}_k{k}"),
+            &unit,
+            &grid,
+            &mut out,
+            &mut scratch,
+        );
     }
     group.finish();
 }
@@ -88,15 +106,7 @@ fn exact_2d(c: &mut Criterion) {
             UnitEvaluator::grid(Features::new(2, 1), 3, 3, 64),
         ),
     ] {
-        group.bench_function(BenchmarkId::new("units", label), |b| {
-            b.iter(|| {
-                for j in 0..grid.len() {
-                    unit.measure_into(grid.point(j), &mut out, &mut scratch)
-                        .unwrap();
-                }
-                black_box(&out);
-            })
-        });
+        bench_units(&mut group, label, &unit, &grid, &mut out, &mut scratch);
     }
     group.finish();
 }

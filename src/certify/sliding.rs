@@ -57,12 +57,7 @@ pub fn slide(
     let psi = psi_for(spec, plan)?;
     let m = y.len();
     let dim = spec.feature_dim();
-    let ynorm = y
-        .iter()
-        .map(|v| v * v)
-        .sum::<f64>()
-        .sqrt()
-        .max(f64::MIN_POSITIVE);
+    let ynorm = super::verified::data_norm(y);
     let signs: Vec<f64> = atoms.iter().map(|a| a.c.signum()).collect();
     let n_at = atoms.len();
     let nv = n_at * (1 + dim);

@@ -107,6 +107,15 @@ pub struct VerifiedMeasure {
     pub note: String,
 }
 
+/// `|y|`, at least the smallest positive float (a divisor).
+pub fn data_norm(y: &[f64]) -> f64 {
+    y.iter()
+        .map(|v| v * v)
+        .sum::<f64>()
+        .sqrt()
+        .max(f64::MIN_POSITIVE)
+}
+
 /// The atoms of `c` on `dict` with `|c_j| > rel max |c|`, unmerged.
 pub fn support_atoms(c: &[f64], dict: &Dictionary, rel: f64) -> Vec<Atom> {
     let mx = c.iter().fold(0.0f64, |a, v| a.max(v.abs()));
@@ -149,12 +158,7 @@ pub fn verify_measure(
     s: &VerifySettings,
 ) -> Result<VerifiedMeasure> {
     let psi = psi_for(spec, plan)?;
-    let ynorm = y
-        .iter()
-        .map(|v| v * v)
-        .sum::<f64>()
-        .sqrt()
-        .max(f64::MIN_POSITIVE);
+    let ynorm = data_norm(y);
     let mut atoms = support_atoms(c, dict, s.support_rel);
     fill_psi(spec, plan, &mut atoms)?;
     let lp_cost: f64 = atoms.iter().map(|a| a.c.abs() * a.psi).sum();
