@@ -201,6 +201,32 @@ pub struct SupSettings {
     pub ascent_iters: usize,
     /// Seed of the dense design.
     pub seed: u64,
+    /// Smallest angle (radians) between two ascent starts; 0 = automatic:
+    /// [`START_SEPARATION_LOW_D`] for D <= 5, [`START_SEPARATION_HIGH_D`]
+    /// above (default 0).
+    pub start_separation: f64,
+}
+
+/// Ascent starts at least this far apart (radians) for D <= 5.
+pub const START_SEPARATION_LOW_D: f64 = 0.05;
+/// Ascent starts at least this far apart (radians) for D > 5: on S^8 the
+/// neighbourhood of every support atom holds many candidates with `|eta|`
+/// close to 1, and with the low-dimensional separation all starts went to
+/// those neighbourhoods and missed a violation elsewhere (d = 2, seed 9000:
+/// a lower bound 1e-5 above a verified measure's cost).
+pub const START_SEPARATION_HIGH_D: f64 = 0.15;
+
+impl SupSettings {
+    /// The start separation for dimension `dim`.
+    pub fn separation(&self, dim: usize) -> f64 {
+        if self.start_separation > 0.0 {
+            self.start_separation
+        } else if dim <= 5 {
+            START_SEPARATION_LOW_D
+        } else {
+            START_SEPARATION_HIGH_D
+        }
+    }
 }
 
 impl Default for SupSettings {
@@ -210,6 +236,7 @@ impl Default for SupSettings {
             starts: 24,
             ascent_iters: 200,
             seed: 0x5u64,
+            start_separation: 0.0,
         }
     }
 }
@@ -246,6 +273,11 @@ fn outside(w: &[f64], caps: Caps<'_>) -> bool {
     }
 }
 
+/// The automatic size of the dense design: `clamp(400 D^2, 2 000, 20 000)`.
+pub fn auto_dense_points(dim: usize) -> usize {
+    (400 * dim * dim).clamp(2_000, 20_000)
+}
+
 /// `eta` on a fresh seeded design of `n` points (0: the automatic size of
 /// [`SupSettings::dense_points`]), through the dictionary build; vanishing
 /// units are left out.
@@ -257,11 +289,7 @@ pub fn dense_eta(
     seed: u64,
 ) -> Result<Vec<EtaPoint>> {
     let dim = spec.feature_dim();
-    let n = if n == 0 {
-        (400 * dim * dim).clamp(2_000, 20_000)
-    } else {
-        n
-    };
+    let n = if n == 0 { auto_dense_points(dim) } else { n };
     let grid = SphereGrid::new(dim, n, seed)?;
     let mut p = *plan;
     p.error_samples = 0;
@@ -404,14 +432,15 @@ pub fn sup_eta(
 ) -> Result<SupResult> {
     let mut pool: Vec<&EtaPoint> = candidates.iter().filter(|p| outside(&p.w, caps)).collect();
     pool.sort_by(|a, b| b.eta.abs().total_cmp(&a.eta.abs()));
-    // Starts: the best candidates, at most one per small neighbourhood so
-    // that the ascents explore different maxima.
+    // Starts: the best candidates, at most one per neighbourhood so that
+    // the ascents explore different maxima.
+    let sep = settings.separation(pool.first().map_or(0, |p| p.w.len()));
     let mut starts: Vec<&EtaPoint> = Vec::new();
     for p in &pool {
         if starts.len() >= settings.starts {
             break;
         }
-        if starts.iter().all(|q| angle(&q.w, &p.w) > 0.05) {
+        if starts.iter().all(|q| angle(&q.w, &p.w) > sep) {
             starts.push(p);
         }
     }

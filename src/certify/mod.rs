@@ -15,6 +15,7 @@
 
 pub mod bound;
 pub mod eta;
+pub mod kkt;
 pub mod local_max;
 pub mod precert;
 pub mod refine;

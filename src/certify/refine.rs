@@ -16,9 +16,11 @@
 //! which problem is bracketed.
 
 use super::bound::{BnbSettings, BoundKind};
-use super::eta::{EtaField, SupSettings, dense_eta, dictionary_eta};
+use super::eta::{EtaField, SupSettings, auto_dense_points, dense_eta, dictionary_eta};
+use super::kkt::{KktSolution, solve_kkt};
+use super::sliding::slide;
 use super::sup::{SupBound, sup_bound, thin_bump_direction};
-use super::verified::{Operator, VerifiedMeasure, VerifySettings, verify_measure};
+use super::verified::{Operator, VerifiedMeasure, VerifySettings, verify_atoms, verify_measure};
 use crate::convex::atoms::{AtomSettings, atoms};
 use crate::convex::columns::{ColumnSettings, GridSolve, Strategy, solve_grid, usable};
 use crate::convex::{Backend, Program, SolveSettings};
@@ -30,6 +32,17 @@ use serde::Serialize;
 /// New directions with `1 - cos(angle) <= DUPLICATE_COS` to a column already
 /// present (about 1e-6 rad) are not added again.
 pub const DUPLICATE_COS: f64 = 5e-13;
+
+/// Refinement rounds search a dense design of `1 / ROUND_DENSE_DIVISOR` of
+/// the automatic size (the final bracket searches the full one, with
+/// [`FINAL_STARTS_FACTOR`] times the ascents).
+pub const ROUND_DENSE_DIVISOR: usize = 4;
+/// See [`ROUND_DENSE_DIVISOR`].
+pub const FINAL_STARTS_FACTOR: usize = 2;
+
+/// Columns of one LP solution within this angle (radians) of a heavier one
+/// form one cluster, whose mass-weighted mean starts the sliding step.
+pub const SLIDE_MERGE_RADIUS: f64 = 0.05;
 
 /// Settings of the refinement off the grid.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -94,6 +107,26 @@ impl Default for SolveOptions {
     }
 }
 
+/// One refinement round, for the record (`--json`: `history`).
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundRecord {
+    /// Round number (0: the first grid solve).
+    pub round: usize,
+    /// Columns of the dictionary in this round's LP.
+    pub columns: usize,
+    /// The LP objective (value of (P_N) on this dictionary).
+    pub lp_value: f64,
+    /// The best lower estimate so far (`dual / max(1, sup estimate)`).
+    pub lower_estimate: f64,
+    /// The search estimate of `sup |eta|` at this round's `lambda`.
+    pub sup_estimate: f64,
+    /// Atoms of the cheapest solution of the optimality system so far
+    /// (None: it has not converged yet).
+    pub kkt_atoms: Option<usize>,
+    /// Seconds since the start, at the end of this round's search.
+    pub seconds: f64,
+}
+
 /// A grid solve with its certified bracket.
 #[derive(Debug, Clone, Serialize)]
 pub struct CertifiedSolve {
@@ -117,30 +150,40 @@ pub struct CertifiedSolve {
     pub refine_rounds: usize,
     /// Directions added by refinement.
     pub added_directions: usize,
+    /// The rounds, in order.
+    pub history: Vec<RoundRecord>,
     /// Total seconds (LP solves and certificate searches).
     pub seconds: f64,
 }
 
-/// The bound of `sup |eta|` for the final bracket: the branch-and-bound
-/// where it applies, with target `max(1, estimate) (1 + eps / 10)`.
+/// The bound of `sup |eta|` for the final bracket: a thorough search (the
+/// dictionary, the full dense design, [`FINAL_STARTS_FACTOR`] times the
+/// ascents) and the branch-and-bound where it applies, with target
+/// `max(1, estimate) (1 + eps / 10)`.
 fn final_bound(
     spec: &ProblemSpec,
     plan: &DiscretizationPlan,
+    dict: &Dictionary,
     field: &EtaField,
-    candidates: &[super::eta::EtaPoint],
     opts: &SolveOptions,
 ) -> Result<SupBound> {
     let eps = opts.refine.eps;
-    sup_bound(
+    let lambda = field.lambda();
+    let mut candidates = dictionary_eta(dict, lambda);
+    candidates.extend(dense_eta(
         spec,
         plan,
-        field,
-        candidates,
-        &opts.sup,
-        &opts.bnb,
-        None,
-        |e| Some(e.max(1.0) * (1.0 + 0.1 * eps)),
-    )
+        lambda,
+        opts.sup.dense_points,
+        opts.sup.seed,
+    )?);
+    let sup = SupSettings {
+        starts: opts.sup.starts * FINAL_STARTS_FACTOR,
+        ..opts.sup
+    };
+    sup_bound(spec, plan, field, &candidates, &sup, &opts.bnb, None, |e| {
+        Some(e.max(1.0) * (1.0 + 0.1 * eps))
+    })
 }
 
 /// Solves (P_N) on `dict`, brackets value(11), and refines when asked.
@@ -159,6 +202,8 @@ pub fn solve_certified(
     let mut best_lower = f64::NEG_INFINITY;
     // The lambda behind the best lower bound of the rounds (with its dual value).
     let mut best_lambda: Option<(Vec<f64>, f64)> = None;
+    let mut history: Vec<RoundRecord> = Vec::new();
+    let mut best_kkt: Option<KktSolution> = None;
     loop {
         let prog = Program::new(&dict.columns, dict.m, y, &dict.psi, opts.delta)?;
         let grid = solve_grid(
@@ -180,63 +225,151 @@ pub fn solve_certified(
                 operator: Operator::of(plan),
                 refine_rounds: rounds,
                 added_directions: added,
+                history,
                 seconds: start.elapsed().as_secs_f64(),
             });
         }
-        let lambda = grid.lp.lambda.clone();
-        let field = EtaField::new(spec, plan, lambda.clone())?;
-        let mut candidates = dictionary_eta(dict, &lambda);
-        candidates.extend(dense_eta(
+        // The optimality system solved from the LP's clusters (refinement
+        // of equality data only): its lambda, when it converges, is the one
+        // searched this round, and its measure an upper candidate.
+        let clusters = atoms(
+            &grid.lp.c,
+            &dict.directions,
+            dict.dim,
+            &AtomSettings {
+                merge_radius: SLIDE_MERGE_RADIUS,
+                ..AtomSettings::default()
+            },
+        );
+        // The LP's lambda is always searched (its violators are what the
+        // LP misses); the optimality system's too when it converged.
+        let mut searched = vec![search_lambda(
             spec,
             plan,
-            &lambda,
-            opts.sup.dense_points,
-            opts.sup.seed,
-        )?);
-        // Rounds: the search estimate (no branch-and-bound).
-        let no_bnb = BnbSettings {
-            max_dim: 0,
-            ..opts.bnb
+            dict,
+            grid.lp.lambda.clone(),
+            grid.lp.dual_objective,
+            opts,
+        )?];
+        // Only near convergence: far from it the clusters are not the
+        // support and the system fails after costly iterations.
+        let kkt = if opts.refine.enabled
+            && opts.delta == 0.0
+            && searched[0].sup.value <= 1.0 + KKT_GATE
+        {
+            kkt_from_clusters(spec, plan, &clusters, &grid.lp.lambda, y)?
+        } else {
+            None
         };
-        let sup = sup_bound(
-            spec,
-            plan,
-            &field,
-            &candidates,
-            &opts.sup,
-            &no_bnb,
-            None,
-            |_| None,
-        )?;
-        let s = sup.value.max(1.0);
-        if grid.lp.dual_objective / s > best_lower {
-            best_lower = grid.lp.dual_objective / s;
-            best_lambda = Some((lambda.clone(), grid.lp.dual_objective));
+        let mut kkt_atoms: Vec<Vec<f64>> = Vec::new();
+        if let Some(k) = &kkt {
+            searched.push(search_lambda(
+                spec,
+                plan,
+                dict,
+                k.lambda.clone(),
+                dot(&k.lambda, y),
+                opts,
+            )?);
+            kkt_atoms.extend(k.atoms.iter().map(|a| a.w.clone()));
+            // Insertion: the largest violator of the system's lambda joins
+            // its atoms (a small amplitude of the violation's sign) and the
+            // system is solved again, without an LP in between.
+            let mut current = k.clone();
+            for _ in 0..KKT_INSERTIONS {
+                let last = searched.last().expect("just pushed");
+                let Some(v) = last
+                    .sup
+                    .argmax
+                    .as_ref()
+                    .filter(|v| v.eta.abs() > 1.0 + opts.refine.eps)
+                else {
+                    break;
+                };
+                let mean_c = current.atoms.iter().map(|a| a.c.abs()).sum::<f64>()
+                    / current.atoms.len() as f64;
+                let mut start_atoms = current.atoms.clone();
+                start_atoms.push(crate::convex::atoms::Atom {
+                    c: v.eta.signum() * INSERT_AMPLITUDE * mean_c,
+                    w: v.w.clone(),
+                    psi: f64::NAN,
+                    members: Vec::new(),
+                });
+                let Some(next) = solve_kkt(spec, plan, &start_atoms, &current.lambda, y)? else {
+                    break;
+                };
+                if next.cost >= current.cost {
+                    break;
+                }
+                searched.push(search_lambda(
+                    spec,
+                    plan,
+                    dict,
+                    next.lambda.clone(),
+                    dot(&next.lambda, y),
+                    opts,
+                )?);
+                kkt_atoms.extend(next.atoms.iter().map(|a| a.w.clone()));
+                if best_kkt
+                    .as_ref()
+                    .is_none_or(|b: &KktSolution| next.cost < b.cost)
+                {
+                    best_kkt = Some(next.clone());
+                }
+                current = next;
+            }
         }
-        let upper = grid.lp.primal_objective;
+        for sr in &searched {
+            let lower = sr.dual / sr.sup.value.max(1.0);
+            if lower > best_lower {
+                best_lower = lower;
+                best_lambda = Some((sr.lambda.clone(), sr.dual));
+            }
+        }
+        // This round's lambda for the final bracket: the one with the best lower estimate.
+        let primary = searched
+            .iter()
+            .max_by(|a, b| {
+                (a.dual / a.sup.value.max(1.0)).total_cmp(&(b.dual / b.sup.value.max(1.0)))
+            })
+            .expect("the LP's lambda is always searched");
+        let sup_min = searched
+            .iter()
+            .map(|sr| sr.sup.value)
+            .fold(f64::INFINITY, f64::min);
+        if let Some(k) = &kkt
+            && best_kkt
+                .as_ref()
+                .is_none_or(|b: &KktSolution| k.cost < b.cost)
+        {
+            best_kkt = Some(k.clone());
+        }
+        let upper = best_kkt.as_ref().map_or(grid.lp.primal_objective, |k| {
+            k.cost.min(grid.lp.primal_objective)
+        });
+        history.push(RoundRecord {
+            round: rounds,
+            columns: dict.len(),
+            lp_value: upper,
+            lower_estimate: best_lower,
+            sup_estimate: sup_min,
+            kkt_atoms: best_kkt.as_ref().map(|k| k.atoms.len()),
+            seconds: start.elapsed().as_secs_f64(),
+        });
         let tight = upper - best_lower <= opts.refine.eps * upper.abs();
         let done = !opts.refine.enabled
-            || sup.value <= 1.0 + opts.refine.eps
+            || sup_min <= 1.0 + opts.refine.eps
             || tight
             || rounds >= opts.refine.max_rounds;
         if done {
             // The final bracket: a bound of the sup with its kind, and a
             // verified measure.
-            let dual = grid.lp.dual_objective;
-            let mut fin = final_bound(spec, plan, &field, &candidates, opts)?;
-            let mut certified_lower = dual / fin.value.max(1.0);
+            let mut fin = final_bound(spec, plan, dict, &primary.field, opts)?;
+            let mut certified_lower = primary.dual / fin.value.max(1.0);
             // An earlier round's lambda may give the better bound.
-            if let Some((lam_b, dual_b)) = best_lambda.filter(|(l, _)| *l != lambda) {
+            if let Some((lam_b, dual_b)) = best_lambda.filter(|(l, _)| *l != primary.lambda) {
                 let field_b = EtaField::new(spec, plan, lam_b.clone())?;
-                let mut cand_b = dictionary_eta(dict, &lam_b);
-                cand_b.extend(dense_eta(
-                    spec,
-                    plan,
-                    &lam_b,
-                    opts.sup.dense_points,
-                    opts.sup.seed,
-                )?);
-                let fin_b = final_bound(spec, plan, &field_b, &cand_b, opts)?;
+                let fin_b = final_bound(spec, plan, dict, &field_b, opts)?;
                 let lower_b = dual_b / fin_b.value.max(1.0);
                 if lower_b > certified_lower
                     && (fin_b.kind == BoundKind::Proved || fin.kind == BoundKind::Estimated)
@@ -245,8 +378,16 @@ pub fn solve_certified(
                     fin = fin_b;
                 }
             }
-            let measure =
+            let mut measure =
                 verify_measure(spec, plan, dict, &grid.lp.c, y, opts.delta, &opts.verify)?;
+            // The optimality system's measure, verified the same way, when
+            // it is cheaper.
+            if let Some(k) = &best_kkt {
+                let alt = verify_atoms(spec, plan, k.atoms.clone(), y, opts.delta, &opts.verify)?;
+                if alt.verified && (!measure.verified || alt.cost < measure.cost) {
+                    measure = alt;
+                }
+            }
             let certified_upper = if measure.verified {
                 measure.cost
             } else {
@@ -262,49 +403,69 @@ pub fn solve_certified(
                 operator: Operator::of(plan),
                 refine_rounds: rounds,
                 added_directions: added,
+                history,
                 seconds: start.elapsed().as_secs_f64(),
             });
         }
         // Add the violators found off the grid.
         let mut new_dirs: Vec<f64> = Vec::new();
         let mut count = 0usize;
-        for p in sup
-            .maxima
-            .iter()
-            .filter(|p| p.eta.abs() > 1.0 + opts.refine.eps)
-        {
-            if count >= opts.refine.add_per_round {
-                break;
+        for sr in &searched {
+            let mut here = 0usize;
+            for p in sr
+                .sup
+                .maxima
+                .iter()
+                .filter(|p| p.eta.abs() > 1.0 + opts.refine.eps)
+            {
+                if here >= opts.refine.add_per_round {
+                    break;
+                }
+                new_dirs.extend_from_slice(&p.w);
+                here += 1;
             }
-            new_dirs.extend_from_slice(&p.w);
-            count += 1;
-        }
-        // psi_mod: the thin-bump limit above 1 asks for near-Dirac columns.
-        if let Some((limit, x)) = &sup.thin_bump_limit
-            && *limit > 1.0 + opts.refine.eps
-        {
-            for h in [1e-2, 1e-3, 1e-4] {
-                new_dirs.extend(thin_bump_direction(spec, x, h));
+            count += here;
+            // psi_mod: the thin-bump limit above 1 asks for near-Dirac columns.
+            if let Some((limit, x)) = &sr.sup.thin_bump_limit
+                && *limit > 1.0 + opts.refine.eps
+            {
+                for h in [1e-2, 1e-3, 1e-4] {
+                    new_dirs.extend(thin_bump_direction(spec, x, h));
+                }
+                count += 1;
             }
-            count += 1;
         }
         if count == 0 {
             // The violation was a grid candidate that ascent did not improve.
-            if let Some(a) = &sup.argmax {
+            if let Some(a) = &searched[0].sup.argmax {
                 new_dirs.extend_from_slice(&a.w);
             }
         }
         // Interior-point solutions spread mass over neighbouring columns; the
         // mass-weighted mean of each cluster is a better support point than
         // any of its members, so it is offered to the next LP too.
-        for atom in atoms(
-            &grid.lp.c,
-            &dict.directions,
-            dict.dim,
-            &AtomSettings::default(),
-        ) {
+        for atom in &clusters {
             if atom.members.len() > 1 {
                 new_dirs.extend_from_slice(&atom.w);
+            }
+        }
+        match &kkt {
+            // The optimality system's atoms are the next LP's best columns.
+            Some(_) => {
+                for w in &kkt_atoms {
+                    new_dirs.extend_from_slice(w);
+                }
+            }
+            // Otherwise the sliding step moves the clusters off the grid.
+            None => {
+                if opts.delta == 0.0
+                    && !clusters.is_empty()
+                    && let Some(slid) = slide(spec, plan, &clusters, y, opts.verify.residual_tol)?
+                {
+                    for a in &slid {
+                        new_dirs.extend_from_slice(&a.w);
+                    }
+                }
             }
         }
         // Skip directions the dictionary already holds (duplicate columns
@@ -327,4 +488,102 @@ pub fn solve_certified(
         w.extend(new_idx);
         warm = Some(w);
     }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// The optimality system is tried when the search estimate of the LP's
+/// `sup |eta|` is at most `1 + KKT_GATE`.
+pub const KKT_GATE: f64 = 0.25;
+
+/// Violators inserted into the optimality system per round.
+pub const KKT_INSERTIONS: usize = 4;
+/// An inserted atom starts with this fraction of the mean amplitude.
+pub const INSERT_AMPLITUDE: f64 = 1e-2;
+
+/// Clusters carrying at least these fractions of the LP cost start the
+/// optimality system, tried in order (small clusters are often spurious and
+/// make the system singular; the complete set is tried last).
+pub const KKT_CLUSTER_SHARES: [f64; 2] = [1e-3, 0.0];
+
+/// The optimality system ([`super::kkt`]) started from the LP's clusters.
+fn kkt_from_clusters(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    clusters: &[crate::convex::atoms::Atom],
+    lambda: &[f64],
+    y: &[f64],
+) -> Result<Option<KktSolution>> {
+    let psi = super::eta::psi_for(spec, plan)?;
+    let weights: Vec<f64> = clusters
+        .iter()
+        .map(|a| Ok(a.c.abs() * psi.value(&a.w)?))
+        .collect::<Result<Vec<_>>>()?;
+    let total: f64 = weights.iter().sum();
+    let mut tried = usize::MAX;
+    for share in KKT_CLUSTER_SHARES {
+        let start: Vec<_> = clusters
+            .iter()
+            .zip(&weights)
+            .filter(|(_, w)| **w >= share * total)
+            .map(|(a, _)| a.clone())
+            .collect();
+        if start.len() == tried || start.is_empty() {
+            continue;
+        }
+        tried = start.len();
+        if let Some(k) = solve_kkt(spec, plan, &start, lambda, y)? {
+            return Ok(Some(k));
+        }
+    }
+    Ok(None)
+}
+
+/// One `lambda` with its sup search.
+struct Searched {
+    lambda: Vec<f64>,
+    dual: f64,
+    field: EtaField,
+    sup: SupBound,
+}
+
+/// The search estimate of `sup |eta_lambda|` (no branch-and-bound: rounds).
+fn search_lambda(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    dict: &Dictionary,
+    lambda: Vec<f64>,
+    dual: f64,
+    opts: &SolveOptions,
+) -> Result<Searched> {
+    let field = EtaField::new(spec, plan, lambda.clone())?;
+    let mut candidates = dictionary_eta(dict, &lambda);
+    let n = if opts.sup.dense_points > 0 {
+        opts.sup.dense_points
+    } else {
+        auto_dense_points(spec.feature_dim()) / ROUND_DENSE_DIVISOR
+    };
+    candidates.extend(dense_eta(spec, plan, &lambda, n, opts.sup.seed)?);
+    let no_bnb = BnbSettings {
+        max_dim: 0,
+        ..opts.bnb
+    };
+    let sup = sup_bound(
+        spec,
+        plan,
+        &field,
+        &candidates,
+        &opts.sup,
+        &no_bnb,
+        None,
+        |_| None,
+    )?;
+    Ok(Searched {
+        lambda,
+        dual,
+        field,
+        sup,
+    })
 }

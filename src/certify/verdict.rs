@@ -149,6 +149,8 @@ pub struct VerdictReport {
     pub iterations: u64,
     /// Refinement rounds.
     pub refine_rounds: usize,
+    /// The refinement rounds, in order.
+    pub history: Vec<super::refine::RoundRecord>,
     /// Seconds in the solve and its bracket.
     pub solve_seconds: f64,
     /// Seconds in the certificate check.
@@ -283,6 +285,7 @@ pub fn certify_teacher(
         lp_rounds: solve.grid.rounds,
         iterations: solve.grid.iterations,
         refine_rounds: solve.refine_rounds,
+        history: solve.history.clone(),
         solve_seconds: solve.seconds,
         certify_seconds: 0.0,
         quadrature_error_estimate: dict.quadrature_error_estimate,

@@ -114,6 +114,7 @@ pub fn run(args: &CertifyArgs) -> Result<Outcome> {
                 "lp_rounds": r.lp_rounds,
                 "iterations": r.iterations,
                 "refine_rounds": r.refine_rounds,
+                "history": r.history,
                 "solve_seconds": r.solve_seconds,
                 "certify_seconds": r.certify_seconds,
                 "quadrature_error_estimate": r.quadrature_error_estimate,

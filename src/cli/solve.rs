@@ -172,6 +172,7 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
                 "lp_rounds": sol.grid.rounds,
                 "iterations": sol.grid.iterations,
                 "refine_rounds": sol.refine_rounds,
+                "history": sol.history,
                 "added_directions": sol.added_directions,
                 "grid_columns": dict.len(),
                 "dropped_directions": dict.dropped,
