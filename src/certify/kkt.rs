@@ -173,6 +173,9 @@ fn blocks(
     Ok(Blocks { l, b, f2, f3, hess })
 }
 
+/// `F`, its Jacobian when asked, and the per-atom blocks.
+type SystemAt = (DVector<f64>, Option<DMatrix<f64>>, Vec<Blocks>);
+
 struct Iterate {
     c: Vec<f64>,
     w: Vec<Vec<f64>>,
@@ -188,7 +191,7 @@ fn system(
     y: &[f64],
     ynorm: f64,
     with_jacobian: bool,
-) -> Result<(DVector<f64>, Option<DMatrix<f64>>, Vec<Blocks>)> {
+) -> Result<SystemAt> {
     let m = y.len();
     let s = it.c.len();
     let d = it.w[0].len();
@@ -361,7 +364,7 @@ pub fn solve_kkt(
     for iter in 0..MAX_ITERS + MAX_DROPS {
         let s = it.c.len();
         let (f, jf, bl) = system(&unit, &psi, &it, &signs, y, ynorm, true)?;
-        if bl.iter().any(|b| !(b.l.psi > 0.0)) {
+        if bl.iter().any(|b| b.l.psi.is_nan() || b.l.psi <= 0.0) {
             return Ok(None);
         }
         if converged(&f, m) {
