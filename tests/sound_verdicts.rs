@@ -157,7 +157,16 @@ fn a_violation_inside_a_cap_fails_the_certificate() {
         precert_tol: 0.0, // force the LP dual
         ..Default::default()
     };
-    let rep = certificate_report(&spec, &plan, &support, Some(&lambda), Some(&dict), &cs).unwrap();
+    let rep = certificate_report(
+        &spec,
+        &plan,
+        &support,
+        Some(&lambda),
+        None,
+        Some(&dict),
+        &cs,
+    )
+    .unwrap();
     assert!(rep.tier.is_none(), "tier {:?}", rep.tier);
     assert!(rep.inside_max > 1.0 + 1e-3, "inside max {}", rep.inside_max);
 }

@@ -37,6 +37,9 @@ use rayon::prelude::*;
 
 /// Central-difference step of the tangent Hessian block (radians).
 pub const HESSIAN_STEP: f64 = 1e-5;
+/// Singular values of the Newton matrix below this fraction of the largest
+/// are cut (minimum-norm steps).
+pub const STEP_RCOND: f64 = 1e-11;
 /// Largest number of Newton iterations.
 pub const MAX_ITERS: usize = 25;
 /// Converged when `|F1| <= FEAS_TOL |y|` and `max |F2|, |F3| <= STAT_TOL`.
@@ -371,7 +374,15 @@ pub fn solve_kkt(
             return finish(&psi, it, iter);
         }
         let Some(jf) = jf else { return Ok(None) };
-        let Some(dz) = jf.clone().lu().solve(&(-&f)) else {
+        // Minimum-norm step (truncated SVD): when s D < M the system does
+        // not determine lambda (nor, when s D > M, the measure) uniquely,
+        // and the matrix is singular; the step then moves to the nearest
+        // solution.
+        let Some(svd) = super::linalg::bounded_svd(jf, true, true) else {
+            return Ok(None);
+        };
+        let smax = svd.singular_values.max();
+        let Ok(dz) = svd.solve(&(-&f), STEP_RCOND * smax.max(f64::MIN_POSITIVE)) else {
             return Ok(None);
         };
         if !dz.iter().all(|v| v.is_finite()) {

@@ -16,6 +16,7 @@
 pub mod bound;
 pub mod eta;
 pub mod kkt;
+pub mod linalg;
 pub mod local_max;
 pub mod precert;
 pub mod refine;
@@ -142,6 +143,9 @@ pub enum CertificateKind {
     PreCertificate,
     /// The LP dual of the grid solve.
     LpDual,
+    /// The `lambda` of the refinement's optimality system behind the lower
+    /// end of the bracket ([`kkt`]).
+    OptimalitySystem,
 }
 
 /// The result of checking a certificate.
@@ -353,6 +357,7 @@ pub fn certificate_report(
     plan: &DiscretizationPlan,
     support: &[SupportAtom],
     lp_lambda: Option<&[f64]>,
+    system_lambda: Option<&[f64]>,
     grid: Option<&Dictionary>,
     s: &CertifySettings,
 ) -> Result<CertificateReport> {
@@ -376,9 +381,16 @@ pub fn certificate_report(
     if pre.relative_residual <= s.precert_tol {
         best = Some(report(CertificateKind::PreCertificate, pre.lambda.clone())?);
     }
-    let need_fallback = best.as_ref().is_none_or(|b| b.tier != Some(Tier::Strict));
-    if let (true, Some(lam)) = (need_fallback, lp_lambda) {
-        let dual = report(CertificateKind::LpDual, lam.to_vec())?;
+    let fallbacks = [
+        (CertificateKind::LpDual, lp_lambda),
+        (CertificateKind::OptimalitySystem, system_lambda),
+    ];
+    for (kind, lam) in fallbacks {
+        let need_fallback = best.as_ref().is_none_or(|b| b.tier != Some(Tier::Strict));
+        let Some(lam) = lam.filter(|_| need_fallback) else {
+            continue;
+        };
+        let dual = report(kind, lam.to_vec())?;
         let better = |b: &CertificateReport| {
             rank(dual.tier) > rank(b.tier)
                 || (rank(dual.tier) == rank(b.tier)

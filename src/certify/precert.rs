@@ -64,7 +64,11 @@ pub fn vanishing_derivative(
             cols[(q, j)] = y[q];
         }
     }
-    let svd = b.clone().svd(true, true);
+    let svd = super::linalg::bounded_svd(b.clone(), true, true).ok_or_else(|| {
+        crate::error::Error::Numerical {
+            what: "pre-certificate SVD: non-finite entries or no convergence".into(),
+        }
+    })?;
     let smax = svd.singular_values.max();
     let lambda = svd
         .solve(&rhs, 1e-12 * smax.max(f64::MIN_POSITIVE))
@@ -72,7 +76,11 @@ pub fn vanishing_derivative(
             what: format!("pre-certificate SVD: {e}"),
         })?;
     let res = (&b * &lambda - &rhs).norm() / rhs.norm().max(f64::MIN_POSITIVE);
-    let sv = cols.svd(false, false).singular_values;
+    let sv = super::linalg::bounded_svd(cols, false, false)
+        .ok_or_else(|| crate::error::Error::Numerical {
+            what: "support conditioning SVD: non-finite entries or no convergence".into(),
+        })?
+        .singular_values;
     let cond = if sv.max() > 0.0 {
         sv.min() / sv.max()
     } else {

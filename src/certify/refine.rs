@@ -142,6 +142,9 @@ pub struct CertifiedSolve {
     /// The cost of the verified measure (NaN when the solve failed or the
     /// measure's residual is above tolerance: then there is no upper bound).
     pub certified_upper: f64,
+    /// The `lambda` behind `certified_lower` when it is not the last LP's
+    /// (an earlier round's, or the optimality system's).
+    pub lower_lambda: Option<Vec<f64>>,
     /// The polished measure with its verified residual (None if the solve failed).
     pub measure: Option<VerifiedMeasure>,
     /// The operator the bracket refers to.
@@ -220,6 +223,7 @@ pub fn solve_certified(
                 sup: None,
                 certified_lower: f64::NAN,
                 lower_kind: BoundKind::Estimated,
+                lower_lambda: None,
                 certified_upper: f64::NAN,
                 measure: None,
                 operator: Operator::of(plan),
@@ -366,6 +370,7 @@ pub fn solve_certified(
             // verified measure.
             let mut fin = final_bound(spec, plan, dict, &primary.field, opts)?;
             let mut certified_lower = primary.dual / fin.value.max(1.0);
+            let mut lower_lambda = primary.lambda.clone();
             // An earlier round's lambda may give the better bound.
             if let Some((lam_b, dual_b)) = best_lambda.filter(|(l, _)| *l != primary.lambda) {
                 let field_b = EtaField::new(spec, plan, lam_b.clone())?;
@@ -376,8 +381,10 @@ pub fn solve_certified(
                 {
                     certified_lower = lower_b;
                     fin = fin_b;
+                    lower_lambda = lam_b;
                 }
             }
+            let lower_is_system = (lower_lambda != grid.lp.lambda).then_some(lower_lambda);
             let mut measure =
                 verify_measure(spec, plan, dict, &grid.lp.c, y, opts.delta, &opts.verify)?;
             // The optimality system's measure, verified the same way, when
@@ -396,6 +403,7 @@ pub fn solve_certified(
             return Ok(CertifiedSolve {
                 grid,
                 lower_kind: fin.kind,
+                lower_lambda: lower_is_system,
                 sup: Some(fin),
                 certified_lower,
                 certified_upper,
@@ -451,9 +459,23 @@ pub fn solve_certified(
         }
         match &kkt {
             // The optimality system's atoms are the next LP's best columns.
+            // With a stencil around each: columns at STENCIL_STEP along every
+            // tangent axis make the next LP's eta nearly flat at the atoms
+            // (eta <= 1 on both sides), where an LP dual otherwise exceeds 1.
             Some(_) => {
                 for w in &kkt_atoms {
                     new_dirs.extend_from_slice(w);
+                    for b in super::local_max::tangent_basis(w) {
+                        for sgn in [1.0, -1.0] {
+                            let v: Vec<f64> = w
+                                .iter()
+                                .zip(&b)
+                                .map(|(a, t)| a + sgn * STENCIL_STEP * t)
+                                .collect();
+                            let n = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+                            new_dirs.extend(v.iter().map(|x| x / n));
+                        }
+                    }
                 }
             }
             // Otherwise the sliding step moves the clusters off the grid.
@@ -497,6 +519,10 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// The optimality system is tried when the search estimate of the LP's
 /// `sup |eta|` is at most `1 + KKT_GATE`.
 pub const KKT_GATE: f64 = 0.25;
+
+/// Step (radians) of the stencil of columns added around the atoms of the
+/// optimality system.
+pub const STENCIL_STEP: f64 = 1e-3;
 
 /// Violators inserted into the optimality system per round.
 pub const KKT_INSERTIONS: usize = 4;

@@ -110,7 +110,9 @@ pub fn slide(
             if rn <= 0.1 * tol * ynorm {
                 return Ok(Some((st, rn)));
             }
-            let svd = jg.svd(true, true);
+            let Some(svd) = super::linalg::bounded_svd(jg, true, true) else {
+                return Ok(None);
+            };
             let smax = svd.singular_values.max();
             let Ok(dx) = svd.solve(&(-r), 1e-12 * smax.max(f64::MIN_POSITIVE)) else {
                 return Ok(None);
@@ -133,7 +135,9 @@ pub fn slide(
     for _ in 0..MAX_STEPS {
         let (_, jg, _, gj) = eval(&st)?;
         // Projection of -grad J onto the null space of jg.
-        let svd = jg.clone().svd(true, true);
+        let Some(svd) = super::linalg::bounded_svd(jg.clone(), true, true) else {
+            break;
+        };
         let smax = svd.singular_values.max();
         let Ok(z) = svd.solve(&(&jg * &gj), 1e-12 * smax.max(f64::MIN_POSITIVE)) else {
             break;

@@ -361,7 +361,15 @@ pub fn certify_teacher(
             }
         })
         .collect();
-    let cert = certificate_report(spec, &plan, &support, Some(&lp.lambda), Some(&dict), cs)?;
+    let cert = certificate_report(
+        spec,
+        &plan,
+        &support,
+        Some(&lp.lambda),
+        solve.lower_lambda.as_deref(),
+        Some(&dict),
+        cs,
+    )?;
     report.certify_seconds = t0.elapsed().as_secs_f64();
     let bracket = format!("bracket [{lower:.10} ({kind}), {upper:.10}]");
     match cert.tier {
@@ -372,6 +380,7 @@ pub fn certify_teacher(
                 match cert.kind {
                     super::CertificateKind::PreCertificate => "the pre-certificate",
                     super::CertificateKind::LpDual => "the LP dual",
+                    super::CertificateKind::OptimalitySystem => "the optimality system's lambda",
                 },
                 t.name(),
                 cert.margin_kind.name(),

@@ -303,7 +303,9 @@ pub fn polish_least_squares(cols: &[f64], m: usize, y: &[f64], c: &mut [f64]) {
     }
     let a = DMatrix::from_column_slice(m, n, cols);
     let yv = DVector::from_column_slice(y);
-    let svd = a.clone().svd(true, true);
+    let Some(svd) = super::linalg::bounded_svd(a.clone(), true, true) else {
+        return;
+    };
     let smax = svd.singular_values.max();
     for _ in 0..2 {
         let cv = DVector::from_column_slice(c);
