@@ -365,6 +365,10 @@ pub fn solve_certified(
             || sup_min <= 1.0 + opts.refine.eps
             || tight
             || rounds >= opts.refine.max_rounds;
+        let mut reopened: Vec<f64> = Vec::new();
+        let mut final_lower = f64::NAN;
+        let mut final_lambda: Vec<f64> = Vec::new();
+        let mut final_fin: Option<SupBound> = None;
         if done {
             // The final bracket: a bound of the sup with its kind, and a
             // verified measure.
@@ -384,6 +388,29 @@ pub fn solve_certified(
                     lower_lambda = lam_b;
                 }
             }
+            // The rounds' best lower estimate gives way to the thorough one.
+            best_lower = certified_lower;
+            best_lambda = Some((lower_lambda.clone(), certified_lower * fin.value.max(1.0)));
+            final_lower = certified_lower;
+            final_lambda = lower_lambda;
+            // The thorough search may show the rounds' estimate optimistic:
+            // then refinement goes on from its violators (while rounds are left).
+            let open_gap = upper - certified_lower > opts.refine.eps * upper.abs();
+            if opts.refine.enabled && open_gap && rounds < opts.refine.max_rounds {
+                reopened = fin
+                    .maxima
+                    .iter()
+                    .filter(|p| p.eta.abs() > 1.0 + opts.refine.eps)
+                    .take(opts.refine.add_per_round)
+                    .flat_map(|p| p.w.clone())
+                    .collect();
+            }
+            final_fin = Some(fin);
+        }
+        if done && reopened.is_empty() {
+            let certified_lower = final_lower;
+            let lower_lambda = final_lambda;
+            let fin = final_fin.expect("computed when done");
             let lower_is_system = (lower_lambda != grid.lp.lambda).then_some(lower_lambda);
             let mut measure =
                 verify_measure(spec, plan, dict, &grid.lp.c, y, opts.delta, &opts.verify)?;
@@ -415,9 +442,10 @@ pub fn solve_certified(
                 seconds: start.elapsed().as_secs_f64(),
             });
         }
-        // Add the violators found off the grid.
-        let mut new_dirs: Vec<f64> = Vec::new();
-        let mut count = 0usize;
+        // Add the violators found off the grid (and by the thorough search
+        // when it reopened the refinement).
+        let mut count = reopened.len() / dict.dim;
+        let mut new_dirs: Vec<f64> = reopened;
         for sr in &searched {
             let mut here = 0usize;
             for p in sr
