@@ -342,25 +342,45 @@ pub fn certify_teacher(
                 vs.cost_tol
             )
         } else {
+            // The refinement did not reach the teacher; a certificate for the
+            // teacher's support still decides (it proves the teacher the
+            // unique minimizer whatever the LP found).
+            let t0 = std::time::Instant::now();
+            let cert = certificate_report(
+                spec,
+                &plan,
+                &teacher_support(teacher),
+                Some(&lp.lambda),
+                solve.lower_lambda.as_deref(),
+                Some(&dict),
+                cs,
+            )?;
+            report.certify_seconds = t0.elapsed().as_secs_f64();
+            if let Some(t) = cert.tier {
+                report.verdict = Verdict::Unique;
+                report.reason = format!(
+                    "{} passes the {} tier for the teacher's support on the whole sphere{on_op}: {} margin {:.3e} outside caps of {:.3} rad, |eta| <= {:.9} inside, each atom a strict local maximum (numerical Hessian); so the teacher is the unique minimizer, although the refined LP stopped at a costlier measure ({upper:.10} > {teacher_cost:.10}: an optimizer gap, not a counterexample)",
+                    cert_name(cert.kind),
+                    t.name(),
+                    cert.margin_kind.name(),
+                    cert.margin,
+                    cert.cap_radius,
+                    cert.inside_max.max(1.0),
+                );
+                report.certificate = Some(cert);
+                return Ok((report, dict, solve));
+            }
+            let why = cert.failure.clone();
+            report.certificate = Some(cert);
             format!(
-                "the solution costs more than the teacher ({upper:.10} > {teacher_cost:.10}) and differs from it (function error {rel_err:.3e}): the grid cannot represent the teacher; {advice} or put the teacher on the grid"
+                "the solution costs more than the teacher ({upper:.10} > {teacher_cost:.10}) and differs from it (function error {rel_err:.3e}), and no certificate for the teacher's support passes ({why}): the grid cannot represent the teacher; {advice} or put the teacher on the grid"
             )
         };
         return Ok((report, dict, solve));
     }
     // The measure is the teacher: certify the teacher's support.
     let t0 = std::time::Instant::now();
-    let support: Vec<SupportAtom> = teacher
-        .units
-        .iter()
-        .map(|u| {
-            let n = u.w.iter().map(|v| v * v).sum::<f64>().sqrt();
-            SupportAtom {
-                w: u.w.iter().map(|v| v / n).collect(),
-                sign: u.a.signum(),
-            }
-        })
-        .collect();
+    let support = teacher_support(teacher);
     let cert = certificate_report(
         spec,
         &plan,
@@ -377,11 +397,7 @@ pub fn certify_teacher(
             report.verdict = Verdict::Unique;
             report.reason = format!(
                 "the solution is the teacher (function error {rel_err:.3e}){on_op}; {} passes the {} tier on the whole sphere: {} margin {:.3e} outside caps of {:.3} rad, |eta| <= {:.9} inside, each atom a strict local maximum (numerical Hessian); {bracket}",
-                match cert.kind {
-                    super::CertificateKind::PreCertificate => "the pre-certificate",
-                    super::CertificateKind::LpDual => "the LP dual",
-                    super::CertificateKind::OptimalitySystem => "the optimality system's lambda",
-                },
+                cert_name(cert.kind),
                 t.name(),
                 cert.margin_kind.name(),
                 cert.margin,
@@ -405,4 +421,28 @@ pub fn certify_teacher(
     }
     report.certificate = Some(cert);
     Ok((report, dict, solve))
+}
+
+/// The teacher's units as support atoms (unit directions, signs).
+fn teacher_support(teacher: &ShallowInr) -> Vec<SupportAtom> {
+    teacher
+        .units
+        .iter()
+        .map(|u| {
+            let n = u.w.iter().map(|v| v * v).sum::<f64>().sqrt();
+            SupportAtom {
+                w: u.w.iter().map(|v| v / n).collect(),
+                sign: u.a.signum(),
+            }
+        })
+        .collect()
+}
+
+/// How a certificate's `lambda` is named in reasons.
+fn cert_name(kind: super::CertificateKind) -> &'static str {
+    match kind {
+        super::CertificateKind::PreCertificate => "the pre-certificate",
+        super::CertificateKind::LpDual => "the LP dual",
+        super::CertificateKind::OptimalitySystem => "the optimality system's lambda",
+    }
 }
