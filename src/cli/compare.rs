@@ -154,7 +154,7 @@ pub fn run(args: &CompareArgs) -> Result<Outcome> {
             s.push_str(&format!("INR: {line}\n"));
         }
         s.push_str(&format!(
-            "INR: {:?}, balanced cost {:.10}, {} active units, {} Adam steps, {:.2} s\n",
+            "INR: {}, balanced cost {:.10}, {} active units, {} Adam steps, {:.2} s\n",
             fitted.result.termination,
             b.cost,
             b.active_units,

@@ -223,7 +223,7 @@ fn fit_part(
     let mid = 0.5 * (lower + upper);
     let mut s = String::new();
     s.push_str(&format!(
-        "\nfit a width-10 INR to the same data (augmented Lagrangian, Adam, grid {n}): {:?} after {} Adam steps ({:.2} s)\n",
+        "\nfit a width-10 INR to the same data (augmented Lagrangian, Adam, grid {n}): {} after {} Adam steps ({:.2} s)\n",
         r.termination, r.adam_steps, r.seconds
     ));
     s.push_str(&format!(

@@ -439,7 +439,7 @@ pub fn run(args: &FitArgs) -> Result<Outcome> {
             s.push_str(&format!("{line}\n"));
         }
         s.push_str(&format!(
-            "termination: {:?}\n{} outer iterations, {} Adam steps, {:.2} s ({:.3} ms/step)\n",
+            "termination: {}\n{} outer iterations, {} Adam steps, {:.2} s ({:.3} ms/step)\n",
             r.termination,
             outer,
             r.adam_steps,

@@ -181,6 +181,24 @@ pub enum Termination {
     },
 }
 
+impl std::fmt::Display for Termination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Termination::Recovered { outer } => {
+                write!(f, "recovered (MSE below tau) at outer iteration {outer}")
+            }
+            Termination::MaxOuter => write!(f, "outer-iteration limit reached"),
+            Termination::Completed => write!(f, "completed all steps"),
+            Termination::Diverged { step } => {
+                write!(
+                    f,
+                    "diverged at Adam step {step} (last finite parameters kept)"
+                )
+            }
+        }
+    }
+}
+
 /// One row of the history (per outer iteration; per 100 steps for (2)).
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Record {
