@@ -15,6 +15,7 @@
 
 pub mod bound;
 pub mod eta;
+pub mod exchange;
 pub mod kkt;
 pub mod linalg;
 pub mod local_max;

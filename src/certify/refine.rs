@@ -16,8 +16,13 @@
 //! which problem is bracketed.
 
 use super::bound::{BnbSettings, BoundKind};
-use super::eta::{EtaField, SupSettings, auto_dense_points, dense_eta, dictionary_eta};
-use super::kkt::{KktSolution, solve_kkt};
+use super::eta::{EtaField, SupSettings, dense_eta, dictionary_eta};
+pub use super::exchange::{
+    INSERT_AMPLITUDE, KKT_CLUSTER_SHARES, KKT_GATE, KKT_INSERTIONS, ROUND_DENSE_DIVISOR,
+    STENCIL_STEP,
+};
+use super::exchange::{dot, insert_violators, kkt_from_clusters, search_lambda, stencil};
+use super::kkt::KktSolution;
 use super::sliding::slide;
 use super::sup::{SupBound, sup_bound, thin_bump_direction};
 use super::verified::{Operator, VerifiedMeasure, VerifySettings, verify_atoms, verify_measure};
@@ -33,11 +38,8 @@ use serde::Serialize;
 /// present (about 1e-6 rad) are not added again.
 pub const DUPLICATE_COS: f64 = 5e-13;
 
-/// Refinement rounds search a dense design of `1 / ROUND_DENSE_DIVISOR` of
-/// the automatic size (the final bracket searches the full one, with
-/// [`FINAL_STARTS_FACTOR`] times the ascents).
-pub const ROUND_DENSE_DIVISOR: usize = 4;
-/// See [`ROUND_DENSE_DIVISOR`].
+/// The final bracket searches the full dense design with this many times
+/// the ascents (rounds search a quarter of it: [`ROUND_DENSE_DIVISOR`]).
 pub const FINAL_STARTS_FACTOR: usize = 2;
 
 /// Columns of one LP solution within this angle (radians) of a heavier one
@@ -276,51 +278,13 @@ pub fn solve_certified(
                 opts,
             )?);
             kkt_atoms.extend(k.atoms.iter().map(|a| a.w.clone()));
-            // Insertion: the largest violator of the system's lambda joins
-            // its atoms (a small amplitude of the violation's sign) and the
-            // system is solved again, without an LP in between.
-            let mut current = k.clone();
-            for _ in 0..KKT_INSERTIONS {
-                let last = searched.last().expect("just pushed");
-                let Some(v) = last
-                    .sup
-                    .argmax
+            if let Some(ins) =
+                insert_violators(spec, plan, dict, y, opts, k, &mut searched, &mut kkt_atoms)?
+                && best_kkt
                     .as_ref()
-                    .filter(|v| v.eta.abs() > 1.0 + opts.refine.eps)
-                else {
-                    break;
-                };
-                let mean_c = current.atoms.iter().map(|a| a.c.abs()).sum::<f64>()
-                    / current.atoms.len() as f64;
-                let mut start_atoms = current.atoms.clone();
-                start_atoms.push(crate::convex::atoms::Atom {
-                    c: v.eta.signum() * INSERT_AMPLITUDE * mean_c,
-                    w: v.w.clone(),
-                    psi: f64::NAN,
-                    members: Vec::new(),
-                });
-                let Some(next) = solve_kkt(spec, plan, &start_atoms, &current.lambda, y)? else {
-                    break;
-                };
-                if next.cost >= current.cost {
-                    break;
-                }
-                searched.push(search_lambda(
-                    spec,
-                    plan,
-                    dict,
-                    next.lambda.clone(),
-                    dot(&next.lambda, y),
-                    opts,
-                )?);
-                kkt_atoms.extend(next.atoms.iter().map(|a| a.w.clone()));
-                if best_kkt
-                    .as_ref()
-                    .is_none_or(|b: &KktSolution| next.cost < b.cost)
-                {
-                    best_kkt = Some(next.clone());
-                }
-                current = next;
+                    .is_none_or(|b: &KktSolution| ins.cost < b.cost)
+            {
+                best_kkt = Some(ins);
             }
         }
         for sr in &searched {
@@ -493,17 +457,7 @@ pub fn solve_certified(
             Some(_) => {
                 for w in &kkt_atoms {
                     new_dirs.extend_from_slice(w);
-                    for b in super::local_max::tangent_basis(w) {
-                        for sgn in [1.0, -1.0] {
-                            let v: Vec<f64> = w
-                                .iter()
-                                .zip(&b)
-                                .map(|(a, t)| a + sgn * STENCIL_STEP * t)
-                                .collect();
-                            let n = v.iter().map(|x| x * x).sum::<f64>().sqrt();
-                            new_dirs.extend(v.iter().map(|x| x / n));
-                        }
-                    }
+                    new_dirs.extend(stencil(w));
                 }
             }
             // Otherwise the sliding step moves the clusters off the grid.
@@ -538,106 +492,4 @@ pub fn solve_certified(
         w.extend(new_idx);
         warm = Some(w);
     }
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-/// The optimality system is tried when the search estimate of the LP's
-/// `sup |eta|` is at most `1 + KKT_GATE`.
-pub const KKT_GATE: f64 = 0.25;
-
-/// Step (radians) of the stencil of columns added around the atoms of the
-/// optimality system.
-pub const STENCIL_STEP: f64 = 1e-3;
-
-/// Violators inserted into the optimality system per round.
-pub const KKT_INSERTIONS: usize = 4;
-/// An inserted atom starts with this fraction of the mean amplitude.
-pub const INSERT_AMPLITUDE: f64 = 1e-2;
-
-/// Clusters carrying at least these fractions of the LP cost start the
-/// optimality system, tried in order (small clusters are often spurious and
-/// make the system singular; the complete set is tried last).
-pub const KKT_CLUSTER_SHARES: [f64; 2] = [1e-3, 0.0];
-
-/// The optimality system ([`super::kkt`]) started from the LP's clusters.
-fn kkt_from_clusters(
-    spec: &ProblemSpec,
-    plan: &DiscretizationPlan,
-    clusters: &[crate::convex::atoms::Atom],
-    lambda: &[f64],
-    y: &[f64],
-) -> Result<Option<KktSolution>> {
-    let psi = super::eta::psi_for(spec, plan)?;
-    let weights: Vec<f64> = clusters
-        .iter()
-        .map(|a| Ok(a.c.abs() * psi.value(&a.w)?))
-        .collect::<Result<Vec<_>>>()?;
-    let total: f64 = weights.iter().sum();
-    let mut tried = usize::MAX;
-    for share in KKT_CLUSTER_SHARES {
-        let start: Vec<_> = clusters
-            .iter()
-            .zip(&weights)
-            .filter(|(_, w)| **w >= share * total)
-            .map(|(a, _)| a.clone())
-            .collect();
-        if start.len() == tried || start.is_empty() {
-            continue;
-        }
-        tried = start.len();
-        if let Some(k) = solve_kkt(spec, plan, &start, lambda, y)? {
-            return Ok(Some(k));
-        }
-    }
-    Ok(None)
-}
-
-/// One `lambda` with its sup search.
-struct Searched {
-    lambda: Vec<f64>,
-    dual: f64,
-    field: EtaField,
-    sup: SupBound,
-}
-
-/// The search estimate of `sup |eta_lambda|` (no branch-and-bound: rounds).
-fn search_lambda(
-    spec: &ProblemSpec,
-    plan: &DiscretizationPlan,
-    dict: &Dictionary,
-    lambda: Vec<f64>,
-    dual: f64,
-    opts: &SolveOptions,
-) -> Result<Searched> {
-    let field = EtaField::new(spec, plan, lambda.clone())?;
-    let mut candidates = dictionary_eta(dict, &lambda);
-    let n = if opts.sup.dense_points > 0 {
-        opts.sup.dense_points
-    } else {
-        auto_dense_points(spec.feature_dim()) / ROUND_DENSE_DIVISOR
-    };
-    candidates.extend(dense_eta(spec, plan, &lambda, n, opts.sup.seed)?);
-    let no_bnb = BnbSettings {
-        max_dim: 0,
-        ..opts.bnb
-    };
-    let sup = sup_bound(
-        spec,
-        plan,
-        &field,
-        &candidates,
-        &opts.sup,
-        &no_bnb,
-        None,
-        |_| None,
-    )?;
-    Ok(Searched {
-        lambda,
-        dual,
-        field,
-        sup,
-    })
 }

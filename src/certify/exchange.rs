@@ -1,0 +1,206 @@
+//! The pieces of one refinement round (THEORY.md 5-6, 9; driven by
+//! [`super::refine`]): the sup search of a dual vector, the optimality
+//! system started from the LP's clusters, violator insertion into it, and
+//! the stencil of columns around its atoms.
+
+use super::bound::BnbSettings;
+use super::eta::{EtaField, auto_dense_points, dense_eta, dictionary_eta};
+use super::kkt::{KktSolution, solve_kkt};
+use super::refine::SolveOptions;
+use super::sup::{SupBound, sup_bound};
+use crate::dictionary::{Dictionary, DiscretizationPlan};
+use crate::error::Result;
+use crate::spec::ProblemSpec;
+
+/// Refinement rounds search a dense design of `1 / ROUND_DENSE_DIVISOR` of
+/// the automatic size (the final bracket searches the full one).
+pub const ROUND_DENSE_DIVISOR: usize = 4;
+
+/// Dot product.
+pub(super) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// The optimality system is tried when the search estimate of the LP's
+/// `sup |eta|` is at most `1 + KKT_GATE`.
+pub const KKT_GATE: f64 = 0.25;
+
+/// Step (radians) of the stencil of columns added around the atoms of the
+/// optimality system.
+pub const STENCIL_STEP: f64 = 1e-3;
+
+/// Violators inserted into the optimality system per round.
+pub const KKT_INSERTIONS: usize = 4;
+/// An inserted atom starts with this fraction of the mean amplitude.
+pub const INSERT_AMPLITUDE: f64 = 1e-2;
+
+/// Clusters carrying at least these fractions of the LP cost start the
+/// optimality system, tried in order (small clusters are often spurious and
+/// make the system singular; the complete set is tried last).
+pub const KKT_CLUSTER_SHARES: [f64; 2] = [1e-3, 0.0];
+
+/// The optimality system ([`super::kkt`]) started from the LP's clusters.
+pub(super) fn kkt_from_clusters(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    clusters: &[crate::convex::atoms::Atom],
+    lambda: &[f64],
+    y: &[f64],
+) -> Result<Option<KktSolution>> {
+    let psi = super::eta::psi_for(spec, plan)?;
+    let weights: Vec<f64> = clusters
+        .iter()
+        .map(|a| Ok(a.c.abs() * psi.value(&a.w)?))
+        .collect::<Result<Vec<_>>>()?;
+    let total: f64 = weights.iter().sum();
+    let mut tried = usize::MAX;
+    for share in KKT_CLUSTER_SHARES {
+        let start: Vec<_> = clusters
+            .iter()
+            .zip(&weights)
+            .filter(|(_, w)| **w >= share * total)
+            .map(|(a, _)| a.clone())
+            .collect();
+        if start.len() == tried || start.is_empty() {
+            continue;
+        }
+        tried = start.len();
+        if let Some(k) = solve_kkt(spec, plan, &start, lambda, y)? {
+            return Ok(Some(k));
+        }
+    }
+    Ok(None)
+}
+
+/// One `lambda` with its sup search.
+pub(super) struct Searched {
+    /// The dual vector.
+    pub(super) lambda: Vec<f64>,
+    /// Its dual value `lambda . y` (the LP's dual objective for the LP's).
+    pub(super) dual: f64,
+    /// Its field.
+    pub(super) field: EtaField,
+    /// The search estimate of its sup.
+    pub(super) sup: SupBound,
+}
+
+/// The search estimate of `sup |eta_lambda|` (no branch-and-bound: rounds).
+pub(super) fn search_lambda(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    dict: &Dictionary,
+    lambda: Vec<f64>,
+    dual: f64,
+    opts: &SolveOptions,
+) -> Result<Searched> {
+    let field = EtaField::new(spec, plan, lambda.clone())?;
+    let mut candidates = dictionary_eta(dict, &lambda);
+    let n = if opts.sup.dense_points > 0 {
+        opts.sup.dense_points
+    } else {
+        auto_dense_points(spec.feature_dim()) / ROUND_DENSE_DIVISOR
+    };
+    candidates.extend(dense_eta(spec, plan, &lambda, n, opts.sup.seed)?);
+    let no_bnb = BnbSettings {
+        max_dim: 0,
+        ..opts.bnb
+    };
+    let sup = sup_bound(
+        spec,
+        plan,
+        &field,
+        &candidates,
+        &opts.sup,
+        &no_bnb,
+        None,
+        |_| None,
+    )?;
+    Ok(Searched {
+        lambda,
+        dual,
+        field,
+        sup,
+    })
+}
+
+/// Columns at [`STENCIL_STEP`] along every tangent axis of the unit `w`, on
+/// both sides (row-major): with them the next LP's `eta` cannot rise above
+/// 1 next to `w`.
+pub(super) fn stencil(w: &[f64]) -> Vec<f64> {
+    let mut out = Vec::new();
+    for b in super::local_max::tangent_basis(w) {
+        for sgn in [1.0, -1.0] {
+            let v: Vec<f64> = w
+                .iter()
+                .zip(&b)
+                .map(|(a, t)| a + sgn * STENCIL_STEP * t)
+                .collect();
+            let n = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+            out.extend(v.iter().map(|x| x / n));
+        }
+    }
+    out
+}
+
+/// Insertion: the largest violator of the last searched `lambda` joins the
+/// system's atoms (a small amplitude of the violation's sign) and the
+/// system is solved again, without an LP in between, at most
+/// [`KKT_INSERTIONS`] times while the cost decreases. Each new solution's
+/// `lambda` is searched (pushed to `searched`) and its atoms recorded in
+/// `atoms`; returns the cheapest new solution.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn insert_violators(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    dict: &Dictionary,
+    y: &[f64],
+    opts: &SolveOptions,
+    first: &KktSolution,
+    searched: &mut Vec<Searched>,
+    atoms: &mut Vec<Vec<f64>>,
+) -> Result<Option<KktSolution>> {
+    let mut current = first.clone();
+    let mut cheapest: Option<KktSolution> = None;
+    for _ in 0..KKT_INSERTIONS {
+        let Some(last) = searched.last() else {
+            break;
+        };
+        let Some(v) = last
+            .sup
+            .argmax
+            .as_ref()
+            .filter(|v| v.eta.abs() > 1.0 + opts.refine.eps)
+        else {
+            break;
+        };
+        let mean_c =
+            current.atoms.iter().map(|a| a.c.abs()).sum::<f64>() / current.atoms.len() as f64;
+        let mut start_atoms = current.atoms.clone();
+        start_atoms.push(crate::convex::atoms::Atom {
+            c: v.eta.signum() * INSERT_AMPLITUDE * mean_c,
+            w: v.w.clone(),
+            psi: f64::NAN,
+            members: Vec::new(),
+        });
+        let Some(next) = solve_kkt(spec, plan, &start_atoms, &current.lambda, y)? else {
+            break;
+        };
+        if next.cost >= current.cost {
+            break;
+        }
+        searched.push(search_lambda(
+            spec,
+            plan,
+            dict,
+            next.lambda.clone(),
+            dot(&next.lambda, y),
+            opts,
+        )?);
+        atoms.extend(next.atoms.iter().map(|a| a.w.clone()));
+        if cheapest.as_ref().is_none_or(|b| next.cost < b.cost) {
+            cheapest = Some(next.clone());
+        }
+        current = next;
+    }
+    Ok(cheapest)
+}
