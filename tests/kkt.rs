@@ -8,7 +8,6 @@ use inrsamp::certify::kkt::{residual_and_jacobian, solve_kkt};
 use inrsamp::certify::refine::{SolveOptions, solve_certified};
 use inrsamp::certify::verdict::{teacher_measurements, verdict_plan};
 use inrsamp::convex::atoms::Atom;
-use inrsamp::convex::{Backend, Program, SolveSettings, solve};
 use inrsamp::dictionary::Dictionary;
 use inrsamp::inr::network::ShallowInr;
 use inrsamp::spec::ProblemSpec;
@@ -75,18 +74,6 @@ fn the_system_jacobian_matches_finite_differences() {
     }
 }
 
-/// The LP on a 20 000-point grid of exact columns (d = 2): an upper bound
-/// of value(11) computed without refinement, clusters or Newton.
-fn fine_grid_value(spec: &ProblemSpec, y: &[f64]) -> f64 {
-    let plan = verdict_plan(spec).unwrap();
-    let grid = SphereGrid::new(spec.feature_dim(), 20_000, 99).unwrap();
-    let dict = Dictionary::build(spec, &plan, &grid.points).unwrap();
-    let prog = Program::new(&dict.columns, dict.m, y, &dict.psi, 0.0).unwrap();
-    let lp = solve(&prog, Backend::Clarabel, &SolveSettings::default()).unwrap();
-    assert!(lp.status.has_solution(), "{:?}", lp.status);
-    lp.primal_objective
-}
-
 #[test]
 fn d2_refinement_closes_a_bracket_that_holds() {
     // The d = 2 example (seed 9000, K = 2, psi_std): refinement must
@@ -106,7 +93,7 @@ fn d2_refinement_closes_a_bracket_that_holds() {
     let (lo, up) = (sol.certified_lower, sol.certified_upper);
     assert!(up.is_finite(), "no verified measure");
     assert!(up - lo <= 1e-6 * up, "bracket [{lo}, {up}] not closed");
-    let fine = fine_grid_value(&spec, &y);
+    let fine = fine_grid_lp(&spec, &y).1.primal_objective;
     assert!(
         lo <= fine,
         "lower {lo} above the 20 000-point LP value {fine}"

@@ -12,7 +12,6 @@ use inrsamp::certify::verdict::{
     Verdict, VerdictSettings, certify_teacher, teacher_measurements, verdict_plan,
 };
 use inrsamp::certify::{CertifySettings, certificate_report};
-use inrsamp::convex::{Backend, Program, SolveSettings, solve};
 use inrsamp::dictionary::Dictionary;
 use inrsamp::inr::network::ShallowInr;
 use inrsamp::measurement::measure_exact;
@@ -61,12 +60,7 @@ fn refine_opts() -> SolveOptions {
 /// recomputed unit by unit (`measure_exact`), no refinement, no sliding.
 /// Returns `(cost, relative residual)`: an upper bound of value(11).
 fn fine_grid_value(spec: &ProblemSpec, y: &[f64]) -> (f64, f64) {
-    let plan = verdict_plan(spec).unwrap();
-    let grid = SphereGrid::new(spec.feature_dim(), 20_000, 99).unwrap();
-    let dict = Dictionary::build(spec, &plan, &grid.points).unwrap();
-    let prog = Program::new(&dict.columns, dict.m, y, &dict.psi, 0.0).unwrap();
-    let lp = solve(&prog, Backend::Clarabel, &SolveSettings::default()).unwrap();
-    assert!(lp.status.has_solution(), "{:?}", lp.status);
+    let (dict, lp) = fine_grid_lp(spec, y);
     let units: Vec<inrsamp::inr::network::Unit> = (0..dict.len())
         .filter(|&j| lp.c[j] != 0.0)
         .map(|j| inrsamp::inr::network::Unit {

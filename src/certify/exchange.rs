@@ -188,19 +188,36 @@ pub(super) fn insert_violators(
         if next.cost >= current.cost {
             break;
         }
-        searched.push(search_lambda(
-            spec,
-            plan,
-            dict,
-            next.lambda.clone(),
-            dot(&next.lambda, y),
-            opts,
-        )?);
-        atoms.extend(next.atoms.iter().map(|a| a.w.clone()));
+        record_solution(spec, plan, dict, y, opts, &next, searched, atoms)?;
         if cheapest.as_ref().is_none_or(|b| next.cost < b.cost) {
             cheapest = Some(next.clone());
         }
         current = next;
     }
     Ok(cheapest)
+}
+
+/// Searches the sup of a solution's `lambda` (pushed to `searched`, with its
+/// dual value `lambda . y`) and records its atoms' directions in `atoms`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn record_solution(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    dict: &Dictionary,
+    y: &[f64],
+    opts: &SolveOptions,
+    k: &KktSolution,
+    searched: &mut Vec<Searched>,
+    atoms: &mut Vec<Vec<f64>>,
+) -> Result<()> {
+    searched.push(search_lambda(
+        spec,
+        plan,
+        dict,
+        k.lambda.clone(),
+        dot(&k.lambda, y),
+        opts,
+    )?);
+    atoms.extend(k.atoms.iter().map(|a| a.w.clone()));
+    Ok(())
 }

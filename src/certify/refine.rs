@@ -21,7 +21,9 @@ pub use super::exchange::{
     INSERT_AMPLITUDE, KKT_CLUSTER_SHARES, KKT_GATE, KKT_INSERTIONS, ROUND_DENSE_DIVISOR,
     STENCIL_STEP,
 };
-use super::exchange::{dot, insert_violators, kkt_from_clusters, search_lambda, stencil};
+use super::exchange::{
+    insert_violators, kkt_from_clusters, record_solution, search_lambda, stencil,
+};
 use super::kkt::KktSolution;
 use super::sliding::slide;
 use super::sup::{SupBound, sup_bound, thin_bump_direction};
@@ -269,15 +271,7 @@ pub fn solve_certified(
         };
         let mut kkt_atoms: Vec<Vec<f64>> = Vec::new();
         if let Some(k) = &kkt {
-            searched.push(search_lambda(
-                spec,
-                plan,
-                dict,
-                k.lambda.clone(),
-                dot(&k.lambda, y),
-                opts,
-            )?);
-            kkt_atoms.extend(k.atoms.iter().map(|a| a.w.clone()));
+            record_solution(spec, plan, dict, y, opts, k, &mut searched, &mut kkt_atoms)?;
             if let Some(ins) =
                 insert_violators(spec, plan, dict, y, opts, k, &mut searched, &mut kkt_atoms)?
                 && best_kkt

@@ -346,26 +346,18 @@ pub fn certify_teacher(
             // teacher's support still decides (it proves the teacher the
             // unique minimizer whatever the LP found).
             let t0 = std::time::Instant::now();
-            let cert = certificate_report(
-                spec,
-                &plan,
-                &teacher_support(teacher),
-                Some(&lp.lambda),
-                solve.lower_lambda.as_deref(),
-                Some(&dict),
-                cs,
-            )?;
+            let cert =
+                certify_teacher_support(spec, &plan, teacher, &lp.lambda, &solve, &dict, cs)?;
             report.certify_seconds = t0.elapsed().as_secs_f64();
             if let Some(t) = cert.tier {
                 report.verdict = Verdict::Unique;
                 report.reason = format!(
-                    "{} passes the {} tier for the teacher's support on the whole sphere{on_op}: {} margin {:.3e} outside caps of {:.3} rad, |eta| <= {:.9} inside, each atom a strict local maximum (numerical Hessian); so the teacher is the unique minimizer, although the refined LP stopped at a costlier measure ({upper:.10} > {teacher_cost:.10}: an optimizer gap, not a counterexample)",
-                    cert_name(cert.kind),
-                    t.name(),
-                    cert.margin_kind.name(),
-                    cert.margin,
-                    cert.cap_radius,
-                    cert.inside_max.max(1.0),
+                    "{}; so the teacher is the unique minimizer, although the refined LP stopped at a costlier measure ({upper:.10} > {teacher_cost:.10}: an optimizer gap, not a counterexample)",
+                    passes(
+                        &cert,
+                        t,
+                        &format!(" for the teacher's support on the whole sphere{on_op}")
+                    ),
                 );
                 report.certificate = Some(cert);
                 return Ok((report, dict, solve));
@@ -380,29 +372,15 @@ pub fn certify_teacher(
     }
     // The measure is the teacher: certify the teacher's support.
     let t0 = std::time::Instant::now();
-    let support = teacher_support(teacher);
-    let cert = certificate_report(
-        spec,
-        &plan,
-        &support,
-        Some(&lp.lambda),
-        solve.lower_lambda.as_deref(),
-        Some(&dict),
-        cs,
-    )?;
+    let cert = certify_teacher_support(spec, &plan, teacher, &lp.lambda, &solve, &dict, cs)?;
     report.certify_seconds = t0.elapsed().as_secs_f64();
     let bracket = format!("bracket [{lower:.10} ({kind}), {upper:.10}]");
     match cert.tier {
         Some(t) => {
             report.verdict = Verdict::Unique;
             report.reason = format!(
-                "the solution is the teacher (function error {rel_err:.3e}){on_op}; {} passes the {} tier on the whole sphere: {} margin {:.3e} outside caps of {:.3} rad, |eta| <= {:.9} inside, each atom a strict local maximum (numerical Hessian); {bracket}",
-                cert_name(cert.kind),
-                t.name(),
-                cert.margin_kind.name(),
-                cert.margin,
-                cert.cap_radius,
-                cert.inside_max.max(1.0),
+                "the solution is the teacher (function error {rel_err:.3e}){on_op}; {}; {bracket}",
+                passes(&cert, t, " on the whole sphere"),
             );
         }
         None if lower >= teacher_cost * (1.0 - vs.bracket_tol) => {
@@ -445,4 +423,39 @@ fn cert_name(kind: super::CertificateKind) -> &'static str {
         super::CertificateKind::LpDual => "the LP dual",
         super::CertificateKind::OptimalitySystem => "the optimality system's lambda",
     }
+}
+
+/// The certificate check of the teacher's support: the pre-certificate, the
+/// LP dual, and the refinement's lambda behind the lower bound.
+fn certify_teacher_support(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    teacher: &ShallowInr,
+    lp_lambda: &[f64],
+    solve: &CertifiedSolve,
+    dict: &Dictionary,
+    cs: &CertifySettings,
+) -> Result<CertificateReport> {
+    certificate_report(
+        spec,
+        plan,
+        &teacher_support(teacher),
+        Some(lp_lambda),
+        solve.lower_lambda.as_deref(),
+        Some(dict),
+        cs,
+    )
+}
+
+/// "<lambda> passes the <tier> tier<scope>: <margin>, <inside>, <Hessian>".
+fn passes(cert: &CertificateReport, tier: super::Tier, scope: &str) -> String {
+    format!(
+        "{} passes the {} tier{scope}: {} margin {:.3e} outside caps of {:.3} rad, |eta| <= {:.9} inside, each atom a strict local maximum (numerical Hessian)",
+        cert_name(cert.kind),
+        tier.name(),
+        cert.margin_kind.name(),
+        cert.margin,
+        cert.cap_radius,
+        cert.inside_max.max(1.0),
+    )
 }

@@ -70,3 +70,20 @@ pub fn fails_with(args: &[&str], needle: &str) {
         .stderr(predicate::str::contains(needle))
         .stderr(predicate::str::contains("panicked").not());
 }
+
+/// The LP (P_N) on a 20 000-point sphere grid (seed 99) of the verdict's
+/// operator, without refinement, clusters or Newton: an independent upper
+/// bound of value(11). Returns the dictionary and the solution.
+pub fn fine_grid_lp(
+    spec: &ProblemSpec,
+    y: &[f64],
+) -> (inrsamp::dictionary::Dictionary, inrsamp::convex::LpSolution) {
+    use inrsamp::convex::{Backend, Program, SolveSettings, solve};
+    let plan = inrsamp::certify::verdict::verdict_plan(spec).unwrap();
+    let grid = inrsamp::sphere::SphereGrid::new(spec.feature_dim(), 20_000, 99).unwrap();
+    let dict = inrsamp::dictionary::Dictionary::build(spec, &plan, &grid.points).unwrap();
+    let prog = Program::new(&dict.columns, dict.m, y, &dict.psi, 0.0).unwrap();
+    let lp = solve(&prog, Backend::Clarabel, &SolveSettings::default()).unwrap();
+    assert!(lp.status.has_solution(), "{:?}", lp.status);
+    (dict, lp)
+}
