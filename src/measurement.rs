@@ -65,6 +65,7 @@ fn sum_units(unit: &UnitEvaluator, net: &ShallowInr) -> Result<Vec<f64>> {
             let mut y = vec![0.0; m];
             unit.measure_into(&u.w, &mut y, s)?;
             y.iter_mut().for_each(|v| *v *= u.a);
+            crate::error::check_finite("a A_K sigma(g_w) of a teacher unit", &y)?;
             Ok(y)
         })
         .collect::<Result<_>>()?;
@@ -72,19 +73,17 @@ fn sum_units(unit: &UnitEvaluator, net: &ShallowInr) -> Result<Vec<f64>> {
     for p in parts {
         y.iter_mut().zip(p).for_each(|(a, b)| *a += b);
     }
+    crate::error::check_finite("A_K f", &y)?;
     Ok(y)
 }
 
 fn norm(v: &[f64]) -> f64 {
-    v.iter().map(|x| x * x).sum::<f64>().sqrt()
+    crate::numeric::norm2(v)
 }
 
 fn diff_norm(a: &[f64], b: &[f64]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y) * (x - y))
-        .sum::<f64>()
-        .sqrt()
+    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+    crate::numeric::norm2(&d)
 }
 
 /// The starting grid of the automatic choice.
@@ -124,7 +123,8 @@ pub fn measure(spec: &ProblemSpec, net: &ShallowInr) -> Result<Measurement> {
             let mut n = auto_start(spec);
             loop {
                 let (y, e, rel) = with_estimate(n)?;
-                if rel <= q.tol || 4 * n > q.n_max {
+                let next_fits = spec.grid_bytes(4 * n) <= crate::limits::memory_budget();
+                if rel <= q.tol || 4 * n > q.n_max || !next_fits {
                     break (y, n, e, rel, rel <= q.tol);
                 }
                 n *= 2;

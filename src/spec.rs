@@ -93,6 +93,22 @@ impl ProblemSpec {
         2 * self.max_cutoff().max(self.k0) + 1
     }
 
+    /// Bytes a grid quadrature on `n` points per axis allocates: the
+    /// separable synthesis and analysis matrices (and their transposes),
+    /// and per worker thread the grid values and the coefficient tensor.
+    pub fn grid_bytes(&self, n: usize) -> u128 {
+        let n = n as u128;
+        let s0 = 2 * self.k0 as u128 + 1;
+        let s = 2 * self.max_cutoff() as u128 + 1;
+        let d = self.d as u32;
+        let threads = rayon::current_num_threads() as u128;
+        let matrices = 2u128.saturating_mul(n.saturating_mul(s0 + s));
+        let per_thread = 4u128
+            .saturating_mul(n.saturating_pow(d))
+            .saturating_add(2u128.saturating_mul(s.saturating_pow(d)));
+        crate::limits::f64_bytes(&[matrices.saturating_add(per_thread.saturating_mul(threads))])
+    }
+
     /// Checks a grid size per axis against this problem.
     pub fn check_grid(&self, field: &'static str, n: usize) -> Result<()> {
         if n < self.min_grid() {
@@ -116,7 +132,12 @@ impl ProblemSpec {
                 ),
             ));
         }
-        Ok(())
+        crate::limits::check_memory(
+            field,
+            n,
+            self.grid_bytes(n),
+            &format!("a quadrature grid of {n} points per axis"),
+        )
     }
 }
 
@@ -147,7 +168,7 @@ pub struct SpecInput {
 impl SpecInput {
     /// Reads a TOML file with the same keys as the flags.
     pub fn from_toml_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::limits::read_text(path, crate::limits::MAX_SMALL_FILE)?;
         toml::from_str(&text).map_err(|e| Error::Parse {
             path: path.display().to_string(),
             reason: e.to_string().replace('\n', " ").trim().to_string(),
@@ -281,8 +302,22 @@ impl SpecInput {
             },
             seed: self.seed.unwrap_or(0),
         };
-        if let Some(n) = n {
-            spec.check_grid("quad", n)?;
+        match n {
+            Some(n) => spec.check_grid("quad", n)?,
+            None if !exact => {
+                // The automatic choice starts with N and 2N.
+                let n0 = 2 * crate::measurement::auto_start(&spec);
+                crate::limits::check_memory(
+                    "k",
+                    k,
+                    spec.grid_bytes(n0),
+                    &format!(
+                        "the automatic quadrature (its first grids of {} and {n0} points per axis)",
+                        n0 / 2
+                    ),
+                )?;
+            }
+            None => {}
         }
         Ok(spec)
     }

@@ -121,6 +121,12 @@ pub struct Tolerances {
     pub inconclusive: Option<f64>,
 }
 
+/// Upper limit of `family.instances` (per cell).
+pub const MAX_INSTANCES: usize = 100_000;
+
+/// Upper limit of `family.grid_points` (that of `inrsamp --grid-points`).
+pub const MAX_CLAIM_GRID_POINTS: usize = 10_000_000;
+
 /// Default of [`Tolerances::inconclusive`].
 pub const MAX_INCONCLUSIVE: f64 = 0.05;
 
@@ -206,7 +212,10 @@ pub fn eval_k(v: &toml::Value, k0: usize, width: usize) -> Result<usize, String>
                     ));
                 }
             };
-            let k = factor * k0 as i64 + offset;
+            let k = factor
+                .checked_mul(k0 as i64)
+                .and_then(|v| v.checked_add(offset))
+                .ok_or_else(|| format!("k = \"{s}\" overflows for k0 = {k0}, w = {width}"))?;
             if k < 1 {
                 return Err(format!("k = \"{s}\" gives {k} for k0 = {k0}, w = {width}"));
             }
@@ -252,14 +261,28 @@ impl Claim {
         {
             return bad("family.psi", "a non-empty list of std, mod, pre");
         }
-        if f.instances == 0 {
-            return bad("family.instances", "at least 1");
+        if f.instances == 0 || f.instances > MAX_INSTANCES {
+            return bad(
+                "family.instances",
+                &format!("between 1 and {MAX_INSTANCES} per cell"),
+            );
+        }
+        if f.quick_instances > f.instances {
+            return bad(
+                "family.quick_instances",
+                "at most family.instances (the quick set is the first instances of the full run)",
+            );
         }
         if f.restarts == 0 || f.restarts > 100 {
             return bad("family.restarts", "between 1 and 100");
         }
-        if f.grid_points == 0 {
-            return bad("family.grid_points", "at least 1");
+        if f.grid_points == 0 || f.grid_points > MAX_CLAIM_GRID_POINTS {
+            return bad(
+                "family.grid_points",
+                &format!(
+                    "between 1 and {MAX_CLAIM_GRID_POINTS} (the limit of inrsamp --grid-points)"
+                ),
+            );
         }
         let t = &c.tolerances;
         for (field, v) in [
@@ -284,6 +307,19 @@ impl Claim {
                     eval_k(kv, k0, w).map_err(|e| format!("{name}: family.k: {e}"))?;
                 }
             }
+        }
+        // Every cell must be a problem inrsamp accepts (its own validation).
+        for cell in c.cells() {
+            let input = inrsamp::spec::SpecInput {
+                d: Some(cell.d as i64),
+                k0: Some(cell.k0 as i64),
+                k: Some(cell.k as i64),
+                psi: Some(cell.psi.clone()),
+                ..Default::default()
+            };
+            input
+                .build()
+                .map_err(|e| format!("{name}: family (cell {cell}): inrsamp rejects it: {e}"))?;
         }
         Ok(c)
     }
@@ -334,5 +370,7 @@ mod tests {
         assert_eq!(eval_k(&toml::Value::Integer(4), 2, 3), Ok(4));
         assert!(eval_k(&s("k0-1"), 1, 1).is_err());
         assert!(eval_k(&s("3*w"), 1, 1).is_err());
+        // i64 overflow is an error, not a wrapped negative cutoff.
+        assert!(eval_k(&s("9223372036854775807*k0"), 2, 1).is_err());
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Exit code: 0 when every claim met its expectation; 1 when a claim
 //! expected to hold failed, a claim expected to fail held, a claim file was
-//! malformed, or a file could not be written.
+//! malformed (among those asked for), no claim was found, or a file could not
+//! be written; 141 when stdout is a closed pipe. Writes never panic.
 
 mod check;
 mod claim;
@@ -14,12 +15,55 @@ use clap::Parser;
 use rayon::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static STDOUT_FAILED: AtomicBool = AtomicBool::new(false);
+static STDOUT_PIPE: AtomicBool = AtomicBool::new(false);
+
+/// A line on stdout; a failed write is remembered (exit non-zero), never a panic.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($t)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                STDOUT_PIPE.store(true, Ordering::Relaxed);
+            }
+            STDOUT_FAILED.store(true, Ordering::Relaxed);
+        }
+    }};
+}
+
+/// A line on stderr; a failure is ignored (stderr is where failures go).
+macro_rules! note {
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stderr().lock(), $($t)*);
+    }};
+}
+
+/// Exit code when stdout is a closed pipe (as a shell reports SIGPIPE).
+const EXIT_BROKEN_PIPE: i32 = 141;
+
+/// Where claims are looked for when `--claims` is not given.
+fn default_claims() -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    if let Some(p) = std::env::var_os("PROOFS_CHECK_CLAIMS") {
+        v.push(PathBuf::from(p));
+    }
+    v.push(PathBuf::from("proofs-check/claims"));
+    v.push(PathBuf::from("claims"));
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(dir) = exe.parent()
+    {
+        v.push(dir.join("claims"));
+    }
+    v
+}
 
 /// Checks the theory's claims numerically.
 #[derive(Debug, Parser)]
 #[command(name = "proofs-check", version, about)]
 struct Args {
-    /// The CI subset: each claim's quick_instances per cell.
+    /// The CI subset: each claim's quick_instances per cell (the default
+    /// when claim ids are given without --full or --instances).
     #[arg(long, conflicts_with = "full")]
     quick: bool,
     /// Every claim's instances per cell (at least 100 in the shipped claims).
@@ -35,9 +79,10 @@ struct Args {
     /// full run, same seeds); the summary says so.
     #[arg(long, conflicts_with = "quick")]
     instances: Option<usize>,
-    /// Folder of claim files.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/claims"))]
-    claims: PathBuf,
+    /// Folder of claim files [default: $PROOFS_CHECK_CLAIMS, else
+    /// ./proofs-check/claims, else ./claims, else claims/ beside the binary].
+    #[arg(long)]
+    claims: Option<PathBuf>,
     /// Only these claim ids (default: all).
     ids: Vec<String>,
 }
@@ -49,34 +94,98 @@ struct ClaimRun {
 }
 
 fn main() {
-    let args = Args::parse();
+    inrsamp::output::file::install_signal_cleanup();
+    let code = run(Args::parse());
+    std::process::exit(code);
+}
+
+fn run(mut args: Args) -> i32 {
     let mut problems = 0usize;
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(&args.claims) {
+    if let Some(path) = &args.csv
+        && let Err(e) = inrsamp::output::check_output("csv", path)
+    {
+        note!("error: {e}");
+        return 1;
+    }
+    if !args.ids.is_empty() && !args.full && args.instances.is_none() {
+        args.quick = true;
+    }
+    let folder = match &args.claims {
+        Some(p) => p.clone(),
+        None => match default_claims().into_iter().find(|p| p.is_dir()) {
+            Some(p) => p,
+            None => {
+                let tried: Vec<String> = default_claims()
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect();
+                note!(
+                    "error: no claims folder found (tried {}); give --claims",
+                    tried.join(", ")
+                );
+                return 1;
+            }
+        },
+    };
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&folder) {
         Ok(rd) => rd
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|e| e == "toml"))
             .collect(),
         Err(e) => {
-            eprintln!("error: {}: {e}", args.claims.display());
-            std::process::exit(1);
+            note!("error: claims = {}: {e}", folder.display());
+            return 1;
         }
     };
+    if files.is_empty() {
+        note!(
+            "error: claims = {}: no claim files (*.toml)",
+            folder.display()
+        );
+        return 1;
+    }
     files.sort();
-    let mut claims = Vec::new();
+    let mut claims: Vec<Claim> = Vec::new();
+    let mut malformed = Vec::new();
     for f in &files {
         match Claim::from_file(f) {
-            Ok(c) => claims.push(c),
-            Err(e) => {
-                eprintln!("error: {e}");
-                problems += 1;
+            Ok(c) => {
+                if let Some(other) = claims.iter().find(|o| o.id == c.id) {
+                    note!(
+                        "error: {}: id {} is already used by another claim file ({})",
+                        f.display(),
+                        c.id,
+                        other.statement.chars().take(60).collect::<String>()
+                    );
+                    problems += 1;
+                } else {
+                    claims.push(c);
+                }
             }
+            Err(e) => malformed.push(e),
         }
     }
-    if !args.ids.is_empty() {
+    if args.ids.is_empty() {
+        for e in &malformed {
+            note!("error: {e}");
+        }
+        problems += malformed.len();
+    } else {
+        // Claims asked for by id do not fail because an unrelated file is
+        // malformed; a missing id does, and then the malformed files are named.
+        let mut missing = false;
         for id in &args.ids {
             if !claims.iter().any(|c| &c.id == id) {
-                eprintln!("error: no claim with id {id}");
+                note!("error: no claim with id {id}");
                 problems += 1;
+                missing = true;
+            }
+        }
+        for e in &malformed {
+            if missing {
+                note!("error: {e}");
+            } else {
+                note!("warning (not among the claims asked for): {e}");
             }
         }
         claims.retain(|c| args.ids.contains(&c.id));
@@ -89,8 +198,8 @@ fn main() {
         }
     };
     if args.instances == Some(0) {
-        eprintln!("error: --instances 0: at least one instance per cell");
-        std::process::exit(2);
+        note!("error: instances = 0: at least one instance per cell");
+        return 2;
     }
     claims.retain(|c| per_cell(c) > 0);
     let mode = match (args.quick, args.instances) {
@@ -98,7 +207,7 @@ fn main() {
         (false, Some(n)) => format!("sample: at most {n} instances per cell"),
         (false, None) => "full".to_string(),
     };
-    eprintln!("proofs-check ({mode}): {} claims", claims.len());
+    note!("proofs-check ({mode}): {} claims", claims.len());
     let runs: Vec<ClaimRun> = claims
         .into_iter()
         .map(|claim| {
@@ -118,7 +227,7 @@ fn main() {
                     // Progress on stderr every 10 % (and at the end).
                     let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     if total >= 20 && (k * 10 / total) != ((k - 1) * 10 / total) {
-                        eprintln!(
+                        note!(
                             "  {}: {k}/{total} instances ({:.0} s)",
                             claim.id,
                             start.elapsed().as_secs_f64()
@@ -128,7 +237,7 @@ fn main() {
                 })
                 .collect();
             let seconds = start.elapsed().as_secs_f64();
-            eprintln!(
+            note!(
                 "  {} done: {} instances in {seconds:.1} s",
                 claim.id,
                 results.len()
@@ -142,7 +251,7 @@ fn main() {
         .collect();
     let mut unexpected = 0usize;
     if !args.json {
-        println!(
+        say!(
             "{:<34} {:<16} {:<7} {:>6} {:>6} {:>6} {:>6} {:>12} {:>12} {:>8}  result",
             "claim",
             "kind",
@@ -196,9 +305,9 @@ fn main() {
                 "weakest_margin": weakest.map(|w| w.margin), "weakest_seed": weakest.map(|w| w.seed),
                 "weakest_cell": weakest.map(|w| w.cell.to_string()), "seconds": run.seconds, "result": result,
             });
-            println!("{v}");
+            say!("{v}");
         } else {
-            println!(
+            say!(
                 "{:<34} {:<16} {:<7} {:>6} {:>6} {:>6} {:>6} {:>12} {:>12} {:>8.1}  {result}",
                 run.claim.id,
                 format!("{:?}", run.claim.kind),
@@ -222,10 +331,10 @@ fn main() {
             .enumerate()
         {
             if shown == 5 {
-                eprintln!("    ... ({} more not held)", failed + inconc - 5);
+                note!("    ... ({} more not held)", failed + inconc - 5);
                 break;
             }
-            eprintln!(
+            note!(
                 "    {} [{}] seed {}: {}",
                 r.outcome.name(),
                 r.cell,
@@ -233,52 +342,58 @@ fn main() {
                 r.note
             );
             if !r.command.is_empty() {
-                eprintln!("      reproduce: {}", r.command);
+                note!("      reproduce: {}", r.command);
             }
         }
     }
     if let Some(path) = &args.csv {
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."));
-        let written = tempfile_write(dir, path, |w| {
-            writeln!(w, "claim,d,k0,k,width,psi,seed,outcome,verdict,margin,note")?;
+        let written = inrsamp::output::write_output("csv", path, |w| {
+            let mut wr = csv::Writer::from_writer(w);
+            wr.write_record([
+                "claim", "d", "k0", "k", "width", "psi", "seed", "outcome", "verdict", "margin",
+                "note",
+            ])?;
             for run in &runs {
                 for r in &run.results {
-                    writeln!(
-                        w,
-                        "{},{},{},{},{},{},{},{},{},{:e},\"{}\"",
-                        run.claim.id,
-                        r.cell.d,
-                        r.cell.k0,
-                        r.cell.k,
-                        r.cell.width,
-                        r.cell.psi,
-                        r.seed,
-                        r.outcome.name(),
-                        r.verdict,
-                        r.margin,
-                        r.note.replace('"', "'")
-                    )?;
+                    wr.write_record([
+                        run.claim.id.clone(),
+                        r.cell.d.to_string(),
+                        r.cell.k0.to_string(),
+                        r.cell.k.to_string(),
+                        r.cell.width.to_string(),
+                        r.cell.psi.clone(),
+                        r.seed.to_string(),
+                        r.outcome.name().to_string(),
+                        r.verdict.clone(),
+                        format!("{:e}", r.margin),
+                        r.note.clone(),
+                    ])?;
                 }
             }
-            Ok(())
+            wr.flush()
         });
         if let Err(e) = written {
-            eprintln!("error: {}: {e}", path.display());
+            note!("error: {e}");
             problems += 1;
         }
     }
-    println!(
+    say!(
         "{} claims, {} unexpected, {} malformed or missing",
         runs.len(),
         unexpected,
         problems
     );
-    if unexpected > 0 || problems > 0 {
-        std::process::exit(1);
+    if STDOUT_PIPE.load(Ordering::Relaxed) {
+        return EXIT_BROKEN_PIPE;
     }
+    if STDOUT_FAILED.load(Ordering::Relaxed) {
+        note!("error: writing to stdout failed");
+        return 1;
+    }
+    if unexpected > 0 || problems > 0 {
+        return 1;
+    }
+    0
 }
 
 /// Per cell: unique (proved / estimated margin) / recovered / not recovered
@@ -312,7 +427,7 @@ fn print_verdict_cells(run: &ClaimRun) {
             - of("recovered")
             - of("not_recovered")
             - of("inconclusive");
-        println!(
+        say!(
             "    [{c}] n {n}: unique {} (proved {}, estimated {}), recovered {}, not_recovered {}, inconclusive {}{}",
             of("unique-proved") + of("unique-estimated"),
             of("unique-proved"),
@@ -327,24 +442,4 @@ fn print_verdict_cells(run: &ClaimRun) {
             }
         );
     }
-}
-
-/// Writes `path` through a temporary file in `dir`, renamed at the end.
-fn tempfile_write(
-    dir: &std::path::Path,
-    path: &std::path::Path,
-    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let tmp = dir.join(format!(".proofs-check-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        f(&mut file)?;
-        file.flush()?;
-        drop(file);
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }

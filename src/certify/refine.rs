@@ -201,6 +201,7 @@ pub fn solve_certified(
     y: &[f64],
     opts: &SolveOptions,
 ) -> Result<CertifiedSolve> {
+    crate::numeric::check_data_scale("measurements", y)?;
     let start = std::time::Instant::now();
     let mut warm: Option<Vec<usize>> = None;
     let mut rounds = 0usize;

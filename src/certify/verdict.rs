@@ -245,7 +245,12 @@ pub fn certify_teacher(
     let plan = verdict_plan(spec)?;
     let mut grid = SphereGrid::new(spec.feature_dim(), vs.grid_points, spec.seed)?;
     if !vs.off_grid {
-        for u in &teacher.units {
+        // A unit with w = 0 vanishes (g = 0): it has no direction to add.
+        for u in teacher
+            .units
+            .iter()
+            .filter(|u| crate::numeric::norm2(&u.w) > 0.0)
+        {
             grid.push(&u.w)?;
         }
     }
@@ -401,13 +406,15 @@ pub fn certify_teacher(
     Ok((report, dict, solve))
 }
 
-/// The teacher's units as support atoms (unit directions, signs).
+/// The teacher's units as support atoms (unit directions, signs); units
+/// with `a = 0` or `w = 0` contribute nothing and are left out.
 fn teacher_support(teacher: &ShallowInr) -> Vec<SupportAtom> {
     teacher
         .units
         .iter()
+        .filter(|u| u.a != 0.0 && crate::numeric::norm2(&u.w) > 0.0)
         .map(|u| {
-            let n = u.w.iter().map(|v| v * v).sum::<f64>().sqrt();
+            let n = crate::numeric::norm2(&u.w);
             SupportAtom {
                 w: u.w.iter().map(|v| v / n).collect(),
                 sign: u.a.signum(),

@@ -109,11 +109,7 @@ pub struct VerifiedMeasure {
 
 /// `|y|`, at least the smallest positive float (a divisor).
 pub fn data_norm(y: &[f64]) -> f64 {
-    y.iter()
-        .map(|v| v * v)
-        .sum::<f64>()
-        .sqrt()
-        .max(f64::MIN_POSITIVE)
+    crate::numeric::norm2(y).max(f64::MIN_POSITIVE)
 }
 
 /// The atoms of `c` on `dict` with `|c_j| > rel max |c|`, unmerged.
@@ -159,6 +155,10 @@ pub fn verify_measure(
 ) -> Result<VerifiedMeasure> {
     let ynorm = data_norm(y);
     let mut atoms = support_atoms(c, dict, s.support_rel);
+    if y.iter().all(|v| *v == 0.0) && delta == 0.0 {
+        // The zero measure fits y = 0 exactly at cost 0.
+        atoms.clear();
+    }
     fill_psi(spec, plan, &mut atoms)?;
     let lp_cost: f64 = atoms.iter().map(|a| a.c.abs() * a.psi).sum();
     let m = dict.m;

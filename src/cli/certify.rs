@@ -34,9 +34,10 @@ pub struct CertifyArgs {
     /// CSV of eta for the certificate (D = 3: theta/phi grid; else great circles).
     #[arg(long = "eta-csv")]
     pub eta_csv: Option<PathBuf>,
-    /// Points per theta range (D = 3) or per great circle.
-    #[arg(long = "eta-resolution", default_value_t = 181)]
-    pub eta_resolution: usize,
+    /// Points per theta range (D = 3) or per great circle (at least 2).
+    #[arg(long = "eta-resolution", default_value_t = 181,
+          value_parser = clap::value_parser!(u64).range(2..))]
+    pub eta_resolution: u64,
 }
 
 /// Runs the subcommand.
@@ -75,7 +76,7 @@ pub fn run(args: &CertifyArgs) -> Result<Outcome> {
             &field,
             spec.feature_dim(),
             &dirs,
-            args.eta_resolution,
+            args.eta_resolution as usize,
             spec.seed,
         )?;
     }

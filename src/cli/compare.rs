@@ -6,8 +6,7 @@ use super::fit::{TrainArgs, fit_on};
 use super::solver_args::SolverArgs;
 use super::{Outcome, ProblemArgs, TeacherArgs};
 use crate::certify::refine::solve_certified;
-use crate::certify::verdict::{fill_psi, function_rel_error, network_of};
-use crate::convex::atoms::{AtomSettings, atoms};
+use crate::certify::verdict::{function_rel_error, network_of};
 use crate::dictionary::{Dictionary, DiscretizationPlan};
 use crate::error::{Error, Result};
 use crate::measurement::measure_at;
@@ -64,21 +63,42 @@ pub fn run(args: &CompareArgs) -> Result<Outcome> {
     // One quadrature for both sides: the training grid.
     spec.quadrature.n = Some(args.train.grid);
     spec.check_grid("grid", args.train.grid)?;
+    super::fit::check_student_memory(&spec, &args.train)?;
     let teacher = args.teacher.teacher(&spec)?;
     let opts = args.solver.options()?;
     let plan = DiscretizationPlan::for_spec(&spec)?;
     let y = measure_at(&spec, &teacher, args.train.grid)?;
+    crate::numeric::check_data_scale("measurements", &y)?;
     let mut grid = SphereGrid::new(spec.feature_dim(), args.solver.grid_points()?, spec.seed)?;
     if !args.off_grid {
         for u in &teacher.units {
-            grid.push(&u.w)?;
+            if crate::numeric::norm2(&u.w) > 0.0 {
+                grid.push(&u.w)?;
+            }
         }
     }
     let mut dict = Dictionary::build(&spec, &plan, &grid.points)?;
     let sol = solve_certified(&spec, &plan, &mut dict, &y, &opts)?;
     let lp = &sol.grid.lp;
-    let mut convex_atoms = atoms(&lp.c, &dict.directions, dict.dim, &AtomSettings::default());
-    fill_psi(&spec, &plan, &mut convex_atoms)?;
+    if lp.status.is_infeasible() || !sol.measure.as_ref().is_some_and(|m| m.verified) {
+        // Nothing to compare with: say so before training.
+        return Err(Error::setting(
+            "grid-points",
+            args.solver.grid_points,
+            format!(
+                "the convex problem has no verified solution on this grid of {} directions for M = {} measurements (Clarabel: {}); raise --grid-points or add --refine",
+                dict.len(),
+                dict.m,
+                lp.status.name()
+            ),
+        ));
+    }
+    // The convex side is the verified measure (not merged atoms).
+    let convex_atoms: Vec<crate::convex::atoms::Atom> = sol
+        .measure
+        .as_ref()
+        .map(|m| m.atoms.clone())
+        .unwrap_or_default();
     let convex_net = network_of(&spec, &convex_atoms);
     let fitted = fit_on(&spec, &args.train, &y, Some(&teacher), 1e-9)?;
     let Some(b) = fitted.balanced.as_ref() else {

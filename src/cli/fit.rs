@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::fourier::RealMap;
 use crate::inr::network::ShallowInr;
 use crate::measurement::measure_at;
-use crate::output::{read_coefficients_csv, write_atomic};
+use crate::output::{PendingFile, read_coefficients_csv, write_atomic};
 use crate::spec::ProblemSpec;
 use crate::train::deep::DeepModel;
 use crate::train::model::ShallowModel;
@@ -17,7 +17,6 @@ use crate::train::{
 };
 use clap::Args;
 use serde_json::json;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Training flags (shared with `compare`).
@@ -127,26 +126,27 @@ pub const MAX_RESTARTS: usize = 1000;
 /// most `FEASIBLE_REL * |y|`.
 pub const FEASIBLE_REL: f64 = 1e-3;
 
-/// Progress on stderr and the CSV log.
+/// Progress on stderr and the CSV log (streamed to a temporary file that
+/// becomes `--log` with the run's other outputs, or is removed on failure).
 struct Progress {
     quiet: bool,
     total: usize,
     restart: usize,
-    log: Option<(PathBuf, std::fs::File)>,
+    log: Option<PendingFile>,
+    log_error: Option<std::io::Error>,
 }
 
 impl Progress {
     fn new(quiet: bool, total: usize, log: Option<&Path>) -> Result<Self> {
         let log = match log {
             Some(p) => {
-                let partial = PathBuf::from(format!("{}.partial", p.display()));
-                let mut f = std::fs::File::create(&partial).map_err(|e| Error::io(&partial, e))?;
+                let mut f = PendingFile::create("log", p)?;
                 writeln!(
-                    f,
+                    f.writer(),
                     "restart,outer,steps,loss,regularizer,residual,mse,rel_mse,rho"
                 )
-                .map_err(|e| Error::io(&partial, e))?;
-                Some((partial, f))
+                .map_err(|e| Error::io(p, e))?;
+                Some(f)
             }
             None => None,
         };
@@ -155,30 +155,33 @@ impl Progress {
             total,
             restart: 0,
             log,
+            log_error: None,
         })
     }
 
     fn finish(self, target: Option<&Path>) -> Result<()> {
-        if let (Some((partial, f)), Some(t)) = (self.log, target) {
-            f.sync_all().map_err(|e| Error::io(&partial, e))?;
-            std::fs::rename(&partial, t).map_err(|e| Error::io(t, e))?;
+        if let (Some(e), Some(t)) = (self.log_error, target) {
+            return Err(Error::io(t, e));
         }
-        Ok(())
+        match self.log {
+            Some(f) => f.finish(),
+            None => Ok(()),
+        }
     }
 }
 
 impl Observer for Progress {
     fn observe(&mut self, r: &Record) {
         if !self.quiet {
-            eprintln!(
+            super::progress_line(&format!(
                 "[{}/{}] steps {} loss {:.6e} R {:.6} |r| {:.3e} rel_mse {:.3e}",
                 r.outer, self.total, r.steps, r.loss, r.regularizer, r.residual, r.rel_mse
-            );
+            ));
         }
-        if let Some((_, f)) = &mut self.log {
-            // The log is best effort per row; a failure shows in the final rename.
-            let _ = writeln!(
-                f,
+        if let Some(f) = &mut self.log {
+            // A failed row is remembered and fails the run at the end.
+            let row = writeln!(
+                f.writer(),
                 "{},{},{},{:e},{:e},{:e},{:e},{:e},{:e}",
                 self.restart,
                 r.outer,
@@ -190,7 +193,9 @@ impl Observer for Progress {
                 r.rel_mse,
                 r.rho
             );
-            let _ = f.flush();
+            if let Err(e) = row {
+                self.log_error.get_or_insert(e);
+            }
         }
     }
 }
@@ -309,12 +314,12 @@ pub fn fit_on(
         s.seed = settings.seed.wrapping_add(r as u64);
         progress.restart = r;
         if args.restarts > 1 && !args.quiet {
-            eprintln!(
+            super::progress_line(&format!(
                 "restart {}/{} (initialization seed {})",
                 r + 1,
                 args.restarts,
                 s.seed
-            );
+            ));
         }
         let mut f = fit_once(spec, args, s, y, tg.as_deref(), &mut progress)?;
         f.kept = r;
@@ -335,6 +340,35 @@ pub fn fit_on(
     let mut best = best.ok_or_else(|| Error::setting("restarts", 0, "at least one run"))?;
     best.restarts = args.restarts;
     Ok(best)
+}
+
+/// Checks the student's size against memory: activations (and their
+/// gradients) of every unit or hidden layer on the `grid^d` training grid.
+pub fn check_student_memory(spec: &ProblemSpec, train: &TrainArgs) -> Result<()> {
+    let points = (train.grid as u128).saturating_pow(spec.d as u32);
+    let (field, value, units) = if train.depth == 1 {
+        (
+            "student-width",
+            train.student_width,
+            train.student_width as u128,
+        )
+    } else {
+        (
+            "hidden",
+            train.hidden,
+            (train.hidden as u128).saturating_mul(train.depth as u128),
+        )
+    };
+    let params = (units).saturating_mul(spec.feature_dim() as u128 + units + 2);
+    crate::limits::check_memory(
+        field,
+        value,
+        crate::limits::f64_bytes(&[units
+            .saturating_mul(points)
+            .saturating_mul(4)
+            .saturating_add(params.saturating_mul(8))]),
+        "the student's activations on the training grid",
+    )
 }
 
 /// The data: the teacher's measurements on the training grid, or a CSV.
@@ -380,12 +414,15 @@ pub struct FitArgs {
 /// Runs the subcommand.
 pub fn run(args: &FitArgs) -> Result<Outcome> {
     let spec = args.problem.spec()?;
+    spec.check_grid("grid", args.train.grid)?;
+    check_student_memory(&spec, &args.train)?;
     let (y, teacher) = data(
         &spec,
         &args.teacher,
         args.measurements.as_deref(),
         args.train.grid,
     )?;
+    crate::numeric::check_data_scale("measurements", &y)?;
     let fitted = fit_on(&spec, &args.train, &y, teacher.as_ref(), 1e-6)?;
     let r = &fitted.result;
     let b = fitted.balanced.as_ref();

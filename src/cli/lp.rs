@@ -31,7 +31,8 @@ pub struct LpArgs {
     )]
     pub noise_delta: f64,
     /// Interior-point iteration limit.
-    #[arg(long = "max-iter", default_value_t = 200)]
+    #[arg(long = "max-iter", default_value_t = 200,
+          value_parser = clap::value_parser!(u32).range(1..))]
     pub max_iter: u32,
     /// JSON on stdout.
     #[arg(long)]

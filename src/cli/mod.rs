@@ -76,14 +76,95 @@ impl From<String> for Outcome {
     }
 }
 
-/// Runs a parsed command line.
+static STDERR_FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes a progress line to stderr. A failed write never panics: it is
+/// remembered, and the binary exits non-zero at the end ([`stderr_failed`]).
+pub fn progress_line(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    if err
+        .write_all(text.as_bytes())
+        .and_then(|_| err.write_all(b"\n"))
+        .is_err()
+    {
+        STDERR_FAILED.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// True when a progress line could not be written to stderr.
+pub fn stderr_failed() -> bool {
+    STDERR_FAILED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Upper limit of `--threads` per available core.
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// Every output path of a command line, with its flag (`--export-lp P`
+/// stands for its three `.npy` files).
+pub fn output_paths(cmd: &Command) -> Vec<(&'static str, PathBuf)> {
+    let mut out: Vec<(&'static str, PathBuf)> = Vec::new();
+    let mut add = |flag: &'static str, p: &Option<PathBuf>| {
+        if let Some(p) = p {
+            out.push((flag, p.clone()));
+        }
+    };
+    match cmd {
+        Command::Measure(a) => add("out", &a.out),
+        Command::Solve(a) => {
+            add("atoms-csv", &a.atoms_csv);
+            add("eta-csv", &a.eta_csv);
+            add("function-csv", &a.function_csv);
+            for p in a.export_lp.iter().flat_map(|p| solve::export_lp_paths(p)) {
+                add("export-lp", &Some(p));
+            }
+        }
+        Command::Certify(a) => add("eta-csv", &a.eta_csv),
+        Command::Fit(a) => {
+            add("log", &a.train.log);
+            add("save", &a.save);
+        }
+        Command::Compare(a) => add("log", &a.train.log),
+        Command::Lp(_) | Command::Demo(_) => {}
+    }
+    out
+}
+
+/// Checks that need no computation, so that a long run does not end in an
+/// error it could have given at once.
+fn early_checks(cmd: &Command) -> Result<()> {
+    let eta = match cmd {
+        Command::Solve(a) => a.eta_csv.as_ref().map(|_| a.eta_resolution),
+        Command::Certify(a) => a.eta_csv.as_ref().map(|_| a.eta_resolution),
+        _ => None,
+    };
+    if let Some(r) = eta {
+        // The D = 3 sphere grid: 2 r^2 rows of 12 numbers.
+        let r = r as u128;
+        crate::limits::check_memory(
+            "eta-resolution",
+            r,
+            crate::limits::f64_bytes(&[r.saturating_mul(r).saturating_mul(2), 12]),
+            "the eta grid",
+        )?;
+    }
+    Ok(())
+}
+
+/// Runs a parsed command line: checks the thread count and every output
+/// path before any work, and writes the outputs all-or-nothing (a failed
+/// run leaves none of them; see `output::file`).
 pub fn run(cli: &Cli) -> Result<Outcome> {
     if let Some(t) = cli.threads {
-        if t == 0 {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let max = MAX_THREADS_PER_CORE * cores;
+        if t == 0 || t > max {
             return Err(Error::setting(
                 "threads",
-                0,
-                "at least one thread is needed",
+                t,
+                format!(
+                    "between 1 and {max} ({MAX_THREADS_PER_CORE} per core on this machine's {cores})"
+                ),
             ));
         }
         // Only the first call can set the global pool; later calls keep it.
@@ -91,7 +172,20 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
             .num_threads(t)
             .build_global();
     }
-    match &cli.command {
+    let paths = output_paths(&cli.command);
+    for (i, (flag, p)) in paths.iter().enumerate() {
+        crate::output::check_output(flag, p)?;
+        if !crate::output::file::is_stdout(p) && paths[..i].iter().any(|(_, q)| q == p) {
+            return Err(Error::setting(
+                flag,
+                p.display(),
+                "the same path is given to two outputs",
+            ));
+        }
+    }
+    early_checks(&cli.command)?;
+    let tx = crate::output::OutputTransaction::begin()?;
+    let out = match &cli.command {
         Command::Measure(a) => measure::run(a).map(Outcome::from),
         Command::Solve(a) => solve::run(a),
         Command::Certify(a) => certify::run(a),
@@ -99,7 +193,9 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         Command::Fit(a) => fit::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Demo(a) => demo::run(a).map(Outcome::from),
-    }
+    }?;
+    tx.commit()?;
+    Ok(out)
 }
 
 /// Problem flags shared by every subcommand. A flag overrides the same key
@@ -130,8 +226,9 @@ pub struct ProblemArgs {
     pub quad_tol: Option<f64>,
     /// Exact coefficients: d = 1 (closed form between the real zeros of g) or
     /// d = 2 with K0 = 1 (closed form in x1, panelled Gauss-Legendre in x2).
-    #[arg(long)]
-    pub exact: bool,
+    /// `--exact=false` overrides `exact = true` of a config.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", require_equals = true, value_name = "BOOL")]
+    pub exact: Option<bool>,
     /// Base seed of everything random. [default: 0]
     #[arg(long)]
     pub seed: Option<u64>,
@@ -155,7 +252,7 @@ impl ProblemArgs {
             psi_k: self.psi_k,
             quad: self.quad,
             quad_tol: self.quad_tol,
-            exact: self.exact.then_some(true),
+            exact: self.exact,
             seed: self.seed,
         };
         let config = match &self.config {

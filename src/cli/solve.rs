@@ -14,7 +14,7 @@ use crate::output::{read_coefficients_csv, write_atomic};
 use crate::sphere::SphereGrid;
 use clap::Args;
 use serde_json::json;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Flags of `inrsamp solve`.
 #[derive(Debug, Clone, Args)]
@@ -37,9 +37,10 @@ pub struct SolveArgs {
     /// CSV of eta for the final lambda (D = 3: theta/phi grid; else great circles).
     #[arg(long = "eta-csv")]
     pub eta_csv: Option<PathBuf>,
-    /// Points per theta range (D = 3) or per great circle.
-    #[arg(long = "eta-resolution", default_value_t = 181)]
-    pub eta_resolution: usize,
+    /// Points per theta range (D = 3) or per great circle (at least 2).
+    #[arg(long = "eta-resolution", default_value_t = 181,
+          value_parser = clap::value_parser!(u64).range(2..))]
+    pub eta_resolution: u64,
     /// CSV of the reconstructed function sum_j c_j sigma(g_{w_j}) on an n^d grid
     /// (columns x1[,x2],f), n = --function-grid.
     #[arg(long = "function-csv")]
@@ -51,6 +52,12 @@ pub struct SolveArgs {
     /// for cross-checks with other solvers (`inrsamp lp`).
     #[arg(long = "export-lp")]
     pub export_lp: Option<PathBuf>,
+}
+
+/// The three files of `--export-lp PREFIX`: `PREFIX_phi.npy`,
+/// `PREFIX_y.npy`, `PREFIX_psi.npy`.
+pub fn export_lp_paths(prefix: &Path) -> [PathBuf; 3] {
+    ["phi", "y", "psi"].map(|s| PathBuf::from(format!("{}_{s}.npy", prefix.display())))
 }
 
 /// Runs the subcommand.
@@ -72,19 +79,32 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
         ));
     }
     if let Some(prefix) = &args.export_lp {
-        let name = |s: &str| PathBuf::from(format!("{}_{s}.npy", prefix.display()));
-        crate::output::matrix::write_npy_matrix(&name("phi"), dict.m, dict.len(), &dict.columns)?;
-        crate::output::matrix::write_npy_vector(&name("y"), &y)?;
-        crate::output::matrix::write_npy_vector(&name("psi"), &dict.psi)?;
+        let [phi, yv, psi] = export_lp_paths(prefix);
+        crate::output::matrix::write_npy_matrix(&phi, dict.m, dict.len(), &dict.columns)?;
+        crate::output::matrix::write_npy_vector(&yv, &y)?;
+        crate::output::matrix::write_npy_vector(&psi, &dict.psi)?;
     }
     let sol = solve_certified(&spec, &plan, &mut dict, &y, &opts)?;
     let lp = &sol.grid.lp;
     if lp.status.is_infeasible() {
+        if dict.len() < dict.m {
+            return Err(Error::setting(
+                "grid-points",
+                args.solver.grid_points,
+                format!(
+                    "the grid has {} usable directions for M = {} measurements, too few to fit y (Clarabel: {}); raise --grid-points",
+                    dict.len(),
+                    dict.m,
+                    lp.status.name()
+                ),
+            ));
+        }
         return Err(Error::setting(
             "measurements",
             "y",
             format!(
-                "the system Phi c = y is infeasible on this grid (Clarabel: {}); y may not come from a shallow INR of this K0, or use --noise-delta",
+                "the system Phi c = y is infeasible on this grid of {} directions (Clarabel: {}); raise --grid-points, or y may not come from a shallow INR of this K0 (then use --noise-delta)",
+                dict.len(),
                 lp.status.name()
             ),
         ));
@@ -131,7 +151,7 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
             &field,
             spec.feature_dim(),
             &dirs,
-            args.eta_resolution,
+            args.eta_resolution as usize,
             spec.seed,
         )?;
     }

@@ -121,6 +121,12 @@ impl Dictionary {
         let unit = evaluator(spec, plan, plan.n_quad)?;
         let map = unit.map().clone();
         let m = map.len();
+        crate::limits::check_memory(
+            "grid-points",
+            n_dirs,
+            crate::limits::f64_bytes(&[m as u128, n_dirs as u128, 2]),
+            &format!("a dictionary of {n_dirs} columns of length M = {m}"),
+        )?;
         let map_kp = match spec.psi {
             PsiKind::Mod { k_prime } => Some(RealMap::new(spec.d, k_prime)),
             _ => None,

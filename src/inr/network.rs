@@ -78,7 +78,7 @@ impl ShallowInr {
 
     /// Reads a teacher file.
     pub fn from_json_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::limits::read_text(path, crate::limits::MAX_SMALL_FILE)?;
         serde_json::from_str(&text).map_err(|e| Error::Parse {
             path: path.display().to_string(),
             reason: e.to_string(),

@@ -50,12 +50,15 @@ impl std::fmt::Display for PsiKind {
 
 /// `psi_std(w) = |w|_2`.
 pub fn psi_std(w: &[f64]) -> f64 {
-    w.iter().map(|v| v * v).sum::<f64>().sqrt()
+    crate::numeric::norm2(w)
 }
 
 /// `psi_pre(w) = sqrt(w_0^2 + 1/2 sum_{i>=1} w_i^2)`.
 pub fn psi_pre(w: &[f64]) -> f64 {
-    (w[0] * w[0] + 0.5 * w[1..].iter().map(|v| v * v).sum::<f64>()).sqrt()
+    // Scaled by a power of two so that the squares cannot overflow.
+    let t = crate::numeric::power_of_two_scale(w);
+    let u = |v: f64| v / t;
+    t * (u(w[0]) * u(w[0]) + 0.5 * w[1..].iter().map(|&v| u(v) * u(v)).sum::<f64>()).sqrt()
 }
 
 /// Evaluates one weighting and its gradient.

@@ -237,10 +237,23 @@ impl UnitEvaluator {
     }
 
     /// `A_K sigma(g_w)` into `out` (length M).
+    /// Homogeneity keeps huge and tiny `w` finite: such a `w` is measured
+    /// as `t A sigma(g_{w/t})` (see [`crate::numeric`]); a result that is
+    /// still not finite is an error.
     pub fn measure_into(&self, w: &[f64], out: &mut [f64], s: &mut UnitScratch) -> Result<()> {
-        self.analyze(w, s)?;
-        self.read(&self.map, s, out);
-        Ok(())
+        crate::error::check_finite("inner weight w", w)?;
+        match crate::numeric::rescaled(w) {
+            None => {
+                self.analyze(w, s)?;
+                self.read(&self.map, s, out);
+            }
+            Some((ws, t)) => {
+                self.analyze(&ws, s)?;
+                self.read(&self.map, s, out);
+                out.iter_mut().for_each(|v| *v *= t);
+            }
+        }
+        crate::error::check_finite("A_K sigma(g_w)", out)
     }
 
     /// `A_K sigma(g_w)`.
@@ -253,6 +266,10 @@ impl UnitEvaluator {
     /// The Jacobian `A_map [H(g_w) gamma]`, `M x D` column-major
     /// (column `i` is the derivative with respect to `w_i`).
     pub fn jacobian_for(&self, w: &[f64], map: &RealMap) -> Result<Vec<f64>> {
+        crate::error::check_finite("inner weight w", w)?;
+        // The Jacobian is homogeneous of degree 0.
+        let owned = crate::numeric::rescaled(w).map(|(ws, _)| ws);
+        let w = owned.as_deref().unwrap_or(w);
         let dim = self.features.dim();
         let m = map.len();
         let mut s = UnitScratch::default();

@@ -20,6 +20,12 @@ use std::path::Path;
 pub fn write_sphere_grid(path: &Path, field: &EtaField, resolution: usize) -> Result<()> {
     let nt = resolution.max(2);
     let np = 2 * nt;
+    crate::limits::check_memory(
+        "eta-resolution",
+        resolution,
+        crate::limits::f64_bytes(&[(nt as u128).saturating_mul(np as u128), 12]),
+        "the eta grid of the sphere",
+    )?;
     type Row = (f64, f64, [f64; 3], f64);
     let rows: Vec<Result<Row>> = (0..nt * np)
         .into_par_iter()
@@ -57,6 +63,18 @@ pub fn write_great_circles(
     resolution: usize,
     seed: u64,
 ) -> Result<()> {
+    let dim = atoms.first().map_or(0, |a| a.len()) as u128;
+    crate::limits::check_memory(
+        "eta-resolution",
+        resolution,
+        crate::limits::f64_bytes(&[
+            (atoms.len() as u128)
+                .saturating_mul(circles as u128)
+                .saturating_mul(resolution.max(2) as u128),
+            2 * dim + 6,
+        ]),
+        "the great circles of eta through the atoms",
+    )?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut jobs = Vec::new();
     for (ai, a) in atoms.iter().enumerate() {

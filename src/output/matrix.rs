@@ -80,6 +80,20 @@ fn read_npy(path: &Path) -> Result<(Vec<usize>, Vec<f64>, bool)> {
         .map_err(|e| parse_err(path, format!("not a readable .npy file: {e}")))?;
     let shape: Vec<usize> = npy.shape().iter().map(|&s| s as usize).collect();
     let fortran = npy.order() == npyz::Order::Fortran;
+    let count = shape
+        .iter()
+        .fold(1u128, |a, &s| a.saturating_mul(s as u128));
+    let bytes = crate::limits::f64_bytes(&[count]);
+    if bytes > crate::limits::memory_budget() {
+        return Err(parse_err(
+            path,
+            format!(
+                "the shape {shape:?} needs {}, more than the memory limit {}",
+                crate::limits::human_bytes(bytes),
+                crate::limits::human_bytes(crate::limits::memory_budget())
+            ),
+        ));
+    }
     let data: Vec<f64> = npy
         .into_vec::<f64>()
         .map_err(|e| parse_err(path, format!("expected float64 data: {e}")))?;
@@ -87,7 +101,8 @@ fn read_npy(path: &Path) -> Result<(Vec<usize>, Vec<f64>, bool)> {
 }
 
 fn read_csv(path: &Path) -> Result<(Vec<usize>, Vec<f64>, bool)> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let max = u64::try_from(crate::limits::memory_budget() / 4).unwrap_or(u64::MAX);
+    let text = crate::limits::read_text(path, max)?;
     let mut rows: Vec<Vec<f64>> = Vec::new();
     for (lineno, line) in text.lines().enumerate() {
         let line = line.trim();

@@ -1,38 +1,19 @@
 //! Files: every output is written to a temporary file beside its target and
-//! renamed into place, so a crash never leaves a half-written file.
+//! renamed into place, so a crash never leaves a half-written file; the
+//! rules (what may be replaced, transactions, signals) are in [`file`].
 
 pub mod eta;
+pub mod file;
 pub mod matrix;
+
+pub use file::{
+    OutputTarget, OutputTransaction, PendingFile, check_output, write_atomic, write_output,
+};
 
 use crate::error::{Error, Result};
 use crate::fourier::RealMap;
 use num_complex::Complex64;
-use std::io::Write;
 use std::path::Path;
-
-/// Writes `path` atomically: `write` fills a temporary file in the same
-/// folder, which is renamed to `path` only when `write` succeeded.
-pub fn write_atomic(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".inrsamp-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(path, e))?;
-    {
-        let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
-        write(&mut buf).map_err(|e| Error::io(path, e))?;
-        buf.flush().map_err(|e| Error::io(path, e))?;
-    }
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
-}
 
 /// Writes complex coefficients over all of `S_K` as CSV with columns
 /// `k1[,k2[,k3]],re,im` (lexicographic order), from the real vector `y`.
@@ -67,7 +48,9 @@ pub fn read_coefficients_csv(path: &Path, map: &RealMap) -> Result<Vec<f64>> {
     };
     let d = map.dim();
     let k = map.cutoff() as i64;
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| err(e.to_string()))?;
+    let max_bytes = 4096 + crate::limits::TEXT_BYTES_PER_ROW * map.len() as u64;
+    let text = crate::limits::read_text(path, max_bytes)?;
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let headers = rdr.headers().map_err(|e| err(e.to_string()))?.clone();
     let mut expect: Vec<String> = (1..=d).map(|a| format!("k{a}")).collect();
     expect.push("re".into());

@@ -166,7 +166,7 @@ impl SphereGrid {
                 got: w.len(),
             });
         }
-        let norm = w.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let norm = crate::numeric::norm2(w);
         if !(norm.is_finite() && norm > 0.0) {
             return Err(Error::NotFinite {
                 what: "norm of a direction".into(),
