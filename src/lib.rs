@@ -11,7 +11,7 @@
 //!
 //! under generalized weight decay `R_psi = 1/2 sum_j (a_j^2 + psi(w_j)^2)`,
 //! and ask when the fit recovers `f` exactly. The mathematical spec is
-//! `shared/THEORY.md`; each module cites the section it implements.
+//! `docs/theory.md` (in the repository); each module cites the section it implements.
 //!
 //! ## Conventions
 //! - Fourier sign: `f^[k] = \int f(x) exp(-2 pi i k.x) dx` (unnormalized on
@@ -34,6 +34,18 @@
 //! estimate; [`sphere`] grids directions; [`dictionary`] builds the weighted
 //! dictionary of the discretized convex problem; [`output`] writes files
 //! atomically.
+//!
+//! ## Library use (the README's snippet; a doctest keeps it compiling)
+//! ```
+//! # fn main() -> inrsamp::error::Result<()> {
+//! use inrsamp::{SpecInput, measurement::measure, inr::network::ShallowInr};
+//! let spec = SpecInput { d: Some(2), k0: Some(1), k: Some(3), ..Default::default() }.build()?;
+//! let teacher = ShallowInr::random(2, 1, 3, 42)?;
+//! let m = measure(&spec, &teacher)?;          // m.y, m.method, m.error_estimate
+//! # assert_eq!(m.y.len(), 49);
+//! # Ok(())
+//! # }
+//! ```
 
 #![deny(missing_docs)]
 

@@ -1,4 +1,4 @@
-//! Measurements `y = A_K f` of a shallow INR (THEORY.md 1 and 7), with the
+//! Measurements `y = A_K f` of a shallow INR (docs/theory.md 1 and 7), with the
 //! grid chosen from its aliasing-error estimate, or exact in d = 1.
 //!
 //! Rule: the result is always `y_N` at the reported `N`, and the estimate is

@@ -1,6 +1,6 @@
 //! Overflow-safe vector norms by power-of-two scaling (issue #14).
 //!
-//! Measurements and every psi are positively homogeneous in `w` (THEORY.md
+//! Measurements and every psi are positively homogeneous in `w` (docs/theory.md
 //! 1-2): `A sigma(g_{t w}) = t A sigma(g_w)` and `psi(t w) = t psi(w)` for
 //! `t > 0`. Dividing `w` by a power of two `t` near `max |w_i|` is exact in
 //! floating point (barring subnormals), so a computation on `w / t`

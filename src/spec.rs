@@ -1,5 +1,5 @@
 //! The problem specification: dimension, feature degree, sampling cutoff,
-//! weighting and quadrature (THEORY.md 1-3), validated into typed errors.
+//! weighting and quadrature (docs/theory.md 1-3), validated into typed errors.
 
 use crate::error::{Error, Result};
 use crate::inr::psi::PsiKind;

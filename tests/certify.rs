@@ -1,4 +1,4 @@
-//! Certificates and verdicts (THEORY.md 5-6).
+//! Certificates and verdicts (docs/theory.md 5-6).
 
 mod common;
 use common::*;
@@ -12,7 +12,7 @@ use inrsamp::sphere::SphereGrid;
 
 #[test]
 fn y_over_norm_y_is_a_certificate_for_psi_mod_with_k_prime_k() {
-    // THEORY.md 6 remark: with psi_mod and K' = K, lambda = y/|y| gives
+    // docs/theory.md 6 remark: with psi_mod and K' = K, lambda = y/|y| gives
     // |eta| <= 1 everywhere (Cauchy-Schwarz), with equality at the teacher.
     for (d, k0, k) in [(1, 1, 3), (2, 1, 3)] {
         let spec = spec(d, k0, k, "mod");

@@ -1,4 +1,4 @@
-//! (P_N) and (D_N) (THEORY.md 5): tiny LPs with answers known by hand (one
+//! (P_N) and (D_N) (docs/theory.md 5): tiny LPs with answers known by hand (one
 //! per status), the two backends against each other, full against column
 //! generation, and the duality gap.
 

@@ -1,4 +1,4 @@
-//! The dictionary (THEORY.md 5): the parallel separable build against the
+//! The dictionary (docs/theory.md 5): the parallel separable build against the
 //! naive column-by-column twin, dropped vanishing directions, psi weights,
 //! and the exact 1-D build against a fine grid.
 

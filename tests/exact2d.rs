@@ -1,4 +1,4 @@
-//! Exact 2-D measurements (THEORY.md 9): the grid route (an independent
+//! Exact 2-D measurements (docs/theory.md 9): the grid route (an independent
 //! path: separable partial DFT) converges to them as N grows, the grid route's N^-2
 //! convergence towards them, thin bumps, tangencies, rows where g vanishes
 //! identically, and the Jacobian against finite differences.

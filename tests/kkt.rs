@@ -1,5 +1,5 @@
 //! The optimality system of (11) (`certify::kkt`) and the refinement that
-//! uses it in d = 2 (THEORY.md 6, 9): checked against finite differences,
+//! uses it in d = 2 (docs/theory.md 6, 9): checked against finite differences,
 //! against strong duality, and against an independent LP.
 
 mod common;

@@ -1,6 +1,6 @@
 //! Unit measurements: the separable partial DFT against the FFT twin, exact
 //! 1-D coefficients against a 2^20-point grid, the N^-2 quadrature rate, and
-//! Jacobians against central finite differences (THEORY.md 1, 2, 7).
+//! Jacobians against central finite differences (docs/theory.md 1, 2, 7).
 
 mod common;
 use common::*;

@@ -1,4 +1,4 @@
-//! The weightings psi (THEORY.md 3): positive homogeneity, positivity,
+//! The weightings psi (docs/theory.md 3): positive homogeneity, positivity,
 //! Parseval for psi_pre, gradients against central finite differences.
 
 use inrsamp::fourier::separable::{SeparablePlan, SeparableScratch};
@@ -102,7 +102,7 @@ proptest! {
 
 #[test]
 fn psi_mod_tends_to_the_l2_norm_of_the_unit() {
-    // THEORY.md 3: psi_mod(K') -> |sigma(g_w)|_L2 as K' grows (Parseval).
+    // docs/theory.md 3: psi_mod(K') -> |sigma(g_w)|_L2 as K' grows (Parseval).
     let w = random_w(1, 1, 5, 1.0);
     let f = Features::new(1, 1);
     let n = 1 << 16;

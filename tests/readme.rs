@@ -56,3 +56,34 @@ fn shell_words(s: &str) -> Vec<String> {
     }
     out
 }
+
+/// The README's library snippet is the doctest of `src/lib.rs` (whose
+/// hidden `#` lines wrap it in a function): the visible lines must match.
+#[test]
+fn readme_library_snippet_is_the_doctest() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let lib = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/lib.rs")).unwrap();
+    let start = readme
+        .find("## Library\n\n```rust\n")
+        .expect("README has a Library section")
+        + 20;
+    let end = start + readme[start..].find("```").unwrap();
+    let snippet: Vec<&str> = readme[start..end].lines().collect();
+    let doc: Vec<String> = lib
+        .lines()
+        .filter_map(|l| l.strip_prefix("//!"))
+        .map(|l| l.strip_prefix(' ').unwrap_or(l).to_string())
+        .collect();
+    let open = doc
+        .iter()
+        .position(|l| l.starts_with("## Library use"))
+        .expect("lib.rs documents the library use");
+    let visible: Vec<&str> = doc[open + 2..]
+        .iter()
+        .take_while(|l| !l.starts_with("```"))
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.as_str())
+        .collect();
+    assert_eq!(snippet, visible);
+}

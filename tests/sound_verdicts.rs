@@ -1,4 +1,4 @@
-//! Sound verdicts (THEORY.md 9): every claim of `certify` is checked here by
+//! Sound verdicts (docs/theory.md 9): every claim of `certify` is checked here by
 //! something independent of the code that produced it.
 
 mod common;
@@ -282,7 +282,7 @@ fn verdicts_never_contradict_their_bracket_in_d2() {
 
 #[test]
 fn a_teacher_certificate_decides_when_the_lp_misses_the_teacher() {
-    // Theorem 1 (THEORY.md 6): a width-1 teacher with psi_mod and K = 2 K0
+    // Theorem 1 (docs/theory.md 6): a width-1 teacher with psi_mod and K = 2 K0
     // is the unique minimizer. On a 30-point grid that does not contain its
     // direction (no refinement) the LP cannot reach it and returns a
     // costlier measure; the verdict must still be `unique` from a

@@ -1,4 +1,4 @@
-//! Training (THEORY.md 7): every gradient block of the shallow model against
+//! Training (docs/theory.md 7): every gradient block of the shallow model against
 //! central finite differences, the forward model against the dictionary's
 //! unit measurements, and the optimizers.
 

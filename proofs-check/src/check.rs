@@ -178,7 +178,7 @@ fn verdict(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> Inst
     r
 }
 
-/// Agreement of the trained INR with the convex minimizer (THEORY.md 6,
+/// Agreement of the trained INR with the convex minimizer (docs/theory.md 6,
 /// last claim). The claim is about minimizers of (3), so a trained INR that
 /// is not one says nothing about it: an INR that does not fit the data
 /// (residual above `FEASIBLE_REL |y|`) or that stopped at a cost above the

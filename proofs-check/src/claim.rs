@@ -373,4 +373,60 @@ mod tests {
         // i64 overflow is an error, not a wrapped negative cutoff.
         assert!(eval_k(&s("9223372036854775807*k0"), 2, 1).is_err());
     }
+
+    /// Fuzzing (issue #14): mutations of a valid claim file and arbitrary
+    /// bytes never panic the reader (FUZZ_CASES cases, default 300).
+    #[test]
+    fn claim_reader_never_panics() {
+        use rand::{RngExt, SeedableRng};
+        let valid = "id = \"x\"\nstatement = \"s\"\nreference = \"r\"\nkind = \"certificate\"\nexpect = \"holds\"\n[family]\nd = [1, 2]\nk0 = [1]\nk = [\"2*k0\", \"(w+1)*k0-1\", 3]\nwidth = [1]\npsi = [\"mod\"]\ninstances = 10\nquick_instances = 2\n[tolerances]\ninconclusive = 0.1\n";
+        let tokens: [&str; 14] = [
+            "0",
+            "-1",
+            "9223372036854775807",
+            "\"99999999999*k0\"",
+            "NaN",
+            "[",
+            "]",
+            "\"",
+            "=",
+            "\n",
+            "8",
+            "3",
+            "1e400",
+            "\"k0-99\"",
+        ];
+        let n: usize = std::env::var("FUZZ_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(300);
+        let dir = std::env::temp_dir().join(format!("claim-fuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.toml");
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(14);
+        let mut parsed = 0;
+        for i in 0..n {
+            let bytes: Vec<u8> = if i % 4 == 0 {
+                (0..rng.random_range(0..256))
+                    .map(|_| rng.random())
+                    .collect()
+            } else {
+                let mut v = valid.as_bytes().to_vec();
+                for _ in 0..rng.random_range(1..4) {
+                    let at = rng.random_range(0..=v.len());
+                    let end = (at + rng.random_range(0..8)).min(v.len());
+                    let t = tokens[rng.random_range(0..tokens.len())];
+                    v.splice(at..end, t.bytes());
+                }
+                v
+            };
+            std::fs::write(&path, &bytes).unwrap();
+            if let Ok(c) = Claim::from_file(&path) {
+                let _ = c.cells();
+                parsed += 1;
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        eprintln!("fuzz claim: {n} executions, {parsed} parsed, no panic");
+    }
 }

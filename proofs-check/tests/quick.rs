@@ -144,10 +144,35 @@ identity = 1e-300
 
 #[test]
 fn a_claim_with_too_many_inconclusive_instances_is_unchecked() {
-    // Every instance errors (the feature dimension 17^3 exceeds inrsamp's
-    // limit), so nothing is checked: the claim must not pass as "holds".
+    // One grid direction (plus the teacher's) for M = 25 measurements with
+    // the teacher off the grid: every solve fails, so nothing is checked and
+    // the claim must not pass as "holds".
     let claim = r#"
 id = "nothing-checked"
+statement = "s"
+reference = "r"
+kind = "certificate"
+expect = "holds"
+[family]
+d = [2]
+k0 = [1]
+k = ["2*k0"]
+instances = 2
+quick_instances = 2
+grid_points = 1
+off_grid = true
+"#;
+    let (code, stdout, stderr) = run_quick_on(claim);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("UNCHECKED"), "{stdout}\n{stderr}");
+}
+
+#[test]
+fn a_claim_inrsamp_would_reject_is_malformed() {
+    // The feature dimension 17^3 exceeds inrsamp's limit: rejected when the
+    // claim is read, naming the file, the cell and inrsamp's reason.
+    let claim = r#"
+id = "too-big"
 statement = "s"
 reference = "r"
 kind = "certificate"
@@ -161,6 +186,84 @@ quick_instances = 2
 "#;
     let (code, stdout, stderr) = run_quick_on(claim);
     assert_eq!(code, Some(1), "{stdout}");
-    assert!(stdout.contains("UNCHECKED"), "{stdout}");
+    assert!(stderr.contains("inrsamp rejects it"), "{stderr}");
     assert!(stderr.contains("exceeds the limit 4096"), "{stderr}");
+}
+
+const GOOD: &str = r#"
+id = "good"
+statement = "s"
+reference = "r"
+kind = "identity"
+identity = "real-map-norm"
+expect = "holds"
+[family]
+d = [1]
+k0 = [1]
+k = [2]
+instances = 50
+quick_instances = 2
+"#;
+
+fn proofs_check(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::cargo_bin("proofs-check")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_claim_by_id_runs_its_quick_set_despite_an_unrelated_malformed_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.toml"), GOOD).unwrap();
+    std::fs::write(dir.path().join("broken.toml"), "id = [").unwrap();
+    let folder = dir.path().to_str().unwrap();
+    let (code, stdout, stderr) = proofs_check(&["--claims", folder, "good"]);
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert!(stderr.contains("proofs-check (quick)"), "{stderr}");
+    assert!(
+        stderr.contains("warning") && stderr.contains("broken.toml"),
+        "{stderr}"
+    );
+    // 2 quick instances, not the 50 of the full run.
+    assert!(stderr.contains("good done: 2 instances"), "{stderr}");
+    // With --full every instance runs.
+    let (code, _, stderr) = proofs_check(&["--claims", folder, "--full", "good"]);
+    assert_eq!(code, Some(0));
+    assert!(stderr.contains("good done: 50 instances"), "{stderr}");
+}
+
+#[test]
+fn duplicate_ids_empty_folders_and_bad_csv_paths_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.toml"), GOOD).unwrap();
+    std::fs::write(dir.path().join("b.toml"), GOOD).unwrap();
+    let folder = dir.path().to_str().unwrap();
+    let (code, _, stderr) = proofs_check(&["--quick", "--claims", folder]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("id good is already used"), "{stderr}");
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = proofs_check(&["--quick", "--claims", empty.path().to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("no claim files"), "{stderr}");
+    // The CSV path is checked before any claim runs.
+    let t0 = std::time::Instant::now();
+    let (code, _, stderr) = proofs_check(&["--full", "--csv", "/nonexistent/x.csv"]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("csv = /nonexistent/x.csv"), "{stderr}");
+    assert!(t0.elapsed().as_secs_f64() < 5.0);
+}
+
+#[test]
+fn an_overflowing_cutoff_expression_is_malformed() {
+    let claim = GOOD.replace("k = [2]", "k = [\"9223372036854775807*k0\"]");
+    let (code, _, stderr) = run_quick_on(&claim.replace("k0 = [1]", "k0 = [2]"));
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("overflows"), "{stderr}");
 }

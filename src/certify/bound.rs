@@ -1,5 +1,5 @@
 //! A proved bound of `sup |eta|` by branch-and-bound over a covering of the
-//! sphere S^(D-1) (THEORY.md 9, "Lipschitz bound").
+//! sphere S^(D-1) (docs/theory.md 9, "Lipschitz bound").
 //!
 //! The sphere is covered by the cube-sphere: the `2D` faces `{x : x_a = +-1,
 //! |x_b| <= 1}` projected radially. A patch is a square of a face; its

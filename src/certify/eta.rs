@@ -1,5 +1,5 @@
 //! The certificate function and the search for its supremum on the sphere
-//! (THEORY.md 5):
+//! (docs/theory.md 5):
 //!
 //! `eta_lambda(w) = (A_K sigma(g_w)) . lambda / psi(w)`,
 //! `grad eta = (A_K[H(g_w) gamma]^T lambda - eta grad psi) / psi`.

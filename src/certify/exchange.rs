@@ -1,4 +1,4 @@
-//! The pieces of one refinement round (THEORY.md 5-6, 9; driven by
+//! The pieces of one refinement round (docs/theory.md 5-6, 9; driven by
 //! [`super::refine`]): the sup search of a dual vector, the optimality
 //! system started from the LP's clusters, violator insertion into it, and
 //! the stencil of columns around its atoms.

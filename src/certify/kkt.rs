@@ -1,10 +1,10 @@
 //! Newton's method on the optimality system of (11) for a measure with a
-//! fixed number of atoms (THEORY.md 4-6): the step that makes refinement
+//! fixed number of atoms (docs/theory.md 4-6): the step that makes refinement
 //! converge fast on S^(D-1).
 //!
 //! For `mu = sum_j c_j delta_{w_j}` with signs `s_j = sign(c_j)` and a dual
 //! vector `lambda`, a minimizer of (11) with a nondegenerate certificate
-//! satisfies (THEORY.md 6, the first-order conditions):
+//! satisfies (docs/theory.md 6, the first-order conditions):
 //!
 //! - `F1 = sum_j c_j A_K sigma(g_{w_j}) - y = 0` (feasibility, M equations);
 //! - `F2_j = (lambda . A_K sigma(g_{w_j}) - s_j psi(w_j)) / psi(w_j) = 0`, i.e.

@@ -1,4 +1,4 @@
-//! The check inside the caps (THEORY.md 9: caps never exempt a point from
+//! The check inside the caps (docs/theory.md 9: caps never exempt a point from
 //! `|eta| <= 1`): each support atom must be a strict local maximum of
 //! `s eta` (`s` its sign), and `|eta| <= 1` is checked on dense samples of
 //! each cap followed by local ascent.

@@ -1,4 +1,4 @@
-//! Dual certificates (THEORY.md 5, 6, 9): the certificate function `eta`,
+//! Dual certificates (docs/theory.md 5, 6, 9): the certificate function `eta`,
 //! the vanishing-derivative pre-certificate, the check on the whole sphere,
 //! certified refinement, verified measures, and the verdict against a known
 //! teacher.
@@ -6,7 +6,7 @@
 //! Optimality of `mu* = sum c_j delta_{w_j}`: some `lambda` has `|eta| <= 1`
 //! on the sphere and `eta(w_j) = sign(c_j)`. Uniqueness (sufficient): in
 //! addition `|eta| < 1` off the support and linearly independent support
-//! columns. The check covers the whole sphere (THEORY.md 9): inside caps of
+//! columns. The check covers the whole sphere (docs/theory.md 9): inside caps of
 //! radius `r` around the support, each atom must be a strict local maximum
 //! of `sign(c_j) eta` (Hessian, [`local_max`]) and `|eta| <= 1` is checked on
 //! dense samples plus ascent; outside, the margin `1 - max |eta|` is proved

@@ -1,4 +1,4 @@
-//! The vanishing-derivative pre-certificate (THEORY.md 5, optimality and
+//! The vanishing-derivative pre-certificate (docs/theory.md 5, optimality and
 //! uniqueness conditions): the least-norm `lambda` with
 //! `eta(w_j) = s_j` and zero tangential gradient at every support atom.
 //!

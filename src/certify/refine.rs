@@ -1,4 +1,4 @@
-//! Certified refinement (THEORY.md 5): solve (P_N) on the grid, search the
+//! Certified refinement (docs/theory.md 5): solve (P_N) on the grid, search the
 //! whole sphere for the largest `|eta|`, add the violators as new columns,
 //! re-solve, repeat. With `s = max(1, sup |eta|)`, `lambda / s` is feasible
 //! for the continuous dual, hence the bracket printed with every result:
@@ -7,7 +7,7 @@
 //!
 //! Rounds use the search's estimate of the sup (plus the thin-bump limit of
 //! `psi_mod`, whose near-Dirac directions are offered to the next LP). The
-//! final bracket (THEORY.md 9) is stricter: its lower end divides by a
+//! final bracket (docs/theory.md 9) is stricter: its lower end divides by a
 //! bound of the sup that is `proved` by branch-and-bound where the dimension
 //! allows ([`super::sup`]) and `estimated` otherwise; its upper end is the
 //! cost of the LP's measure only after that measure is polished and its

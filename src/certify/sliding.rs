@@ -1,6 +1,6 @@
 //! The sliding step (as in sliding Frank-Wolfe; Denoyelle, Duval, Peyre,
 //! Soubies 2019): a local non-convex solve of the primal of (11) over the
-//! directions and amplitudes of a finite measure (THEORY.md 4, 9).
+//! directions and amplitudes of a finite measure (docs/theory.md 4, 9).
 //!
 //! With the signs `s_j` of the amplitudes fixed, minimize
 //! `J = sum_j s_j c_j psi(w_j)` subject to `G = sum_j c_j A_K sigma(g_{w_j})

@@ -1,4 +1,4 @@
-//! `sup |eta|` as a bound with its kind (THEORY.md 9): the search of
+//! `sup |eta|` as a bound with its kind (docs/theory.md 9): the search of
 //! [`super::eta::sup_eta`] (an estimate), the thin-bump limit of `psi_mod`
 //! ([`super::thin_bump`]), and, where the dimension allows and the operator
 //! is exact, the branch-and-bound of [`super::bound`] (a proof).

@@ -1,5 +1,5 @@
 //! The certificate's trigonometric polynomial and the thin-bump limit of
-//! `eta` (THEORY.md 9).
+//! `eta` (docs/theory.md 9).
 //!
 //! `p_lambda(x) = <lambda, A_K delta_x>` is the real trigonometric polynomial
 //! of degree K that `lambda` encodes; `eta(w) = integral p_lambda

@@ -1,4 +1,4 @@
-//! The verdict against a known teacher (THEORY.md 6, 9): measure the
+//! The verdict against a known teacher (docs/theory.md 6, 9): measure the
 //! teacher, put its directions on the grid (unless off-grid), solve (11)
 //! with its bracket (refined off the grid when asked), verify the measure,
 //! and decide. Every verdict is bound to the bracket:

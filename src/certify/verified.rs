@@ -1,5 +1,5 @@
 //! Verified measures: upper bounds of value(11) come from measures whose
-//! residual is checked (THEORY.md 9, "Upper bounds come from measures").
+//! residual is checked (docs/theory.md 9, "Upper bounds come from measures").
 //!
 //! value(11) <= cost(mu) only if `A_K mu = y`. The LP's support (not merged)
 //! is re-solved on the verification operator (a small LP restricted to the

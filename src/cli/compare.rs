@@ -1,5 +1,5 @@
 //! `inrsamp compare`: the convex minimizer of (11) against the trained INR
-//! on the same measurements (THEORY.md 6, last claim): cost gap, distance
+//! on the same measurements (docs/theory.md 6, last claim): cost gap, distance
 //! between the functions, and matching of INR units to convex atoms.
 
 use super::fit::{TrainArgs, fit_on};

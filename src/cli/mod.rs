@@ -24,7 +24,7 @@ use std::path::PathBuf;
 /// the measurements of rectified trigonometric polynomials (exactly in d = 1,
 /// else with a quadrature error estimate), solves the infinite-width convex
 /// problem with a certified bracket, checks dual certificates, and trains the
-/// non-convex INR to compare (see README.md and THEORY.md).
+/// non-convex INR to compare (see README.md and docs/theory.md).
 #[derive(Debug, Parser)]
 #[command(name = "inrsamp", version, about, long_about)]
 pub struct Cli {

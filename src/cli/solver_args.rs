@@ -10,7 +10,8 @@ use clap::Args;
 #[derive(Debug, Clone, Args)]
 pub struct SolverArgs {
     /// Directions of the sphere grid on S^(D-1) (Fibonacci for D = 3, a seeded
-    /// Kronecker design otherwise).
+    /// Kronecker design otherwise): 1 to 10 000 000, and at most 50 000 000 / D
+    /// (coordinates), within the memory limit for the M x N dictionary.
     #[arg(
         long = "grid-points",
         default_value_t = 2000,

@@ -1,5 +1,5 @@
 //! Atoms of a discrete measure `mu = sum_j c_j delta_{w_j}` and the function
-//! it represents, `f(x) = sum_j c_j sigma(g_{w_j}(x))` (THEORY.md 4: a
+//! it represents, `f(x) = sum_j c_j sigma(g_{w_j}(x))` (docs/theory.md 4: a
 //! measure is the INR with `a_j = c_j`).
 //!
 //! For reporting, neighbouring grid atoms of the same sign are merged into

@@ -1,4 +1,4 @@
-//! Strategies for (P_N) on a large grid (THEORY.md 5, "Certified
+//! Strategies for (P_N) on a large grid (docs/theory.md 5, "Certified
 //! refinement (column generation)", restricted to the grid):
 //!
 //! - `full`: one LP on every column;

@@ -1,4 +1,4 @@
-//! The discretized convex problem (P_N) and its dual (D_N) (THEORY.md 4-5):
+//! The discretized convex problem (P_N) and its dual (D_N) (docs/theory.md 4-5):
 //!
 //! ```text
 //! (P_N)  min sum_j psi_j |c_j|  s.t.  Phi c = y        (noisy: |Phi c - y|_2 <= delta)

@@ -1,9 +1,9 @@
 //! The dictionary of unit measurements over a grid of directions
-//! (THEORY.md 5): `Phi = [A_K sigma(g_{w_1}) ... A_K sigma(g_{w_N})]`,
+//! (docs/theory.md 5): `Phi = [A_K sigma(g_{w_1}) ... A_K sigma(g_{w_N})]`,
 //! `M x N` column-major, with the costs `psi_j = psi(w_j)`.
 //!
 //! Directions whose unit vanishes on the quadrature grid (`g_w <= 0`
-//! everywhere there) give zero columns and are left out (THEORY.md 4); the
+//! everywhere there) give zero columns and are left out (docs/theory.md 4); the
 //! count is reported.
 //!
 //! The fast build runs the separable transforms in parallel (rayon), one

@@ -1,5 +1,5 @@
 //! Exact Fourier coefficients of rectified trigonometric polynomials in
-//! d = 1 (THEORY.md 7: "find the real zeros of g, integrate
+//! d = 1 (docs/theory.md 7: "find the real zeros of g, integrate
 //! g(x) exp(-2 pi i k x) in closed form over the intervals where g > 0").
 //!
 //! With `z = exp(2 pi i x)`, `g(x) = sum_{|k|<=L} g^[k] z^k`, so

@@ -1,5 +1,5 @@
 //! Exact Fourier coefficients of rectified trigonometric polynomials in
-//! d = 2, K0 = 1 (THEORY.md 9, "Exact coefficients in d = 2").
+//! d = 2, K0 = 1 (docs/theory.md 9, "Exact coefficients in d = 2").
 //!
 //! For fixed `x2`, `g(., x2) = a0(x2) + 2 Re(c1(x2) e^{2 pi i x1})` is a 1-D
 //! trigonometric polynomial of degree 1 in `x1`, with `a0(x2) = sum_k2

@@ -1,7 +1,7 @@
 //! Grid quadrature by a full FFT (rustfft): the slow, obvious twin of
 //! [`super::separable`], used in tests and benchmarks.
 //!
-//! `f^[k] ~ N^-d sum_n f(n/N) exp(-2 pi i k.n/N)` (THEORY.md 7), read off
+//! `f^[k] ~ N^-d sum_n f(n/N) exp(-2 pi i k.n/N)` (docs/theory.md 7), read off
 //! the d-dimensional DFT at index `k mod N`.
 
 use super::RealMap;

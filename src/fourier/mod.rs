@@ -1,4 +1,4 @@
-//! Frequencies and the real measurement map A_K (THEORY.md section 1).
+//! Frequencies and the real measurement map A_K (docs/theory.md section 1).
 //!
 //! Conventions:
 //! - Fourier coefficients `f^[k] = \int_{T^d} f(x) exp(-2 pi i k.x) dx`.
@@ -6,7 +6,7 @@
 //!   `(k1, k2, ...)`.
 //! - `k > 0` means "the first nonzero coordinate of k is positive"; the half
 //!   set `S_K^+` lists those `k` in lexicographic order.
-//! - The real vector (THEORY.md 1, "Real coordinates") is
+//! - The real vector (docs/theory.md 1, "Real coordinates") is
 //!   `[ f^[0], sqrt2 Re f^[k], sqrt2 Im f^[k] for k in S_K^+ ]`,
 //!   of length `M = (2K+1)^d`; its Euclidean norm equals the complex norm of
 //!   `(f^[k])_{k in S_K}`.
@@ -46,7 +46,7 @@ impl FrequencySet {
     }
 
     /// The half set `{k in S_K : k > 0}` in lexicographic order. For
-    /// `K = K0` this is `Omega+` of THEORY.md 2.
+    /// `K = K0` this is `Omega+` of docs/theory.md 2.
     pub fn half(d: usize, k: usize) -> Self {
         let cube = Self::cube(d, k);
         let flat = cube
@@ -94,7 +94,7 @@ pub fn measurement_count(d: usize, k: usize) -> usize {
 }
 
 /// The real map `A_K` between complex Fourier coefficients on `S_K` and the
-/// real vector of THEORY.md 1.
+/// real vector of docs/theory.md 1.
 #[derive(Debug, Clone)]
 pub struct RealMap {
     d: usize,
@@ -216,7 +216,7 @@ mod tests {
 
     #[test]
     fn half_set_order_matches_theory_example() {
-        // THEORY.md 1: for d = 2, K = 1 the half set is (0,1),(1,-1),(1,0),(1,1).
+        // docs/theory.md 1: for d = 2, K = 1 the half set is (0,1),(1,-1),(1,0),(1,1).
         let h = FrequencySet::half(2, 1);
         let got: Vec<Vec<i64>> = h.iter().map(|k| k.to_vec()).collect();
         assert_eq!(got, vec![vec![0, 1], vec![1, -1], vec![1, 0], vec![1, 1]]);

@@ -1,4 +1,4 @@
-//! Separable partial DFT on the tensor grid `x_n = n/N` (THEORY.md 7,
+//! Separable partial DFT on the tensor grid `x_n = n/N` (docs/theory.md 7,
 //! "Forward model on a grid").
 //!
 //! Grid quadrature of a Fourier coefficient is

@@ -1,4 +1,4 @@
-//! Integer Fourier features and pre-activations (THEORY.md 2).
+//! Integer Fourier features and pre-activations (docs/theory.md 2).
 //!
 //! `gamma(x) = (1, cos 2 pi k.x, sin 2 pi k.x for k in Omega+)`, a vector of
 //! length `D = (2K0+1)^d`, `Omega+` in the canonical half-set order, each `k`

@@ -1,5 +1,5 @@
 //! The INR: Fourier features, units and their measurements, weightings,
-//! networks (THEORY.md 2, 3, 7).
+//! networks (docs/theory.md 2, 3, 7).
 
 pub mod features;
 pub mod network;

@@ -1,4 +1,4 @@
-//! Shallow INRs `f_theta(x) = sum_j a_j sigma(g_{w_j}(x))` (THEORY.md 2),
+//! Shallow INRs `f_theta(x) = sum_j a_j sigma(g_{w_j}(x))` (docs/theory.md 2),
 //! used as teachers: random, from flags, or from a JSON file
 //! `{"d":2,"k0":1,"units":[{"a":1.0,"w":[...]}]}`.
 
@@ -36,7 +36,7 @@ pub struct ShallowInr {
 pub const MAX_WIDTH: usize = 100_000;
 
 impl ShallowInr {
-    /// A random teacher (THEORY.md 8): `w_j` standard normal then normalized
+    /// A random teacher (docs/theory.md 8): `w_j` standard normal then normalized
     /// to the unit sphere, `a_j` of random sign and magnitude uniform in
     /// `[0.5, 1.5]`. Deterministic in `seed`.
     pub fn random(d: usize, k0: usize, width: usize, seed: u64) -> Result<Self> {
@@ -143,7 +143,7 @@ impl ShallowInr {
         out
     }
 
-    /// The balanced cost `sum_j |a_j| psi(w_j)` (THEORY.md 3).
+    /// The balanced cost `sum_j |a_j| psi(w_j)` (docs/theory.md 3).
     pub fn cost(&self, psi: &crate::inr::psi::Psi) -> crate::error::Result<f64> {
         let mut total = 0.0;
         for u in &self.units {

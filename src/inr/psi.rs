@@ -1,10 +1,10 @@
 //! Generalized weight decay: the weightings `psi` and their gradients
-//! (THEORY.md 3, paper eq. 7-8).
+//! (docs/theory.md 3, paper eq. 7-8).
 //!
 //! - `psi_std(w) = |w|_2`;
 //! - `psi_pre(w) = |g_w|_{L2} = sqrt(w_0^2 + 1/2 sum_{i>=1} w_i^2)`;
 //! - `psi_mod(w) = |A_{K'} sigma(g_w)|_2` **[reconstruction of eq. 8]**, with
-//!   gradient `(A sigma(g_w)) . A[H(g_w) gamma] / psi(w)` (THEORY.md 7).
+//!   gradient `(A sigma(g_w)) . A[H(g_w) gamma] / psi(w)` (docs/theory.md 7).
 //!
 //! All three are positively homogeneous of degree 1.
 

@@ -1,5 +1,5 @@
 //! Measurements of one unit: `A_K sigma(g_w)` and its Jacobian
-//! `A_K [H(g_w) gamma]` (THEORY.md 2, 5 and 7).
+//! `A_K [H(g_w) gamma]` (docs/theory.md 2, 5 and 7).
 //!
 //! Two methods:
 //! - grid quadrature on `x_n = n/N` (any d) by the separable partial DFT of

@@ -1,5 +1,5 @@
 //! Grids of directions on the unit sphere `S^(D-1)` of inner weights
-//! (THEORY.md 5, "Grid w_1..w_N on S^{D-1}").
+//! (docs/theory.md 5, "Grid w_1..w_N on S^{D-1}").
 //!
 //! - D = 3: a Fibonacci (golden-spiral) lattice, rotated by a seeded random
 //!   rotation;
@@ -39,7 +39,8 @@ pub struct SphereGrid {
     pub points: Vec<f64>,
 }
 
-/// Largest number of grid points accepted.
+/// Largest number of grid coordinates accepted: points times the feature
+/// dimension D (so at most 16 666 666 points for D = 3, 5 555 555 for D = 9).
 pub const MAX_POINTS: usize = 50_000_000;
 
 impl SphereGrid {
@@ -64,7 +65,11 @@ impl SphereGrid {
             return Err(Error::setting(
                 "grid-points",
                 n,
-                format!("n * D exceeds the limit {MAX_POINTS}"),
+                format!(
+                    "{n} points of dimension D = {dim} are {} coordinates, more than the limit {MAX_POINTS} (at most {} points here)",
+                    n.saturating_mul(dim),
+                    MAX_POINTS / dim.max(1)
+                ),
             ));
         }
         if dim < 2 {

@@ -1,4 +1,4 @@
-//! A deep INR (THEORY.md 2, "A deep INR replaces the single hidden layer by
+//! A deep INR (docs/theory.md 2, "A deep INR replaces the single hidden layer by
 //! L ReLU layers after the same features"): on the grid,
 //!
 //! ```text

@@ -1,4 +1,4 @@
-//! Non-convex training of the INR with hand-written gradients (THEORY.md 4
+//! Non-convex training of the INR with hand-written gradients (docs/theory.md 4
 //! and 7): the augmented Lagrangian for (3) and the penalized problem (2),
 //! with Adam. The loop owns termination and returns a [`TrainResult`] with
 //! its reason; per-iteration numbers go to an [`Observer`].

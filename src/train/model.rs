@@ -1,5 +1,5 @@
 //! The shallow INR on the `N^d` grid with hand-written gradients
-//! (THEORY.md 2, 3, 7):
+//! (docs/theory.md 2, 3, 7):
 //!
 //! ```text
 //! f_theta(x_n) = sum_j a_j sigma(g_{w_j}(x_n)),   y_hat = A_K f_theta (grid quadrature)

@@ -1,4 +1,4 @@
-//! Read-out of a trained shallow INR (THEORY.md 3, "Balancing"): rescale each
+//! Read-out of a trained shallow INR (docs/theory.md 3, "Balancing"): rescale each
 //! unit to the balanced form (`w <- s w`, `a <- a/s` with `s^2 = |a|/psi(w)`,
 //! which leaves `f` unchanged and minimizes `1/2 (a^2 + psi(w)^2)` to
 //! `|a| psi(w)`), report the balanced cost `sum |a_j| psi(w_j)`, the active
