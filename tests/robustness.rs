@@ -399,6 +399,14 @@ fn messages_and_exits_as_documented() {
         "{}",
         stderr_of(&out)
     );
+    // compare without a convex solution stops before training.
+    let t0 = std::time::Instant::now();
+    let out = inrsamp()
+        .args(["compare", "--w", W, "--off-grid", "--grid-points", "3"])
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, 1, "no verified solution");
+    assert!(t0.elapsed().as_secs_f64() < 5.0);
     // Usage errors (exit 2) for values clap can check.
     for args in [
         &[

@@ -130,11 +130,13 @@ fn search_matches_brute_force_d3() {
 }
 
 #[test]
+#[ignore = "slow: .ci/run runs it (cargo test -- --include-ignored)"]
 fn search_matches_brute_force_d5() {
     check(1, 2, 4);
 }
 
 #[test]
+#[ignore = "slow: .ci/run runs it (cargo test -- --include-ignored)"]
 fn search_matches_brute_force_d9() {
     check(2, 1, 3);
 }

@@ -231,7 +231,8 @@ impl Claim {
     /// Reads and validates a claim file; the error names the file and the field.
     pub fn from_file(path: &Path) -> Result<Claim, String> {
         let name = path.display();
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+        let text = inrsamp::limits::read_text(path, inrsamp::limits::MAX_SMALL_FILE)
+            .map_err(|e| e.to_string())?;
         let c: Claim = toml::from_str(&text)
             .map_err(|e| format!("{name}: {}", e.to_string().replace('\n', " ").trim()))?;
         let f = &c.family;
