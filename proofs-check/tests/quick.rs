@@ -267,4 +267,12 @@ fn an_overflowing_cutoff_expression_is_malformed() {
     let (code, _, stderr) = run_quick_on(&claim.replace("k0 = [1]", "k0 = [2]"));
     assert_eq!(code, Some(1));
     assert!(stderr.contains("overflows"), "{stderr}");
+    // An absurd instance count is malformed, not an abort.
+    let claim = GOOD.replace(
+        "instances = 50\nquick_instances = 2",
+        "instances = 50\nquick_instances = 1000000000000000",
+    );
+    let (code, _, stderr) = run_quick_on(&claim);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("family.quick_instances"), "{stderr}");
 }
