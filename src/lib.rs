@@ -54,6 +54,7 @@ pub mod cli;
 pub mod convex;
 pub mod dictionary;
 pub mod error;
+pub mod experiment;
 pub mod fourier;
 pub mod inr;
 pub mod limits;

@@ -9,6 +9,7 @@ pub mod lp;
 pub mod measure;
 pub mod solve;
 pub mod solver_args;
+pub mod sweep;
 
 use crate::error::{Error, Result};
 use crate::inr::network::ShallowInr;
@@ -58,6 +59,9 @@ pub enum Command {
     /// the quadrature-vs-exact error table (d = 1), a certified verdict and a
     /// trained INR compared with it.
     Demo(demo::DemoArgs),
+    /// Phase-transition sweeps (the paper's Figure 2) by the convex and AL
+    /// routes: run a plan, redraw a report, merge shards.
+    Sweep(Box<sweep::SweepArgs>),
 }
 
 /// What a subcommand prints and its exit code (0 success, 3 a result that
@@ -125,6 +129,10 @@ pub fn output_paths(cmd: &Command) -> Vec<(&'static str, PathBuf)> {
             add("save", &a.save);
         }
         Command::Compare(a) => add("log", &a.train.log),
+        Command::Sweep(a) => match &a.action {
+            sweep::SweepAction::Merge(m) => add("out", &Some(m.out.clone())),
+            sweep::SweepAction::Run(_) | sweep::SweepAction::Report(_) => {}
+        },
         Command::Lp(_) | Command::Demo(_) => {}
     }
     out
@@ -193,6 +201,7 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         Command::Fit(a) => fit::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Demo(a) => demo::run(a).map(Outcome::from),
+        Command::Sweep(a) => sweep::run(a),
     }?;
     tx.commit()?;
     Ok(out)

@@ -1,0 +1,333 @@
+//! Tables and pictures of a sweep, from its records: per route, psi, d and
+//! K0, the probability of recovery over (W, K) (the layout of the paper's
+//! Figure 2), the minimal K reaching 90 % per W, and the convex-minus-AL map.
+
+use super::record::Record;
+use crate::error::{Error, Result};
+use plotters::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Fraction of trials that must succeed for "the minimal K".
+pub const THRESHOLD: f64 = 0.9;
+
+/// One cell of a table.
+#[derive(Debug, Clone, Serialize)]
+pub struct CellStat {
+    /// Route.
+    pub route: String,
+    /// Weighting.
+    pub psi: String,
+    /// Torus dimension.
+    pub d: usize,
+    /// Feature degree.
+    pub k0: usize,
+    /// Teacher width.
+    pub width: usize,
+    /// Sampling cutoff.
+    pub k: usize,
+    /// Trials recorded.
+    pub n: usize,
+    /// Trials that recovered.
+    pub successes: usize,
+    /// Trials that ended in an error (counted as not recovered).
+    pub errors: usize,
+    /// Convex: `unique` verdicts with a proved margin.
+    pub proved: usize,
+    /// Convex: `inconclusive` verdicts.
+    pub inconclusive: usize,
+}
+
+impl CellStat {
+    /// successes / n.
+    pub fn probability(&self) -> f64 {
+        self.successes as f64 / self.n.max(1) as f64
+    }
+}
+
+type TableKey = (String, String, usize, usize);
+
+/// The statistics of every cell, grouped by (route, psi, d, k0).
+pub fn tables(records: &[Record]) -> BTreeMap<TableKey, Vec<CellStat>> {
+    let mut cells: BTreeMap<(TableKey, usize, usize), CellStat> = BTreeMap::new();
+    for r in records {
+        let key = (r.route.clone(), r.psi.clone(), r.d, r.k0);
+        let c = cells
+            .entry((key, r.width, r.k))
+            .or_insert_with(|| CellStat {
+                route: r.route.clone(),
+                psi: r.psi.clone(),
+                d: r.d,
+                k0: r.k0,
+                width: r.width,
+                k: r.k,
+                n: 0,
+                successes: 0,
+                errors: 0,
+                proved: 0,
+                inconclusive: 0,
+            });
+        c.n += 1;
+        c.successes += r.success as usize;
+        c.errors += (r.outcome == "error") as usize;
+        c.proved += (r.proof == "proved") as usize;
+        c.inconclusive += (r.outcome == "inconclusive") as usize;
+    }
+    let mut out: BTreeMap<TableKey, Vec<CellStat>> = BTreeMap::new();
+    for ((key, _, _), c) in cells {
+        out.entry(key).or_default().push(c);
+    }
+    out
+}
+
+fn axes(cells: &[CellStat]) -> (Vec<usize>, Vec<usize>) {
+    let mut ws: Vec<usize> = cells.iter().map(|c| c.width).collect();
+    let mut ks: Vec<usize> = cells.iter().map(|c| c.k).collect();
+    ws.sort_unstable();
+    ws.dedup();
+    ks.sort_unstable();
+    ks.dedup();
+    (ws, ks)
+}
+
+/// The smallest K of the table whose probability is at least [`THRESHOLD`]
+/// for width `w` (None when no K reaches it).
+pub fn minimal_k(cells: &[CellStat], w: usize) -> Option<usize> {
+    let mut ks: Vec<&CellStat> = cells.iter().filter(|c| c.width == w).collect();
+    ks.sort_by_key(|c| c.k);
+    ks.iter()
+        .find(|c| c.probability() >= THRESHOLD)
+        .map(|c| c.k)
+}
+
+/// The text report: one table per (route, psi, d, k0).
+pub fn text(records: &[Record]) -> String {
+    let mut s = String::new();
+    for ((route, psi, d, k0), cells) in tables(records) {
+        let (ws, ks) = axes(&cells);
+        s.push_str(&format!(
+            "route {route}, psi {psi}, d = {d}, K0 = {k0}: probability of recovery (trials per cell in brackets)\n"
+        ));
+        s.push_str("  W \\ K");
+        for k in &ks {
+            s.push_str(&format!("{k:>10}"));
+        }
+        s.push('\n');
+        for w in &ws {
+            s.push_str(&format!("  {w:>5}"));
+            for k in &ks {
+                match cells.iter().find(|c| c.width == *w && c.k == *k) {
+                    Some(c) => s.push_str(&format!("{:>5.2} [{:>2}]", c.probability(), c.n)),
+                    None => s.push_str(&format!("{:>10}", "-")),
+                }
+            }
+            s.push('\n');
+        }
+        let mins: Vec<String> = ws
+            .iter()
+            .map(|w| {
+                format!(
+                    "W={w}: {}",
+                    minimal_k(&cells, *w).map_or("none".into(), |k| k.to_string())
+                )
+            })
+            .collect();
+        s.push_str(&format!("  minimal K with >= 90 %: {}\n", mins.join(", ")));
+        let errors: usize = cells.iter().map(|c| c.errors).sum();
+        let inconc: usize = cells.iter().map(|c| c.inconclusive).sum();
+        if errors + inconc > 0 {
+            s.push_str(&format!(
+                "  not decided: {inconc} inconclusive, {errors} errors (both count as not recovered)\n"
+            ));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn font() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            include_bytes!("../../data/fonts/DejaVuSans.ttf"),
+        );
+    });
+}
+
+fn plot_err<E: std::fmt::Display>(path: &Path) -> impl Fn(E) -> Error + '_ {
+    move |e| Error::Numerical {
+        what: format!("drawing {}: {e}", path.display()),
+    }
+}
+
+/// Draws a (W rows, K columns) map: `value(w, k)` in [lo, 1] shaded, the
+/// number written in each cell. Written atomically.
+fn heat_map(
+    path: &Path,
+    title: &str,
+    ws: &[usize],
+    ks: &[usize],
+    value: &dyn Fn(usize, usize) -> Option<f64>,
+    diverging: bool,
+) -> Result<()> {
+    font();
+    let (cw, ch) = (70u32, 46u32);
+    let width = (90 + cw * ks.len() as u32 + 20).max(520);
+    let height = 70 + ch * ws.len() as u32 + 50;
+    let mut buf = vec![0u8; (width * height * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err(path))?;
+        let text = |s: &str, x: i32, y: i32, size: f64| {
+            root.draw(&Text::new(
+                s.to_string(),
+                (x, y),
+                ("sans-serif", size).into_font(),
+            ))
+        };
+        text(title, 10, 10, 16.0).map_err(plot_err(path))?;
+        text("K", 90 + (cw * ks.len() as u32 / 2) as i32, 40, 14.0).map_err(plot_err(path))?;
+        text("W", 10, 70 + (ch * ws.len() as u32 / 2) as i32, 14.0).map_err(plot_err(path))?;
+        for (j, k) in ks.iter().enumerate() {
+            text(
+                &k.to_string(),
+                90 + j as i32 * cw as i32 + cw as i32 / 2 - 4,
+                52,
+                13.0,
+            )
+            .map_err(plot_err(path))?;
+        }
+        for (i, w) in ws.iter().enumerate() {
+            let y0 = 70 + i as i32 * ch as i32;
+            text(&w.to_string(), 50, y0 + ch as i32 / 2 - 7, 13.0).map_err(plot_err(path))?;
+            for (j, k) in ks.iter().enumerate() {
+                let x0 = 90 + j as i32 * cw as i32;
+                let v = value(*w, *k);
+                let color = match v {
+                    None => RGBColor(230, 230, 230),
+                    Some(p) if diverging => {
+                        // red for convex > AL, blue for AL > convex
+                        let t = p.clamp(-1.0, 1.0);
+                        if t >= 0.0 {
+                            RGBColor(255, (255.0 * (1.0 - t)) as u8, (255.0 * (1.0 - t)) as u8)
+                        } else {
+                            RGBColor((255.0 * (1.0 + t)) as u8, (255.0 * (1.0 + t)) as u8, 255)
+                        }
+                    }
+                    Some(p) => {
+                        let t = p.clamp(0.0, 1.0);
+                        RGBColor(
+                            (255.0 - 220.0 * t) as u8,
+                            (255.0 - 150.0 * t) as u8,
+                            (255.0 - 40.0 * t) as u8,
+                        )
+                    }
+                };
+                root.draw(&Rectangle::new(
+                    [(x0, y0), (x0 + cw as i32 - 2, y0 + ch as i32 - 2)],
+                    color.filled(),
+                ))
+                .map_err(plot_err(path))?;
+                let label = v.map_or("-".to_string(), |p| format!("{p:.2}"));
+                let dark = v.is_some_and(|p| p.abs() > 0.6);
+                root.draw(&Text::new(
+                    label,
+                    (x0 + cw as i32 / 2 - 14, y0 + ch as i32 / 2 - 8),
+                    ("sans-serif", 14.0)
+                        .into_font()
+                        .color(if dark { &WHITE } else { &BLACK }),
+                ))
+                .map_err(plot_err(path))?;
+            }
+        }
+        root.present().map_err(plot_err(path))?;
+    }
+    let img = image_png(&buf, width, height).map_err(plot_err(path))?;
+    crate::output::write_atomic(path, |w| w.write_all(&img))
+}
+
+fn image_png(rgb: &[u8], width: u32, height: u32) -> std::result::Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let enc = plotters_bitmap_png(&mut out, rgb, width, height);
+    enc.map(|_| out)
+}
+
+fn plotters_bitmap_png(
+    out: &mut Vec<u8>,
+    rgb: &[u8],
+    width: u32,
+    height: u32,
+) -> std::result::Result<(), String> {
+    use image::ImageEncoder;
+    image::codecs::png::PngEncoder::new(out)
+        .write_image(rgb, width, height, image::ColorType::Rgb8)
+        .map_err(|e| e.to_string())
+}
+
+/// Writes the report to `dir`: `tables.txt`, `tables.csv` (one row per
+/// cell), a PNG per table and, where both routes ran, a convex-minus-AL
+/// PNG per psi. Returns the text report and the files written.
+pub fn write_report(records: &[Record], dir: &Path) -> Result<(String, Vec<String>)> {
+    if !dir.is_dir() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let txt = text(records);
+    let mut files = Vec::new();
+    let p = dir.join("tables.txt");
+    crate::output::write_atomic(&p, |w| w.write_all(txt.as_bytes()))?;
+    files.push(p.display().to_string());
+    let t = tables(records);
+    let p = dir.join("tables.csv");
+    crate::output::write_atomic(&p, |w| {
+        let mut wr = csv::Writer::from_writer(w);
+        for cells in t.values() {
+            for c in cells {
+                wr.serialize(c)?;
+            }
+        }
+        wr.flush()
+    })?;
+    files.push(p.display().to_string());
+    for ((route, psi, d, k0), cells) in &t {
+        let (ws, ks) = axes(cells);
+        let p = dir.join(format!("{route}-{psi}-d{d}-k0{k0}.png"));
+        let value = |w: usize, k: usize| {
+            cells
+                .iter()
+                .find(|c| c.width == w && c.k == k)
+                .map(|c| c.probability())
+        };
+        heat_map(
+            &p,
+            &format!("{route}, psi_{psi}, d = {d}, K0 = {k0}: P(recovery)"),
+            &ws,
+            &ks,
+            &value,
+            false,
+        )?;
+        files.push(p.display().to_string());
+        if route == "convex"
+            && let Some(al) = t.get(&("al".to_string(), psi.clone(), *d, *k0))
+        {
+            let p = dir.join(format!("convex-minus-al-{psi}-d{d}-k0{k0}.png"));
+            let diff = |w: usize, k: usize| {
+                let a = cells.iter().find(|c| c.width == w && c.k == k)?;
+                let b = al.iter().find(|c| c.width == w && c.k == k)?;
+                Some(a.probability() - b.probability())
+            };
+            heat_map(
+                &p,
+                &format!("convex minus AL, psi_{psi}, d = {d}, K0 = {k0} (red: AL misses)"),
+                &ws,
+                &ks,
+                &diff,
+                true,
+            )?;
+            files.push(p.display().to_string());
+        }
+    }
+    Ok((txt, files))
+}

@@ -1,0 +1,330 @@
+//! `inrsamp sweep` end to end (issue #11): kill-and-resume loses and
+//! duplicates nothing, shards merged equal the unsharded run, results do
+//! not depend on the thread count, bad plans and shards are clear errors,
+//! and the tables agree with a direct recount of the records.
+
+mod common;
+use common::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Stdio;
+
+/// A small convex-only plan in d = 1 without refinement (tens of
+/// milliseconds per job).
+const PLAN: &str = r#"
+name = "t"
+d = [1]
+k0 = [1]
+width = [1, 2]
+k = [1, 2, 3]
+psi = ["std", "pre"]
+trials = 2
+routes = ["convex"]
+base_seed = 11
+[convex]
+grid_points = 400
+refine = false
+"#;
+
+/// Records keyed by job, without the timing column.
+fn rows(path: &Path) -> BTreeMap<String, Vec<String>> {
+    let mut rdr = csv::Reader::from_path(path).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    let secs = headers.iter().position(|h| h == "seconds").unwrap();
+    let mut out = BTreeMap::new();
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        let mut v: Vec<String> = rec.iter().map(str::to_string).collect();
+        v.remove(secs);
+        assert!(out.insert(v[0].clone(), v).is_none(), "duplicate job");
+    }
+    out
+}
+
+fn sweep(dir: &Path, args: &[&str]) -> std::process::Output {
+    inrsamp()
+        .current_dir(dir)
+        .arg("sweep")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn kill_resume_shards_and_threads_give_the_same_records() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.toml"), PLAN).unwrap();
+    // The reference: one uninterrupted run.
+    let out = sweep(
+        dir.path(),
+        &[
+            "run",
+            "--config",
+            "plan.toml",
+            "--out",
+            "ref.csv",
+            "--quiet",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reference = rows(&dir.path().join("ref.csv"));
+    assert_eq!(reference.len(), 2 * 3 * 2 * 2);
+    // Killed with SIGKILL at several moments, then resumed until done.
+    let bin = assert_cmd::cargo::cargo_bin("inrsamp");
+    for (round, wait_ms) in [40u64, 120, 250, 450].iter().enumerate() {
+        let mut args = vec![
+            "sweep",
+            "run",
+            "--config",
+            "plan.toml",
+            "--out",
+            "k.csv",
+            "--quiet",
+        ];
+        if round > 0 {
+            args.push("--resume");
+        }
+        let mut child = std::process::Command::new(&bin)
+            .current_dir(dir.path())
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(*wait_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let out = sweep(
+        dir.path(),
+        &[
+            "run",
+            "--config",
+            "plan.toml",
+            "--out",
+            "k.csv",
+            "--resume",
+            "--quiet",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(rows(&dir.path().join("k.csv")), reference);
+    // Two shards, merged, equal the reference; one thread equals two.
+    for (shard, threads) in [("1/2", "1"), ("2/2", "2")] {
+        let name = format!("s{}.csv", &shard[..1]);
+        let out = inrsamp()
+            .current_dir(dir.path())
+            .args([
+                "--threads",
+                threads,
+                "sweep",
+                "run",
+                "--config",
+                "plan.toml",
+            ])
+            .args(["--out", &name, "--shard", shard, "--quiet"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = sweep(
+        dir.path(),
+        &[
+            "merge",
+            "s1.csv",
+            "s2.csv",
+            "--out",
+            "m.csv",
+            "--config",
+            "plan.toml",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(rows(&dir.path().join("m.csv")), reference);
+    // One shard alone is incomplete; a shard twice overlaps.
+    let out = sweep(
+        dir.path(),
+        &["merge", "s1.csv", "--out", "x.csv", "--config", "plan.toml"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing"));
+    let out = sweep(dir.path(), &["merge", "s1.csv", "s1.csv", "--out", "x.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is also in"));
+    assert!(!dir.path().join("x.csv").exists());
+}
+
+#[test]
+fn a_truncated_last_line_is_cut_off_and_rerun() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("plan.toml"),
+        PLAN.replace("width = [1, 2]", "width = [1]")
+            .replace("k = [1, 2, 3]", "k = [2]"),
+    )
+    .unwrap();
+    let out = sweep(
+        dir.path(),
+        &["run", "--config", "plan.toml", "--out", "r.csv", "--quiet"],
+    );
+    assert!(out.status.success());
+    let full = rows(&dir.path().join("r.csv"));
+    let text = std::fs::read_to_string(dir.path().join("r.csv")).unwrap();
+    // Cut the file in the middle of its last line.
+    let cut = text.trim_end().len() - 10;
+    std::fs::write(dir.path().join("r.csv"), &text[..cut]).unwrap();
+    let out = sweep(
+        dir.path(),
+        &[
+            "run",
+            "--config",
+            "plan.toml",
+            "--out",
+            "r.csv",
+            "--resume",
+            "--quiet",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 run"));
+    assert_eq!(rows(&dir.path().join("r.csv")), full);
+}
+
+#[test]
+fn tables_count_the_records() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.toml"), PLAN).unwrap();
+    let out = sweep(
+        dir.path(),
+        &["run", "--config", "plan.toml", "--out", "r.csv", "--quiet"],
+    );
+    assert!(out.status.success());
+    let out = sweep(dir.path(), &["report", "r.csv", "--out", "rep"]);
+    assert!(out.status.success());
+    // Recount from the records with the csv crate, independently of the
+    // report code: successes per (psi, W, K).
+    let mut count: BTreeMap<(String, String, String), (usize, usize)> = BTreeMap::new();
+    let mut rdr = csv::Reader::from_path(dir.path().join("r.csv")).unwrap();
+    let h = rdr.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (psi, w, k, outcome) = (col("psi"), col("width"), col("k"), col("outcome"));
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        let e = count
+            .entry((rec[psi].to_string(), rec[w].to_string(), rec[k].to_string()))
+            .or_default();
+        e.0 += 1;
+        e.1 += (&rec[outcome] == "unique" || &rec[outcome] == "recovered") as usize;
+    }
+    let mut rdr = csv::Reader::from_path(dir.path().join("rep/tables.csv")).unwrap();
+    let h = rdr.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let mut seen = 0;
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        let key = (
+            rec[col("psi")].to_string(),
+            rec[col("width")].to_string(),
+            rec[col("k")].to_string(),
+        );
+        let (n, s) = count[&key];
+        assert_eq!(rec[col("n")].parse::<usize>().unwrap(), n);
+        assert_eq!(rec[col("successes")].parse::<usize>().unwrap(), s);
+        seen += 1;
+    }
+    assert_eq!(seen, count.len());
+    for f in [
+        "tables.txt",
+        "convex-std-d1-k01.png",
+        "convex-pre-d1-k01.png",
+    ] {
+        assert!(dir.path().join("rep").join(f).exists(), "{f}");
+    }
+}
+
+#[test]
+fn bad_plans_and_shards_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &str); 6] = [
+        (
+            "d = [1]\nk0 = [1]\nwidth = [1]\nk = [2]\npsi = [\"mod\"]\ntrials = 1\nroutes = [\"convex\"]\ncolour = 3\n",
+            "unknown field",
+        ),
+        (
+            "d = [1]\nk0 = [1]\nwidth = []\nk = [2]\npsi = [\"mod\"]\ntrials = 1\nroutes = [\"convex\"]\n",
+            "width = []",
+        ),
+        (
+            "d = [1]\nk0 = [1]\nwidth = [1]\nk = [0]\npsi = [\"mod\"]\ntrials = 1\nroutes = [\"convex\"]\n",
+            "k = 0",
+        ),
+        (
+            "d = [1]\nk0 = [1]\nwidth = [0]\nk = [2]\npsi = [\"mod\"]\ntrials = 1\nroutes = [\"convex\"]\n",
+            "width = 0",
+        ),
+        (
+            "d = [1]\nk0 = [1]\nwidth = [1]\nk = [2]\npsi = [\"l1\"]\ntrials = 1\nroutes = [\"convex\"]\n",
+            "psi = l1",
+        ),
+        (
+            "d = [1]\nk0 = [1]\nwidth = [1]\nk = [2]\npsi = [\"mod\"]\ntrials = 0\nroutes = [\"convex\"]\n",
+            "trials = 0",
+        ),
+    ];
+    for (plan, needle) in cases {
+        std::fs::write(dir.path().join("p.toml"), plan).unwrap();
+        let out = sweep(dir.path(), &["run", "--config", "p.toml", "--out", "r.csv"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{needle}: {err}");
+        assert!(err.contains(needle), "{needle}: {err}");
+        assert!(!dir.path().join("r.csv").exists());
+    }
+    std::fs::write(dir.path().join("p.toml"), PLAN).unwrap();
+    for shard in ["3/2", "0/0", "1/0", "x"] {
+        let out = sweep(dir.path(), &["run", "--config", "p.toml", "--shard", shard]);
+        assert_eq!(out.status.code(), Some(2), "{shard}");
+    }
+    // A resume file from other settings.
+    let out = sweep(
+        dir.path(),
+        &[
+            "run", "--config", "p.toml", "--out", "r.csv", "--quiet", "--trials", "1",
+        ],
+    );
+    assert!(out.status.success());
+    let out = sweep(
+        dir.path(),
+        &["run", "--config", "p.toml", "--out", "r.csv", "--resume"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not the same plan"));
+    // An existing file without --resume.
+    let out = sweep(
+        dir.path(),
+        &[
+            "run", "--config", "p.toml", "--out", "r.csv", "--trials", "1",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--resume"));
+}
