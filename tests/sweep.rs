@@ -328,3 +328,17 @@ fn bad_plans_and_shards_are_clear_errors() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--resume"));
 }
+
+#[test]
+fn preset_files_are_the_presets() {
+    use inrsamp::experiment::ExperimentConfig;
+    for name in ["quick", "paper"] {
+        let file = ExperimentConfig::from_file(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("data/experiments/{name}.toml")),
+        )
+        .unwrap();
+        let preset = ExperimentConfig::preset(name).unwrap();
+        assert_eq!(file.settings_hash(), preset.settings_hash(), "{name}");
+        assert_eq!(file.jobs().len(), preset.jobs().len());
+    }
+}
