@@ -9,6 +9,12 @@ fn readme_commands_run() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let dir = tempfile::tempdir().unwrap();
+    // Commands may name the repository's data files (experiment plans).
+    std::os::unix::fs::symlink(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/data"),
+        dir.path().join("data"),
+    )
+    .unwrap();
     let mut ran = 0;
     for line in readme.lines() {
         let Some(rest) = line.trim().strip_prefix("cargo run --release -- ") else {

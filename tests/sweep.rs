@@ -342,3 +342,38 @@ fn preset_files_are_the_presets() {
         assert_eq!(file.jobs().len(), preset.jobs().len());
     }
 }
+
+/// The Slurm scripts without Slurm: each array task is run by hand with
+/// its SLURM_ARRAY_TASK_ID, then the merge script; the merged records equal
+/// an unsharded run.
+#[test]
+fn the_slurm_scripts_shard_and_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.toml"), PLAN).unwrap();
+    let out = sweep(dir.path(), &["run", "--config", "plan.toml", "--out", "ref.csv", "--quiet"]);
+    assert!(out.status.success());
+    let bin = assert_cmd::cargo::cargo_bin("inrsamp");
+    let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/slurm");
+    for i in ["1", "2", "3"] {
+        let st = std::process::Command::new("bash")
+            .current_dir(dir.path())
+            .arg(scripts.join("sweep-array.sh"))
+            .args(["plan.toml", "3"])
+            .env("SLURM_ARRAY_TASK_ID", i)
+            .env("INRSAMP_BIN", &bin)
+            .status()
+            .unwrap();
+        assert!(st.success(), "task {i}");
+    }
+    let st = std::process::Command::new("bash")
+        .current_dir(dir.path())
+        .arg(scripts.join("sweep-merge.sh"))
+        .args(["plan.toml", "3"])
+        .env("INRSAMP_BIN", &bin)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    assert_eq!(rows(&dir.path().join("runs/plan.csv")), rows(&dir.path().join("ref.csv")));
+    assert!(dir.path().join("runs/plan/tables.txt").exists());
+}
