@@ -350,7 +350,17 @@ fn preset_files_are_the_presets() {
 fn the_slurm_scripts_shard_and_merge() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("plan.toml"), PLAN).unwrap();
-    let out = sweep(dir.path(), &["run", "--config", "plan.toml", "--out", "ref.csv", "--quiet"]);
+    let out = sweep(
+        dir.path(),
+        &[
+            "run",
+            "--config",
+            "plan.toml",
+            "--out",
+            "ref.csv",
+            "--quiet",
+        ],
+    );
     assert!(out.status.success());
     let bin = assert_cmd::cargo::cargo_bin("inrsamp");
     let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/slurm");
@@ -374,6 +384,86 @@ fn the_slurm_scripts_shard_and_merge() {
         .status()
         .unwrap();
     assert!(st.success());
-    assert_eq!(rows(&dir.path().join("runs/plan.csv")), rows(&dir.path().join("ref.csv")));
+    assert_eq!(
+        rows(&dir.path().join("runs/plan.csv")),
+        rows(&dir.path().join("ref.csv"))
+    );
     assert!(dir.path().join("runs/plan/tables.txt").exists());
+}
+
+/// The scripts under a real single-node Slurm (`data/slurm/single-node.sh
+/// start`, which `.ci/run` calls and which sets nothing else): an array of
+/// 3 shards, then the merge job with `--dependency=afterok`. Runs when
+/// `INRSAMP_SLURM=1` (set by `.ci/run` once Slurm is up); otherwise it says
+/// so and returns.
+#[test]
+fn the_slurm_scripts_run_under_slurm() {
+    if std::env::var("INRSAMP_SLURM").as_deref() != Ok("1") {
+        eprintln!("no Slurm here (INRSAMP_SLURM != 1): see data/slurm/single-node.sh");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("runs")).unwrap();
+    std::fs::write(dir.path().join("plan.toml"), PLAN).unwrap();
+    let out = sweep(
+        dir.path(),
+        &[
+            "run",
+            "--config",
+            "plan.toml",
+            "--out",
+            "ref.csv",
+            "--quiet",
+        ],
+    );
+    assert!(out.status.success());
+    let bin = assert_cmd::cargo::cargo_bin("inrsamp");
+    let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/slurm");
+    let sbatch = |args: &[&str]| -> String {
+        let out = std::process::Command::new("sbatch")
+            .current_dir(dir.path())
+            .args(["--parsable", "--export=ALL"])
+            .args(args)
+            .env("INRSAMP_BIN", &bin)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let array = sbatch(&[
+        "--array=1-3",
+        "--cpus-per-task=1",
+        scripts.join("sweep-array.sh").to_str().unwrap(),
+        "plan.toml",
+        "3",
+    ]);
+    let merge = sbatch(&[
+        &format!("--dependency=afterok:{array}"),
+        scripts.join("sweep-merge.sh").to_str().unwrap(),
+        "plan.toml",
+        "3",
+    ]);
+    let t0 = std::time::Instant::now();
+    loop {
+        let q = std::process::Command::new("squeue")
+            .args(["-h", "-j", &format!("{array},{merge}")])
+            .output()
+            .unwrap();
+        if String::from_utf8_lossy(&q.stdout).trim().is_empty() {
+            break;
+        }
+        assert!(
+            t0.elapsed().as_secs() < 300,
+            "Slurm jobs did not finish in 5 minutes"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    assert_eq!(
+        rows(&dir.path().join("runs/plan.csv")),
+        rows(&dir.path().join("ref.csv"))
+    );
 }
