@@ -8,6 +8,7 @@
 
 mod check;
 mod claim;
+mod records;
 
 use check::{InstanceResult, Outcome, check, instance_seed};
 use claim::{Claim, Expect};
@@ -72,9 +73,14 @@ struct Args {
     /// One JSON object per claim on stdout instead of the table.
     #[arg(long)]
     json: bool,
-    /// Per-instance CSV (claim,cell,seed,outcome,margin,note), written atomically.
+    /// Per-instance CSV (claim,d,k0,k,width,psi,seed,outcome,verdict,margin,
+    /// note): each instance is appended and fsynced as it finishes.
     #[arg(long)]
     csv: Option<PathBuf>,
+    /// Continue the --csv file of an interrupted run: its instances are
+    /// read back, not run again (a last line cut by a kill runs again).
+    #[arg(long, requires = "csv")]
+    resume: bool,
     /// A sample: at most this many instances per cell (the first ones of the
     /// full run, same seeds); the summary says so.
     #[arg(long, conflicts_with = "quick")]
@@ -208,6 +214,18 @@ fn run(mut args: Args) -> i32 {
         (false, None) => "full".to_string(),
     };
     note!("proofs-check ({mode}): {} claims", claims.len());
+    let recorder = match &args.csv {
+        Some(path) => match records::Records::open(path, args.resume) {
+            Ok(r) => Some(std::sync::Mutex::new(r)),
+            Err(e) => {
+                note!("error: {e}");
+                return 1;
+            }
+        },
+        None => None,
+    };
+    let reused = std::sync::atomic::AtomicUsize::new(0);
+    let write_error = std::sync::Mutex::new(None::<std::io::Error>);
     let runs: Vec<ClaimRun> = claims
         .into_iter()
         .map(|claim| {
@@ -223,7 +241,31 @@ fn run(mut args: Args) -> i32 {
                 .par_iter()
                 .map(|&(ci, i)| {
                     let seed = instance_seed(&claim, ci, i, &cells[ci]);
-                    let r = check(&claim, &cells[ci], seed);
+                    let known = recorder.as_ref().and_then(|m| {
+                        let g = m.lock().unwrap_or_else(|p| p.into_inner());
+                        g.done
+                            .get(&(claim.id.clone(), cells[ci].to_string(), seed))
+                            .cloned()
+                    });
+                    let r = match known {
+                        Some(r) => {
+                            reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            r
+                        }
+                        None => {
+                            let r = check(&claim, &cells[ci], seed);
+                            if let Some(m) = &recorder {
+                                let mut g = m.lock().unwrap_or_else(|p| p.into_inner());
+                                if let Err(e) = g.append(&claim.id, &r) {
+                                    write_error
+                                        .lock()
+                                        .unwrap_or_else(|p| p.into_inner())
+                                        .get_or_insert(e);
+                                }
+                            }
+                            r
+                        }
+                    };
                     // Progress on stderr every 10 % (and at the end).
                     let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     if total >= 20 && (k * 10 / total) != ((k - 1) * 10 / total) {
@@ -346,36 +388,13 @@ fn run(mut args: Args) -> i32 {
             }
         }
     }
-    if let Some(path) = &args.csv {
-        let written = inrsamp::output::write_output("csv", path, |w| {
-            let mut wr = csv::Writer::from_writer(w);
-            wr.write_record([
-                "claim", "d", "k0", "k", "width", "psi", "seed", "outcome", "verdict", "margin",
-                "note",
-            ])?;
-            for run in &runs {
-                for r in &run.results {
-                    wr.write_record([
-                        run.claim.id.clone(),
-                        r.cell.d.to_string(),
-                        r.cell.k0.to_string(),
-                        r.cell.k.to_string(),
-                        r.cell.width.to_string(),
-                        r.cell.psi.clone(),
-                        r.seed.to_string(),
-                        r.outcome.name().to_string(),
-                        r.verdict.clone(),
-                        format!("{:e}", r.margin),
-                        r.note.clone(),
-                    ])?;
-                }
-            }
-            wr.flush()
-        });
-        if let Err(e) = written {
-            note!("error: {e}");
-            problems += 1;
-        }
+    if let Some(e) = write_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        note!("error: csv: {e}");
+        problems += 1;
+    }
+    let reused = reused.into_inner();
+    if reused > 0 {
+        note!("{reused} instances read back from the --csv file (--resume), not run again");
     }
     say!(
         "{} claims, {} unexpected, {} malformed or missing",

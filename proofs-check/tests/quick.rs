@@ -276,3 +276,39 @@ fn an_overflowing_cutoff_expression_is_malformed() {
     assert_eq!(code, Some(1));
     assert!(stderr.contains("family.quick_instances"), "{stderr}");
 }
+
+#[test]
+fn an_interrupted_csv_resumes_without_rerunning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.toml"), GOOD).unwrap();
+    let folder = dir.path().to_str().unwrap();
+    let csv = dir.path().join("r.csv");
+    let csv_s = csv.to_str().unwrap();
+    let (code, stdout, _) = proofs_check(&["--claims", folder, "--full", "--csv", csv_s, "good"]);
+    assert_eq!(code, Some(0));
+    let full = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(full.lines().count(), 1 + 50);
+    // Without --resume an existing record file is refused.
+    let (code, _, stderr) = proofs_check(&["--claims", folder, "--full", "--csv", csv_s, "good"]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("--resume"), "{stderr}");
+    // Keep 20 complete rows and half of the 21st, as a kill would.
+    let lines: Vec<&str> = full.lines().collect();
+    let mut cut = lines[..21].join("\n");
+    cut.push('\n');
+    cut.push_str(&lines[21][..lines[21].len() / 2]);
+    std::fs::write(&csv, cut).unwrap();
+    let (code, stdout2, stderr) = proofs_check(&[
+        "--claims", folder, "--full", "--csv", csv_s, "--resume", "good",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("20 instances read back"), "{stderr}");
+    // The same summary and the same set of rows.
+    assert_eq!(stdout.lines().last(), stdout2.lines().last());
+    let mut a: Vec<&str> = full.lines().collect();
+    let resumed = std::fs::read_to_string(&csv).unwrap();
+    let mut b: Vec<&str> = resumed.lines().collect();
+    a.sort_unstable();
+    b.sort_unstable();
+    assert_eq!(a, b);
+}
