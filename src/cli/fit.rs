@@ -141,9 +141,20 @@ impl Progress {
         let log = match log {
             Some(p) => {
                 let mut f = PendingFile::create("log", p)?;
-                writeln!(
+                log_row(
                     f.writer(),
-                    "restart,outer,steps,loss,regularizer,residual,mse,rel_mse,rho"
+                    &[
+                        "restart",
+                        "outer",
+                        "steps",
+                        "loss",
+                        "regularizer",
+                        "residual",
+                        "mse",
+                        "rel_mse",
+                        "rho",
+                    ]
+                    .map(String::from),
                 )
                 .map_err(|e| Error::io(p, e))?;
                 Some(f)
@@ -170,6 +181,13 @@ impl Progress {
     }
 }
 
+/// One CSV row of the training log (csv crate), written through at once.
+fn log_row(w: &mut dyn std::io::Write, fields: &[String]) -> std::io::Result<()> {
+    let mut wr = csv::WriterBuilder::new().has_headers(false).from_writer(w);
+    wr.write_record(fields)?;
+    wr.flush()
+}
+
 impl Observer for Progress {
     fn observe(&mut self, r: &Record) {
         if !self.quiet {
@@ -180,18 +198,19 @@ impl Observer for Progress {
         }
         if let Some(f) = &mut self.log {
             // A failed row is remembered and fails the run at the end.
-            let row = writeln!(
+            let row = log_row(
                 f.writer(),
-                "{},{},{},{:e},{:e},{:e},{:e},{:e},{:e}",
-                self.restart,
-                r.outer,
-                r.steps,
-                r.loss,
-                r.regularizer,
-                r.residual,
-                r.mse,
-                r.rel_mse,
-                r.rho
+                &[
+                    self.restart.to_string(),
+                    r.outer.to_string(),
+                    r.steps.to_string(),
+                    format!("{:e}", r.loss),
+                    format!("{:e}", r.regularizer),
+                    format!("{:e}", r.residual),
+                    format!("{:e}", r.mse),
+                    format!("{:e}", r.rel_mse),
+                    format!("{:e}", r.rho),
+                ],
             );
             if let Err(e) = row {
                 self.log_error.get_or_insert(e);

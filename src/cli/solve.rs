@@ -122,12 +122,18 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
         write_atomic(path, |w| {
             let mut header = vec!["atom".to_string(), "c".into(), "psi".into()];
             header.extend((0..dict.dim).map(|i| format!("w{i}")));
-            writeln!(w, "{}", header.join(","))?;
+            let mut wr = csv::Writer::from_writer(w);
+            wr.write_record(&header)?;
             for (i, a) in found.iter().enumerate() {
-                let ws: Vec<String> = a.w.iter().map(|v| format!("{v:.15e}")).collect();
-                writeln!(w, "{i},{:.15e},{:.15e},{}", a.c, a.psi, ws.join(","))?;
+                let mut row = vec![
+                    i.to_string(),
+                    format!("{:.15e}", a.c),
+                    format!("{:.15e}", a.psi),
+                ];
+                row.extend(a.w.iter().map(|v| format!("{v:.15e}")));
+                wr.write_record(&row)?;
             }
-            Ok(())
+            wr.flush()
         })?;
     }
     if let Some(path) = &args.function_csv {

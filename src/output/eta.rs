@@ -42,15 +42,19 @@ pub fn write_sphere_grid(path: &Path, field: &EtaField, resolution: usize) -> Re
         .collect();
     let rows: Vec<_> = rows.into_iter().collect::<Result<_>>()?;
     super::write_atomic(path, |out| {
-        writeln!(out, "theta,phi,w0,w1,w2,eta")?;
+        let mut wr = csv::Writer::from_writer(out);
+        wr.write_record(["theta", "phi", "w0", "w1", "w2", "eta"])?;
         for (t, p, w, e) in rows {
-            writeln!(
-                out,
-                "{t:.10},{p:.10},{:.12e},{:.12e},{:.12e},{e:.15e}",
-                w[0], w[1], w[2]
-            )?;
+            wr.write_record([
+                format!("{t:.10}"),
+                format!("{p:.10}"),
+                format!("{:.12e}", w[0]),
+                format!("{:.12e}", w[1]),
+                format!("{:.12e}", w[2]),
+                format!("{e:.15e}"),
+            ])?;
         }
-        Ok(())
+        wr.flush()
     })
 }
 
@@ -110,11 +114,17 @@ pub fn write_great_circles(
         .collect();
     let rows: Vec<_> = rows.into_iter().collect::<Result<_>>()?;
     super::write_atomic(path, |out| {
-        writeln!(out, "atom,circle,t,eta")?;
+        let mut wr = csv::Writer::from_writer(out);
+        wr.write_record(["atom", "circle", "t", "eta"])?;
         for (a, c, t, e) in rows {
-            writeln!(out, "{a},{c},{t:.10},{e:.15e}")?;
+            wr.write_record([
+                a.to_string(),
+                c.to_string(),
+                format!("{t:.10}"),
+                format!("{e:.15e}"),
+            ])?;
         }
-        Ok(())
+        wr.flush()
     })
 }
 

@@ -104,20 +104,26 @@ fn read_csv(path: &Path) -> Result<(Vec<usize>, Vec<f64>, bool)> {
     let max = u64::try_from(crate::limits::memory_budget() / 4).unwrap_or(u64::MAX);
     let text = crate::limits::read_text(path, max)?;
     let mut rows: Vec<Vec<f64>> = Vec::new();
-    for (lineno, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    for (index, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| parse_err(path, e.to_string()))?;
+        let line = rec.position().map_or(index + 1, |p| p.line() as usize);
+        if rec.iter().all(|t| t.is_empty()) {
             continue;
         }
         let parsed: std::result::Result<Vec<f64>, _> =
-            line.split(',').map(|t| t.trim().parse::<f64>()).collect();
+            rec.iter().map(|t| t.parse::<f64>()).collect();
         match parsed {
             Ok(v) => rows.push(v),
-            Err(_) if rows.is_empty() && lineno == 0 => continue, // header
+            Err(_) if rows.is_empty() && index == 0 => continue, // header
             Err(_) => {
                 return Err(parse_err(
                     path,
-                    format!("line {}: not a list of numbers", lineno + 1),
+                    format!("line {line}: not a list of numbers"),
                 ));
             }
         }

@@ -127,7 +127,8 @@ pub fn write_grid_function_csv(path: &Path, d: usize, n: usize, values: &[f64]) 
     write_atomic(path, |w| {
         let mut header: Vec<String> = (1..=d).map(|a| format!("x{a}")).collect();
         header.push("f".into());
-        writeln!(w, "{}", header.join(","))?;
+        let mut wr = csv::Writer::from_writer(w);
+        wr.write_record(&header)?;
         for (idx, v) in values.iter().enumerate() {
             let mut xs = vec![0.0; d];
             let mut rem = idx;
@@ -135,9 +136,10 @@ pub fn write_grid_function_csv(path: &Path, d: usize, n: usize, values: &[f64]) 
                 xs[a] = (rem % n) as f64 / n as f64;
                 rem /= n;
             }
-            let cols: Vec<String> = xs.iter().map(|x| format!("{x:.8}")).collect();
-            writeln!(w, "{},{v:.15e}", cols.join(","))?;
+            let mut cols: Vec<String> = xs.iter().map(|x| format!("{x:.8}")).collect();
+            cols.push(format!("{v:.15e}"));
+            wr.write_record(&cols)?;
         }
-        Ok(())
+        wr.flush()
     })
 }
