@@ -369,3 +369,40 @@ fn solve_reads_measurements_csv() {
         .failure()
         .stderr(predicate::str::contains("missing"));
 }
+
+#[test]
+fn eta_pictures_are_written_for_both_layouts() {
+    let dir = tempfile::tempdir().unwrap();
+    // D = 3 (d = 1, K0 = 1): the sphere map; D = 5 (K0 = 2): the profiles.
+    for (k0, k, file, size) in [
+        ("1", "3", "e3.png", (2 * 362 + 80, 2 * 181 + 110)),
+        ("2", "4", "e5.png", (900, 520)),
+    ] {
+        inrsamp()
+            .current_dir(dir.path())
+            .args([
+                "certify",
+                "--d",
+                "1",
+                "--k0",
+                k0,
+                "--k",
+                k,
+                "--psi",
+                "std",
+                "--teacher",
+                "random",
+            ])
+            .args(["--seed", "5", "--no-refine", "--eta-png", file])
+            .assert()
+            .code(predicates::prelude::predicate::in_iter([0, 3]));
+        let img = image::open(dir.path().join(file)).unwrap().to_rgb8();
+        assert_eq!(img.dimensions(), size, "{file}");
+        // Both signs of eta are drawn (red and blue pixels).
+        let red = img.pixels().filter(|p| p[0] == 255 && p[1] < 128).count();
+        let blue = img.pixels().filter(|p| p[2] == 255 && p[0] < 128).count();
+        if file == "e3.png" {
+            assert!(red > 100 && blue > 100, "red {red} blue {blue}");
+        }
+    }
+}

@@ -34,6 +34,11 @@ pub struct CertifyArgs {
     /// CSV of eta for the certificate (D = 3: theta/phi grid; else great circles).
     #[arg(long = "eta-csv")]
     pub eta_csv: Option<PathBuf>,
+    /// PNG of eta for the certificate: D = 3 a map over the sphere (black
+    /// where |eta| > 1, atoms and caps marked), else profiles along great
+    /// circles through each atom; the verdict, margin and bracket as caption.
+    #[arg(long = "eta-png")]
+    pub eta_png: Option<PathBuf>,
     /// Points per theta range (D = 3) or per great circle (at least 2).
     #[arg(long = "eta-resolution", default_value_t = 181,
           value_parser = clap::value_parser!(u64).range(2..))]
@@ -56,29 +61,57 @@ pub fn run(args: &CertifyArgs) -> Result<Outcome> {
         ..Default::default()
     };
     let (r, _dict, sol) = certify_teacher(&spec, &teacher, &vs, &opts, &cs)?;
-    if let Some(path) = &args.eta_csv {
+    if args.eta_csv.is_some() || args.eta_png.is_some() {
         let plan = verdict_plan(&spec)?;
         let lambda = match &r.certificate {
             Some(c) => c.lambda.clone(),
             None => sol.grid.lp.lambda.clone(),
         };
         let field = EtaField::new(&spec, &plan, lambda)?;
+        // Unit directions of the teacher's units (a unit with w = 0 has none).
         let dirs: Vec<Vec<f64>> = teacher
             .units
             .iter()
+            .filter(|u| crate::numeric::norm2(&u.w) > 0.0)
             .map(|u| {
-                let n = u.w.iter().map(|v| v * v).sum::<f64>().sqrt();
+                let n = crate::numeric::norm2(&u.w);
                 u.w.iter().map(|v| v / n).collect()
             })
             .collect();
-        crate::output::eta::write_eta_csv(
-            path,
-            &field,
-            spec.feature_dim(),
-            &dirs,
-            args.eta_resolution as usize,
-            spec.seed,
-        )?;
+        if let Some(path) = &args.eta_csv {
+            crate::output::eta::write_eta_csv(
+                path,
+                &field,
+                spec.feature_dim(),
+                &dirs,
+                args.eta_resolution as usize,
+                spec.seed,
+            )?;
+        }
+        if let Some(path) = &args.eta_png {
+            let c = r.certificate.as_ref();
+            let caption = format!(
+                "verdict {}; margin {} outside caps of {:.3} rad; bracket [{:.10}, {:.10}]",
+                r.verdict.name(),
+                c.map_or("none".to_string(), |c| format!(
+                    "{:.3e} ({})",
+                    c.margin,
+                    c.margin_kind.name()
+                )),
+                c.map_or(args.cap, |c| c.cap_radius),
+                r.certified_lower,
+                r.certified_upper
+            );
+            crate::output::eta_png::write_eta_png(
+                path,
+                &field,
+                spec.feature_dim(),
+                &dirs,
+                c.map_or(args.cap, |c| c.cap_radius),
+                &caption,
+                spec.seed,
+            )?;
+        }
     }
     let cert = r.certificate.as_ref();
     let text = if args.problem.json {

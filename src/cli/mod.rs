@@ -119,11 +119,15 @@ pub fn output_paths(cmd: &Command) -> Vec<(&'static str, PathBuf)> {
             add("atoms-csv", &a.atoms_csv);
             add("eta-csv", &a.eta_csv);
             add("function-csv", &a.function_csv);
+            add("eta-png", &a.eta_png);
             for p in a.export_lp.iter().flat_map(|p| solve::export_lp_paths(p)) {
                 add("export-lp", &Some(p));
             }
         }
-        Command::Certify(a) => add("eta-csv", &a.eta_csv),
+        Command::Certify(a) => {
+            add("eta-csv", &a.eta_csv);
+            add("eta-png", &a.eta_png);
+        }
         Command::Fit(a) => {
             add("log", &a.train.log);
             add("save", &a.save);

@@ -37,6 +37,10 @@ pub struct SolveArgs {
     /// CSV of eta for the final lambda (D = 3: theta/phi grid; else great circles).
     #[arg(long = "eta-csv")]
     pub eta_csv: Option<PathBuf>,
+    /// PNG of eta for the LP's lambda (D = 3: a map over the sphere; else
+    /// great-circle profiles through each atom), the bracket as caption.
+    #[arg(long = "eta-png")]
+    pub eta_png: Option<PathBuf>,
     /// Points per theta range (D = 3) or per great circle (at least 2).
     #[arg(long = "eta-resolution", default_value_t = 181,
           value_parser = clap::value_parser!(u64).range(2..))]
@@ -158,6 +162,25 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
             spec.feature_dim(),
             &dirs,
             args.eta_resolution as usize,
+            spec.seed,
+        )?;
+    }
+    if let Some(path) = &args.eta_png {
+        let field = EtaField::new(&spec, &plan, lp.lambda.clone())?;
+        let dirs: Vec<Vec<f64>> = found.iter().map(|a| a.w.clone()).collect();
+        let caption = format!(
+            "LP dual of (P_N); bracket [{:.10} ({}), {:.10}]",
+            sol.certified_lower,
+            sol.lower_kind.name(),
+            sol.certified_upper
+        );
+        crate::output::eta_png::write_eta_png(
+            path,
+            &field,
+            spec.feature_dim(),
+            &dirs,
+            crate::certify::CertifySettings::default().cap_radius,
+            &caption,
             spec.seed,
         )?;
     }

@@ -4,6 +4,7 @@
 
 use super::record::Record;
 use crate::error::{Error, Result};
+use crate::output::png::draw_error;
 use plotters::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -146,23 +147,6 @@ pub fn text(records: &[Record]) -> String {
     s
 }
 
-fn font() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let _ = plotters::style::register_font(
-            "sans-serif",
-            FontStyle::Normal,
-            include_bytes!("../../data/fonts/DejaVuSans.ttf"),
-        );
-    });
-}
-
-fn plot_err<E: std::fmt::Display>(path: &Path) -> impl Fn(E) -> Error + '_ {
-    move |e| Error::Numerical {
-        what: format!("drawing {}: {e}", path.display()),
-    }
-}
-
 /// Draws a (W rows, K columns) map: `value(w, k)` in [lo, 1] shaded, the
 /// number written in each cell. Written atomically.
 fn heat_map(
@@ -173,14 +157,14 @@ fn heat_map(
     value: &dyn Fn(usize, usize) -> Option<f64>,
     diverging: bool,
 ) -> Result<()> {
-    font();
+    crate::output::png::register_font();
     let (cw, ch) = (70u32, 46u32);
     let width = (90 + cw * ks.len() as u32 + 20).max(520);
     let height = 70 + ch * ws.len() as u32 + 50;
     let mut buf = vec![0u8; (width * height * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut buf, (width, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(plot_err(path))?;
+        root.fill(&WHITE).map_err(draw_error(path))?;
         let text = |s: &str, x: i32, y: i32, size: f64| {
             root.draw(&Text::new(
                 s.to_string(),
@@ -188,9 +172,9 @@ fn heat_map(
                 ("sans-serif", size).into_font(),
             ))
         };
-        text(title, 10, 10, 16.0).map_err(plot_err(path))?;
-        text("K", 90 + (cw * ks.len() as u32 / 2) as i32, 40, 14.0).map_err(plot_err(path))?;
-        text("W", 10, 70 + (ch * ws.len() as u32 / 2) as i32, 14.0).map_err(plot_err(path))?;
+        text(title, 10, 10, 16.0).map_err(draw_error(path))?;
+        text("K", 90 + (cw * ks.len() as u32 / 2) as i32, 40, 14.0).map_err(draw_error(path))?;
+        text("W", 10, 70 + (ch * ws.len() as u32 / 2) as i32, 14.0).map_err(draw_error(path))?;
         for (j, k) in ks.iter().enumerate() {
             text(
                 &k.to_string(),
@@ -198,11 +182,11 @@ fn heat_map(
                 52,
                 13.0,
             )
-            .map_err(plot_err(path))?;
+            .map_err(draw_error(path))?;
         }
         for (i, w) in ws.iter().enumerate() {
             let y0 = 70 + i as i32 * ch as i32;
-            text(&w.to_string(), 50, y0 + ch as i32 / 2 - 7, 13.0).map_err(plot_err(path))?;
+            text(&w.to_string(), 50, y0 + ch as i32 / 2 - 7, 13.0).map_err(draw_error(path))?;
             for (j, k) in ks.iter().enumerate() {
                 let x0 = 90 + j as i32 * cw as i32;
                 let v = value(*w, *k);
@@ -230,7 +214,7 @@ fn heat_map(
                     [(x0, y0), (x0 + cw as i32 - 2, y0 + ch as i32 - 2)],
                     color.filled(),
                 ))
-                .map_err(plot_err(path))?;
+                .map_err(draw_error(path))?;
                 let label = v.map_or("-".to_string(), |p| format!("{p:.2}"));
                 let dark = v.is_some_and(|p| p.abs() > 0.6);
                 root.draw(&Text::new(
@@ -240,31 +224,12 @@ fn heat_map(
                         .into_font()
                         .color(if dark { &WHITE } else { &BLACK }),
                 ))
-                .map_err(plot_err(path))?;
+                .map_err(draw_error(path))?;
             }
         }
-        root.present().map_err(plot_err(path))?;
+        root.present().map_err(draw_error(path))?;
     }
-    let img = image_png(&buf, width, height).map_err(plot_err(path))?;
-    crate::output::write_atomic(path, |w| w.write_all(&img))
-}
-
-fn image_png(rgb: &[u8], width: u32, height: u32) -> std::result::Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    let enc = plotters_bitmap_png(&mut out, rgb, width, height);
-    enc.map(|_| out)
-}
-
-fn plotters_bitmap_png(
-    out: &mut Vec<u8>,
-    rgb: &[u8],
-    width: u32,
-    height: u32,
-) -> std::result::Result<(), String> {
-    use image::ImageEncoder;
-    image::codecs::png::PngEncoder::new(out)
-        .write_image(rgb, width, height, image::ColorType::Rgb8)
-        .map_err(|e| e.to_string())
+    crate::output::png::write_rgb_png(path, &buf, width, height)
 }
 
 /// Writes the report to `dir`: `tables.txt`, `tables.csv` (one row per

@@ -16,31 +16,15 @@ use rayon::prelude::*;
 use std::f64::consts::{PI, TAU};
 use std::path::Path;
 
+/// A (theta, phi) grid row: theta, phi, w, eta(w).
+pub type SphereRow = (f64, f64, [f64; 3], f64);
+
+/// A great-circle row: atom, circle, t, eta(cos t a + sin t u).
+pub type CircleRow = (usize, usize, f64, f64);
+
 /// Writes the (theta, phi) grid for D = 3.
 pub fn write_sphere_grid(path: &Path, field: &EtaField, resolution: usize) -> Result<()> {
-    let nt = resolution.max(2);
-    let np = 2 * nt;
-    crate::limits::check_memory(
-        "eta-resolution",
-        resolution,
-        crate::limits::f64_bytes(&[(nt as u128).saturating_mul(np as u128), 12]),
-        "the eta grid of the sphere",
-    )?;
-    type Row = (f64, f64, [f64; 3], f64);
-    let rows: Vec<Result<Row>> = (0..nt * np)
-        .into_par_iter()
-        .map(|idx| {
-            let theta = PI * (idx / np) as f64 / (nt - 1) as f64;
-            let phi = TAU * (idx % np) as f64 / np as f64;
-            let w = [
-                theta.sin() * phi.cos(),
-                theta.sin() * phi.sin(),
-                theta.cos(),
-            ];
-            Ok((theta, phi, w, field.value(&w)?))
-        })
-        .collect();
-    let rows: Vec<_> = rows.into_iter().collect::<Result<_>>()?;
+    let rows = sphere_grid_values(field, resolution)?;
     super::write_atomic(path, |out| {
         let mut wr = csv::Writer::from_writer(out);
         wr.write_record(["theta", "phi", "w0", "w1", "w2", "eta"])?;
@@ -58,6 +42,33 @@ pub fn write_sphere_grid(path: &Path, field: &EtaField, resolution: usize) -> Re
     })
 }
 
+/// eta on the (theta, phi) grid of S^2: `resolution` values of theta in
+/// [0, pi], `2 resolution` of phi in [0, 2 pi); rows in theta-major order.
+pub fn sphere_grid_values(field: &EtaField, resolution: usize) -> Result<Vec<SphereRow>> {
+    let nt = resolution.max(2);
+    let np = 2 * nt;
+    crate::limits::check_memory(
+        "eta-resolution",
+        resolution,
+        crate::limits::f64_bytes(&[(nt as u128).saturating_mul(np as u128), 12]),
+        "the eta grid of the sphere",
+    )?;
+    let rows: Vec<Result<SphereRow>> = (0..nt * np)
+        .into_par_iter()
+        .map(|idx| {
+            let theta = PI * (idx / np) as f64 / (nt - 1) as f64;
+            let phi = TAU * (idx % np) as f64 / np as f64;
+            let w = [
+                theta.sin() * phi.cos(),
+                theta.sin() * phi.sin(),
+                theta.cos(),
+            ];
+            Ok((theta, phi, w, field.value(&w)?))
+        })
+        .collect();
+    rows.into_iter().collect()
+}
+
 /// Writes great circles through each atom (unit directions).
 pub fn write_great_circles(
     path: &Path,
@@ -67,6 +78,31 @@ pub fn write_great_circles(
     resolution: usize,
     seed: u64,
 ) -> Result<()> {
+    let rows = great_circle_values(field, atoms, circles, resolution, seed)?;
+    super::write_atomic(path, |out| {
+        let mut wr = csv::Writer::from_writer(out);
+        wr.write_record(["atom", "circle", "t", "eta"])?;
+        for (a, c, t, e) in rows {
+            wr.write_record([
+                a.to_string(),
+                c.to_string(),
+                format!("{t:.10}"),
+                format!("{e:.15e}"),
+            ])?;
+        }
+        wr.flush()
+    })
+}
+
+/// eta on `circles` great circles through each atom towards seeded random
+/// orthogonal unit directions, `resolution` points per circle.
+pub fn great_circle_values(
+    field: &EtaField,
+    atoms: &[Vec<f64>],
+    circles: usize,
+    resolution: usize,
+    seed: u64,
+) -> Result<Vec<CircleRow>> {
     let dim = atoms.first().map_or(0, |a| a.len()) as u128;
     crate::limits::check_memory(
         "eta-resolution",
@@ -101,7 +137,7 @@ pub fn write_great_circles(
             }
         }
     }
-    let rows: Vec<Result<(usize, usize, f64, f64)>> = jobs
+    let rows: Vec<Result<CircleRow>> = jobs
         .into_par_iter()
         .map(|(ai, ci, t, a, u)| {
             let w: Vec<f64> = a
@@ -112,20 +148,7 @@ pub fn write_great_circles(
             Ok((ai, ci, t, field.value(&w)?))
         })
         .collect();
-    let rows: Vec<_> = rows.into_iter().collect::<Result<_>>()?;
-    super::write_atomic(path, |out| {
-        let mut wr = csv::Writer::from_writer(out);
-        wr.write_record(["atom", "circle", "t", "eta"])?;
-        for (a, c, t, e) in rows {
-            wr.write_record([
-                a.to_string(),
-                c.to_string(),
-                format!("{t:.10}"),
-                format!("{e:.15e}"),
-            ])?;
-        }
-        wr.flush()
-    })
+    rows.into_iter().collect()
 }
 
 /// The eta CSV of a problem: the (theta, phi) grid when D = 3, great circles

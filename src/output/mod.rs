@@ -3,8 +3,10 @@
 //! rules (what may be replaced, transactions, signals) are in [`file`].
 
 pub mod eta;
+pub mod eta_png;
 pub mod file;
 pub mod matrix;
+pub mod png;
 
 pub use file::{
     OutputTarget, OutputTransaction, PendingFile, check_output, write_atomic, write_output,
