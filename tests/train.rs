@@ -168,22 +168,23 @@ fn teacher_data(
 }
 
 #[test]
-fn al_recovers_width_one_teachers_in_9_of_10_seeds() {
-    // The acceptance claim: d = 2, K0 = 1, K = 3, 60 outer
-    // iterations of 200 Adam steps at most, student width 40, default
-    // settings. psi_mod (Theorem 1's setting): at least 9 of 10.
-    // psi_std: the claim fails, and the convex theory says why: for teacher
-    // seeds 5, 8 and 9, `certify --psi std --refine` finds a cheaper measure
-    // than the teacher (cost 0.506 < 0.716 for seed 8), so no minimizer of
-    // (3) is the teacher. We assert that every other seed is recovered.
+fn al_recovers_width_one_teachers_unless_the_convex_problem_does_not() {
+    // The paper's protocol (stop when the MSE against the teacher is below
+    // tau) on fresh teacher seeds 100..110 (the defaults were tuned on 0..10):
+    // d = 2, K0 = 1, K = 3, width 40, default settings. A seed that AL does
+    // not recover is explained when the convex verdict finds a verified
+    // measure cheaper than the teacher (`not_recovered`: no minimizer of (3)
+    // is the teacher), derived here, not listed. At most one unexplained
+    // failure per psi is allowed (the optimizer may miss; stated).
+    use inrsamp::certify::verdict::{Verdict, VerdictSettings, certify_teacher};
     for psi in ["mod", "std"] {
         let mut failed = Vec::new();
-        let mut outers = Vec::new();
-        for seed in 0..10u64 {
+        for seed in 100..110u64 {
             let (spec, _, y, tg) = teacher_data(psi, seed, 64);
             let model = ShallowModel::new(&spec, 40, 64).unwrap();
             let s = TrainSettings {
                 seed,
+                stop_on_recovery: true,
                 ..Default::default()
             };
             let r = train(
@@ -195,21 +196,31 @@ fn al_recovers_width_one_teachers_in_9_of_10_seeds() {
                 &mut Silent,
             )
             .unwrap();
-            match r.termination {
-                Termination::Recovered { outer } => outers.push(outer),
-                _ => failed.push(seed),
+            if r.recovered_at.is_none() {
+                failed.push(seed);
             }
         }
-        match psi {
-            "mod" => assert!(
-                failed.len() <= 1,
-                "psi_mod: seeds {failed:?} not recovered (outer iterations of the others {outers:?})"
-            ),
-            _ => assert!(
-                failed.iter().all(|s| [5, 8, 9].contains(s)),
-                "psi_std: seeds {failed:?} not recovered; only 5, 8, 9 (not minimizers of (11)) may fail"
-            ),
+        let mut unexplained = Vec::new();
+        for &seed in &failed {
+            let (spec, t, _, _) = teacher_data(psi, seed, 64);
+            let mut opts = inrsamp::certify::refine::SolveOptions::default();
+            opts.refine.enabled = false;
+            let (rep, _, _) = certify_teacher(
+                &spec,
+                &t,
+                &VerdictSettings::default(),
+                &opts,
+                &inrsamp::certify::CertifySettings::default(),
+            )
+            .unwrap();
+            if rep.verdict != Verdict::NotRecovered {
+                unexplained.push((seed, rep.verdict.name()));
+            }
         }
+        assert!(
+            unexplained.len() <= 1,
+            "psi_{psi}: AL failed on seeds {failed:?}; not explained by a cheaper convex measure: {unexplained:?}"
+        );
     }
 }
 
@@ -416,4 +427,82 @@ fn deep_al_fit_drives_the_residual_down() {
     let first = r.history.first().unwrap().residual;
     let last = r.history.last().unwrap().residual;
     assert!(last < 0.1 * first, "residual {first:e} -> {last:e}");
+}
+
+#[test]
+fn the_teacher_only_evaluates_unless_asked_to_stop() {
+    // Without --stop-on-recovery the trajectory must not depend on the
+    // teacher: training with and without its grid values gives the same
+    // parameters bit for bit, and the teacher only adds `recovered_at`.
+    let (spec, _, y, tg) = teacher_data("mod", 3, 64);
+    let model = ShallowModel::new(&spec, 20, 64).unwrap();
+    let s = TrainSettings {
+        seed: 3,
+        width: 20,
+        outer_max: 12,
+        inner_steps: 100,
+        ..Default::default()
+    };
+    let with = train(
+        &model,
+        &y,
+        Some(&tg),
+        initialize(&model, &s),
+        &s,
+        &mut Silent,
+    )
+    .unwrap();
+    let without = train(&model, &y, None, initialize(&model, &s), &s, &mut Silent).unwrap();
+    assert_eq!(with.params, without.params);
+    assert_eq!(with.termination, without.termination);
+    assert!(without.recovered_at.is_none());
+    // With stop_on_recovery the run ends at the first recovery, no later.
+    let stop = TrainSettings {
+        stop_on_recovery: true,
+        ..s
+    };
+    let r = train(
+        &model,
+        &y,
+        Some(&tg),
+        initialize(&model, &stop),
+        &stop,
+        &mut Silent,
+    )
+    .unwrap();
+    if let Some(k) = with.recovered_at {
+        assert_eq!(r.termination, Termination::Recovered { outer: k });
+        assert!(r.history.len() <= with.history.len());
+    }
+}
+
+#[test]
+fn al_stops_on_its_own_criteria_when_feasible_and_stationary() {
+    // Loose tolerances that a converging run meets: the run must stop with
+    // `Converged` before the outer limit, and its last record must satisfy
+    // the feasibility criterion it claims (checked here from the record).
+    let (spec, _, y, _) = teacher_data("mod", 4, 64);
+    let model = ShallowModel::new(&spec, 20, 64).unwrap();
+    let s = TrainSettings {
+        seed: 4,
+        width: 20,
+        outer_max: 60,
+        inner_steps: 100,
+        feasibility_tol: 1e-3,
+        stationarity_tol: 5e-2,
+        ..Default::default()
+    };
+    let r = train(&model, &y, None, initialize(&model, &s), &s, &mut Silent).unwrap();
+    let Termination::Converged { outer } = r.termination else {
+        panic!("expected convergence, got {:?}", r.termination)
+    };
+    assert!(outer < 60);
+    let last = r.history.last().unwrap();
+    let ynorm = y.iter().map(|v| v * v).sum::<f64>().sqrt();
+    assert!(
+        last.residual <= 1e-3 * ynorm,
+        "{} vs {}",
+        last.residual,
+        ynorm
+    );
 }

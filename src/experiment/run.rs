@@ -12,7 +12,7 @@ use crate::inr::network::ShallowInr;
 use crate::measurement::measure_at;
 use crate::spec::{ProblemSpec, SpecInput};
 use crate::train::model::ShallowModel;
-use crate::train::{Observer, Termination, TrainSettings, initialize, train};
+use crate::train::{Observer, TrainSettings, initialize, train};
 use rayon::prelude::*;
 use std::io::Write;
 use std::path::Path;
@@ -120,6 +120,8 @@ fn al(cfg: &ExperimentConfig, job: &Job, r: &mut Record) -> Result<()> {
         outer_max: a.outer_max,
         inner_steps: a.inner_steps,
         tau: a.tau,
+        // The paper's protocol: recovery at any point stops the run.
+        stop_on_recovery: true,
         // The initialization seed differs from the teacher's.
         seed: job.seed ^ 0xA1A1_A1A1,
         ..TrainSettings::default()
@@ -136,7 +138,7 @@ fn al(cfg: &ExperimentConfig, job: &Job, r: &mut Record) -> Result<()> {
     };
     let psi = crate::certify::eta::psi_for(&spec, &plan)?;
     let bal = crate::train::readout::balance(spec.d, spec.k0, model.dim, &res.params, &psi)?;
-    let recovered = matches!(res.termination, Termination::Recovered { .. });
+    let recovered = res.recovered_at.is_some();
     r.outcome = if recovered {
         "recovered"
     } else {

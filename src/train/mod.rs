@@ -73,8 +73,18 @@ pub struct TrainSettings {
     pub lambda: f64,
     /// Steps per phase of (2) (default 2000).
     pub steps: usize,
-    /// Relative MSE threshold of exact recovery (default 1e-6).
+    /// Relative MSE threshold of exact recovery (default 1e-6); the teacher
+    /// only evaluates (`recovered_at`) unless `stop_on_recovery`.
     pub tau: f64,
+    /// Stop when the MSE against the teacher drops below tau (the paper's
+    /// protocol; default false: training stops on its own criteria).
+    pub stop_on_recovery: bool,
+    /// (3) has converged when `|A f - y| / |y|` is at most this (default
+    /// 1e-6) ...
+    pub feasibility_tol: f64,
+    /// ... and the relative changes of the regularizer and of the
+    /// multipliers over an outer iteration are at most this (default 1e-4).
+    pub stationarity_tol: f64,
     /// Seed of the initialization (default 0).
     pub seed: u64,
     /// Scale of the initial inner weights (unit norm times this; default 1).
@@ -102,6 +112,9 @@ impl Default for TrainSettings {
             lambda: 1e-4,
             steps: 2000,
             tau: 1e-6,
+            stop_on_recovery: false,
+            feasibility_tol: 1e-6,
+            stationarity_tol: 1e-4,
             seed: 0,
             init_scale: 1.0,
             init_outer: 0.1,
@@ -147,6 +160,8 @@ impl TrainSettings {
         pos("rho", self.rho)?;
         pos("lambda", self.lambda)?;
         pos("tau", self.tau)?;
+        pos("feasibility-tol", self.feasibility_tol)?;
+        pos("stationarity-tol", self.stationarity_tol)?;
         pos("init-scale", self.init_scale)?;
         pos("init-outer", self.init_outer)?;
         if !(self.rho_growth.is_finite() && self.rho_growth >= 1.0) {
@@ -170,6 +185,12 @@ pub enum Termination {
         /// Outer iteration (1-based).
         outer: usize,
     },
+    /// (3) converged on its own criteria: feasibility and stationarity
+    /// (`feasibility_tol`, `stationarity_tol`) at this outer iteration.
+    Converged {
+        /// Outer iteration (1-based).
+        outer: usize,
+    },
     /// The outer-iteration limit of (3) was reached.
     MaxOuter,
     /// (2) ran all its steps.
@@ -187,6 +208,10 @@ impl std::fmt::Display for Termination {
             Termination::Recovered { outer } => {
                 write!(f, "recovered (MSE below tau) at outer iteration {outer}")
             }
+            Termination::Converged { outer } => write!(
+                f,
+                "converged (feasible and stationary) at outer iteration {outer}"
+            ),
             Termination::MaxOuter => write!(f, "outer-iteration limit reached"),
             Termination::Completed => write!(f, "completed all steps"),
             Termination::Diverged { step } => {
@@ -266,6 +291,9 @@ pub struct TrainResult {
     pub history: Vec<Record>,
     /// Why it stopped.
     pub termination: Termination,
+    /// The first outer iteration (check, for (2)) at which the MSE against
+    /// the teacher was below tau (None without a teacher or if never).
+    pub recovered_at: Option<usize>,
     /// Adam steps taken.
     pub adam_steps: u64,
     /// Wall time.
@@ -334,6 +362,10 @@ pub fn train<N: Network>(
     let mut rho = s.rho;
     let mut history = Vec::new();
     let mut prev_res = f64::INFINITY;
+    let mut recovered_at: Option<usize> = None;
+    let y_norm = crate::numeric::norm2(y).max(f64::MIN_POSITIVE);
+    let mut prev_reg = f64::NAN;
+    let mut nu_prev = vec![0.0; m];
 
     // The mse of the current parameters (needs a fresh forward).
     let measure = |theta: &[f64], ws: &mut N::Work, y_hat: &mut [f64]| -> (f64, f64, f64) {
@@ -415,6 +447,7 @@ pub fn train<N: Network>(
                     (loss, reg) = (l, rg);
                 }
                 let (res, mse, rel) = measure(&theta, &mut ws, &mut y_chk);
+                nu_prev.copy_from_slice(&nu);
                 for ((n, yh), yi) in nu.iter_mut().zip(&y_chk).zip(y) {
                     *n += rho * (yh - yi);
                 }
@@ -433,7 +466,24 @@ pub fn train<N: Network>(
                 if let (Some(ms), true) = (teacher_ms, mse.is_finite())
                     && mse <= s.tau * ms
                 {
-                    term = Termination::Recovered { outer };
+                    recovered_at.get_or_insert(outer);
+                    if s.stop_on_recovery {
+                        term = Termination::Recovered { outer };
+                        break;
+                    }
+                }
+                // Teacher-free convergence: feasible, and neither the
+                // regularizer nor the multipliers move any more.
+                let dreg = (reg - prev_reg).abs() / reg.abs().max(f64::MIN_POSITIVE);
+                let nu_norm = crate::numeric::norm2(&nu).max(f64::MIN_POSITIVE);
+                let dnu: Vec<f64> = nu.iter().zip(&nu_prev).map(|(a, b)| a - b).collect();
+                let dnu = crate::numeric::norm2(&dnu) / nu_norm;
+                prev_reg = reg;
+                if res <= s.feasibility_tol * y_norm
+                    && dreg <= s.stationarity_tol
+                    && dnu <= s.stationarity_tol
+                {
+                    term = Termination::Converged { outer };
                     break;
                 }
                 if res > s.stall_ratio * prev_res {
@@ -474,8 +524,11 @@ pub fn train<N: Network>(
                         if let (Some(ms), true) = (teacher_ms, mse.is_finite())
                             && mse <= s.tau * ms
                         {
-                            term = Termination::Recovered { outer: check };
-                            break 'phases;
+                            recovered_at.get_or_insert(check);
+                            if s.stop_on_recovery {
+                                term = Termination::Recovered { outer: check };
+                                break 'phases;
+                            }
                         }
                     }
                 }
@@ -487,6 +540,7 @@ pub fn train<N: Network>(
         params: theta,
         history,
         termination,
+        recovered_at,
         adam_steps: adam.steps(),
         seconds: start.elapsed().as_secs_f64(),
     })
