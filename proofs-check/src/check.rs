@@ -332,22 +332,35 @@ fn identity(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> Ins
                 })
             }
             Some(Identity::Balancing) => {
-                // min over s > 0 of 1/2 (a^2/s^2 + s^2 psi(w)^2), by golden
-                // section on log s, against |a| psi(w); summed over the units.
+                // The library's balancing (`train::readout::balance`) against
+                // an independent computation: its balanced cost must equal
+                // the minimum over s > 0 of 1/2 (a^2/s^2 + s^2 psi(w)^2),
+                // found by golden section on log s and summed over the
+                // units, its R_psi before balancing must equal 1/2 sum (a^2 +
+                // psi(w)^2), and the balanced units (a/s, s w) must give the
+                // same function. A wrong rescaling fails the first and third.
                 let t = ShallowInr::random(cell.d, cell.k0, cell.width, seed)
                     .map_err(|e| e.to_string())?;
+                let dim = t.units[0].w.len();
+                let width = t.units.len();
+                let mut theta = vec![0.0; width * (1 + dim)];
                 let mut numeric = 0.0;
-                let mut formula = 0.0;
-                for u in &t.units {
+                let mut before = 0.0;
+                for (j, u) in t.units.iter().enumerate() {
                     let scale = 0.3 + 3.0 * rng.random::<f64>();
-                    let w: Vec<f64> = u.w.iter().map(|v| v * scale).collect();
-                    let p = psi.value(&w).map_err(|e| e.to_string())?;
-                    formula += u.a.abs() * p;
+                    theta[j] = u.a / scale;
+                    for (i, v) in u.w.iter().enumerate() {
+                        theta[width + j * dim + i] = v * scale;
+                    }
+                    let p = psi
+                        .value(&theta[width + j * dim..width + (j + 1) * dim])
+                        .map_err(|e| e.to_string())?;
+                    let a = theta[j];
+                    before += 0.5 * (a * a + p * p);
                     if p == 0.0 {
                         continue;
                     }
-                    let f =
-                        |ls: f64| 0.5 * (u.a * u.a * (-2.0 * ls).exp() + (2.0 * ls).exp() * p * p);
+                    let f = |ls: f64| 0.5 * (a * a * (-2.0 * ls).exp() + (2.0 * ls).exp() * p * p);
                     let (mut lo, mut hi) = (-30.0f64, 30.0f64);
                     let g = 0.5 * (5f64.sqrt() - 1.0);
                     for _ in 0..200 {
@@ -356,11 +369,52 @@ fn identity(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> Ins
                     }
                     numeric += f(0.5 * (lo + hi));
                 }
-                Ok(if formula > 0.0 {
-                    (numeric - formula).abs() / formula
-                } else {
-                    numeric
-                })
+                let bal = inrsamp::train::readout::balance(cell.d, cell.k0, dim, &theta, &psi)
+                    .map_err(|e| e.to_string())?;
+                // R_psi of the balanced units, recomputed here.
+                let mut after = 0.0;
+                // (A vanishing unit, psi = 0, has infimum 0, not attained:
+                // the library leaves it as it is; it is left out here.)
+                for u in &bal.network.units {
+                    let p = psi.value(&u.w).map_err(|e| e.to_string())?;
+                    if p > 0.0 {
+                        after += 0.5 * (u.a * u.a + p * p);
+                    }
+                }
+                let n = 16;
+                let original = ShallowInr {
+                    d: cell.d,
+                    k0: cell.k0,
+                    units: (0..width)
+                        .map(|j| inrsamp::inr::network::Unit {
+                            a: theta[j],
+                            w: theta[width + j * dim..width + (j + 1) * dim].to_vec(),
+                        })
+                        .collect(),
+                };
+                let (fa, fb) = (original.grid_values(n), bal.network.grid_values(n));
+                let fnorm = fa
+                    .iter()
+                    .map(|v| v * v)
+                    .sum::<f64>()
+                    .sqrt()
+                    .max(f64::MIN_POSITIVE);
+                let fdiff = fa
+                    .iter()
+                    .zip(&fb)
+                    .map(|(x, y)| (x - y) * (x - y))
+                    .sum::<f64>()
+                    .sqrt()
+                    / fnorm;
+                let scale = numeric.max(f64::MIN_POSITIVE);
+                Ok([
+                    (bal.cost - numeric).abs() / scale,
+                    (after - numeric).abs() / scale,
+                    (bal.regularizer_before - before).abs() / before.max(f64::MIN_POSITIVE),
+                    fdiff,
+                ]
+                .into_iter()
+                .fold(0.0, f64::max))
             }
             None => Err("kind = identity without an identity".into()),
         }
