@@ -406,3 +406,57 @@ fn eta_pictures_are_written_for_both_layouts() {
         }
     }
 }
+
+#[test]
+fn lp_column_generation_matches_the_full_lp() {
+    // The default `lp` strategy (column generation) against its twin, one
+    // LP on every column, on an exported d = 2 dictionary.
+    let dir = tempfile::tempdir().unwrap();
+    inrsamp()
+        .current_dir(dir.path())
+        .args(["solve", "--d", "2", "--k0", "1", "--k", "3", "--psi", "mod"])
+        .args([
+            "--teacher",
+            "random",
+            "--width",
+            "2",
+            "--seed",
+            "1",
+            "--grid-points",
+            "3000",
+        ])
+        .args(["--export-lp", "p"])
+        .assert()
+        .success();
+    let run = |strategy: &str| -> serde_json::Value {
+        let out = inrsamp()
+            .current_dir(dir.path())
+            .args([
+                "lp",
+                "--phi",
+                "p_phi.npy",
+                "--y",
+                "p_y.npy",
+                "--psi",
+                "p_psi.npy",
+            ])
+            .args(["--strategy", strategy, "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let (cg, full) = (run("columns"), run("full"));
+    let (a, b) = (
+        cg["objective"].as_f64().unwrap(),
+        full["objective"].as_f64().unwrap(),
+    );
+    assert!((a - b).abs() <= 1e-8 * b.abs(), "columns {a} vs full {b}");
+    assert!(cg["max_column_eta"].as_f64().unwrap() <= 1.0 + 1e-6);
+    assert!(cg["lp_solves"].as_u64().unwrap() >= 1);
+}

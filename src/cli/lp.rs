@@ -1,7 +1,8 @@
 //! `inrsamp lp`: an externally given (P_N) from `.npy` or `.csv` files.
 
 use super::Outcome;
-use crate::convex::{Backend, Program, SolveSettings, solve};
+use crate::convex::columns::{ColumnSettings, Strategy, solve_grid, usable};
+use crate::convex::{Backend, Program, SolveSettings};
 use crate::error::{Error, Result};
 use crate::output::matrix::{read_matrix, read_vector};
 use clap::Args;
@@ -23,6 +24,12 @@ pub struct LpArgs {
     /// LP backend.
     #[arg(long, value_enum, default_value_t = Backend::Clarabel)]
     pub backend: Backend,
+    /// columns: column generation (LPs on an active set grown by the
+    /// columns whose |phi_j . lambda| / psi_j exceeds 1 + 1e-9, until none
+    /// does: then the answer is that of the full LP); full: one LP on
+    /// every column.
+    #[arg(long, value_enum, default_value_t = Strategy::Columns)]
+    pub strategy: Strategy,
     /// Noise level delta (0: Phi c = y).
     #[arg(
         long = "noise-delta",
@@ -63,7 +70,16 @@ pub fn run(args: &LpArgs) -> Result<Outcome> {
         max_iter: args.max_iter,
         ..Default::default()
     };
-    let s = solve(&prog, args.backend, &settings)?;
+    let g = solve_grid(
+        &prog,
+        args.strategy,
+        args.backend,
+        &settings,
+        &ColumnSettings::default(),
+        None,
+    )?;
+    let ok = usable(&g);
+    let s = &g.lp;
     if s.status.is_infeasible() {
         return Err(Error::setting(
             "y",
@@ -80,8 +96,11 @@ pub fn run(args: &LpArgs) -> Result<Outcome> {
                 "objective": s.primal_objective,
                 "dual_objective": s.dual_objective,
                 "residual": s.residual,
-                "solve_seconds": s.seconds,
-                "iterations": s.iterations,
+                "solve_seconds": g.lp_seconds,
+                "iterations": g.iterations,
+                "strategy": args.strategy,
+                "lp_solves": g.rounds,
+                "max_column_eta": g.max_grid_eta,
                 "nonzeros": nonzeros,
                 "m": m, "n": n,
                 "backend": args.backend,
@@ -91,18 +110,20 @@ pub fn run(args: &LpArgs) -> Result<Outcome> {
         )
     } else {
         format!(
-            "status {} | objective {:.12} | dual {:.12} | residual {:.3e} | {} nonzeros of {n} | {} iterations, {:.3} s\n",
+            "status {} | objective {:.12} | dual {:.12} | residual {:.3e} | {} nonzeros of {n} | {} LP solves, {} iterations, {:.3} s | max |phi_j . lambda| / psi_j over all columns {:.9}\n",
             s.status.name(),
             s.primal_objective,
             s.dual_objective,
             s.residual,
             nonzeros,
-            s.iterations,
-            s.seconds
+            g.rounds,
+            g.iterations,
+            g.lp_seconds,
+            g.max_grid_eta
         )
     };
     Ok(Outcome {
         text,
-        exit: if s.status.is_solved() { 0 } else { 3 },
+        exit: if ok && s.status.is_solved() { 0 } else { 3 },
     })
 }
