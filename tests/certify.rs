@@ -1,6 +1,7 @@
 //! Certificates and verdicts (docs/theory.md 5-6).
 
 mod common;
+use approx::assert_abs_diff_eq;
 use common::*;
 use inrsamp::certify::CertifySettings;
 use inrsamp::certify::eta::{EtaField, dense_eta};
@@ -26,7 +27,7 @@ fn y_over_norm_y_is_a_certificate_for_psi_mod_with_k_prime_k() {
             assert!(mx <= 1.0 + 1e-9, "d={d} seed={seed}: max |eta| = {mx}");
             let field = EtaField::new(&spec, &plan, lambda).unwrap();
             let at = field.value(&t.units[0].w).unwrap() * t.units[0].a.signum();
-            assert!((at - 1.0).abs() < 1e-12, "eta at the teacher {at}");
+            assert_abs_diff_eq!(at, 1.0, epsilon = 1e-12);
             assert!(
                 mx > 0.9,
                 "dense max {mx} should approach 1 near the teacher"

@@ -2,6 +2,7 @@
 //! the export/import round trip, and bad input.
 
 mod common;
+use approx::assert_abs_diff_eq;
 use common::*;
 use predicates::prelude::*;
 
@@ -108,7 +109,7 @@ fn certify_json_unique_for_a_width_one_teacher() {
     assert_eq!(v["verdict"], "unique", "{}", v["reason"]);
     assert!(v["margin"].as_f64().unwrap() > 0.0);
     let e = v["eta_at_support"][0].as_f64().unwrap().abs();
-    assert!((e - 1.0).abs() < 1e-6);
+    assert_abs_diff_eq!(e, 1.0, epsilon = 1e-6);
     let (lo, up, tc) = (
         v["certified_lower"].as_f64().unwrap(),
         v["certified_upper"].as_f64().unwrap(),
@@ -154,7 +155,7 @@ fn certify_writes_great_circles_for_d_2() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!((first.abs() - 1.0).abs() < 1e-6, "eta at the atom: {first}");
+    assert_abs_diff_eq!(first.abs(), 1.0, epsilon = 1e-6);
 }
 
 #[test]

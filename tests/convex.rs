@@ -3,6 +3,7 @@
 //! generation, and the duality gap.
 
 mod common;
+use approx::assert_abs_diff_eq;
 use common::*;
 use inrsamp::convex::columns::{ColumnSettings, Strategy, solve_grid};
 use inrsamp::convex::{Backend, Program, SolveSettings, Status, solve};
@@ -93,7 +94,7 @@ fn tiny_noisy_program_with_known_optimum() {
     let prog = Program::new(&[1.0], 1, &[2.0], &[1.0], 0.5).unwrap();
     let s = solve(&prog, Backend::Clarabel, &SolveSettings::default()).unwrap();
     assert_eq!(s.status, Status::Solved);
-    assert!((s.c[0] - 1.5).abs() < 1e-7, "{:?}", s.c);
+    assert_abs_diff_eq!(s.c[0], 1.5, epsilon = 1e-7);
     assert!(
         (s.dual_objective - 1.5).abs() < 1e-7,
         "dual {}",

@@ -3,6 +3,7 @@
 //! Jacobians against central finite differences (docs/theory.md 1, 2, 7).
 
 mod common;
+use approx::assert_abs_diff_eq;
 use common::*;
 use inrsamp::fourier::fft::measure_fft;
 use inrsamp::fourier::{FrequencySet, RealMap};
@@ -112,7 +113,7 @@ fn exact_handles_no_sign_change_and_double_roots() {
     let y = measure_exact(&spec, &ShallowInr::single(1, 1, vec![1.0, 0.0, -1.0])).unwrap();
     let c = map.to_complex(&y).unwrap();
     let at = |k: i64| c.iter().find(|(f, _)| f[0] == k).unwrap().1;
-    assert!((at(0).re - 1.0).abs() < 1e-12, "{}", at(0));
+    assert_abs_diff_eq!(at(0).re, 1.0, epsilon = 1e-12);
     assert!(
         (at(1) - num_complex::Complex64::new(0.0, 0.5)).norm() < 1e-12,
         "{}",
@@ -132,8 +133,8 @@ fn exact_handles_higher_degree_with_many_zeros() {
     let y = measure_exact(&spec, &ShallowInr::single(1, 3, w)).unwrap();
     let c = RealMap::new(1, 7).to_complex(&y).unwrap();
     let at = |k: i64| c.iter().find(|(f, _)| f[0] == k).unwrap().1;
-    assert!((at(0).re - 1.0 / std::f64::consts::PI).abs() < 1e-13);
-    assert!((at(3).re - 0.25).abs() < 1e-13);
+    assert_abs_diff_eq!(at(0).re, 1.0 / std::f64::consts::PI, epsilon = 1e-13);
+    assert_abs_diff_eq!(at(3).re, 0.25, epsilon = 1e-13);
     assert!(at(1).norm() < 1e-13 && at(5).norm() < 1e-13);
 }
 
