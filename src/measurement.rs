@@ -77,9 +77,7 @@ fn sum_units(unit: &UnitEvaluator, net: &ShallowInr) -> Result<Vec<f64>> {
     Ok(y)
 }
 
-fn norm(v: &[f64]) -> f64 {
-    crate::numeric::norm2(v)
-}
+use crate::numeric::norm2 as norm;
 
 fn diff_norm(a: &[f64], b: &[f64]) -> f64 {
     let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();

@@ -26,6 +26,36 @@ pub fn norm2(v: &[f64]) -> f64 {
     t * v.iter().map(|x| (x / t) * (x / t)).sum::<f64>().sqrt()
 }
 
+/// `a . b`.
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Scales `w` to unit norm in place (a zero vector stays zero).
+pub fn normalize(w: &mut [f64]) {
+    let n = norm2(w);
+    if n > 0.0 {
+        w.iter_mut().for_each(|v| *v /= n);
+    }
+}
+
+/// `w / |w|` (a zero vector stays zero).
+pub fn normalized(w: &[f64]) -> Vec<f64> {
+    let mut v = w.to_vec();
+    normalize(&mut v);
+    v
+}
+
+/// The angle between two unit vectors.
+pub fn unit_angle(a: &[f64], b: &[f64]) -> f64 {
+    dot(a, b).clamp(-1.0, 1.0).acos()
+}
+
+/// The angle between the directions of two nonzero vectors.
+pub fn angle(a: &[f64], b: &[f64]) -> f64 {
+    (dot(a, b) / (norm2(a) * norm2(b))).clamp(-1.0, 1.0).acos()
+}
+
 /// Entries of `w` beyond this size (or below its inverse) are rescaled
 /// before any squares are formed.
 pub const RESCALE_ABOVE: f64 = 1e100;

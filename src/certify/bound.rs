@@ -309,10 +309,7 @@ fn thin_bump_bound(c: &[f64], r: f64, t: &PolySamples, k: usize, k_prime: usize)
     mp.sqrt() * t.arc_bound(x0, a, k) / dk * (1.0 + EVAL_SLACK)
 }
 
-fn normalize(v: &mut [f64]) {
-    let n = v.iter().map(|x| x * x).sum::<f64>().sqrt();
-    v.iter_mut().for_each(|x| *x /= n);
-}
+use crate::numeric::normalize;
 
 /// The sphere point of face coordinates `u` on face `face` (axis `face / 2`,
 /// sign by `face % 2`).

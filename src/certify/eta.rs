@@ -170,21 +170,10 @@ pub struct EtaParts {
     pub vanished: bool,
 }
 
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
+use crate::numeric::{dot, normalize};
 
-fn normalize(w: &mut [f64]) {
-    let n = w.iter().map(|v| v * v).sum::<f64>().sqrt();
-    if n > 0.0 {
-        w.iter_mut().for_each(|v| *v /= n);
-    }
-}
-
-/// Angle between unit vectors.
-pub fn angle(a: &[f64], b: &[f64]) -> f64 {
-    dot(a, b).clamp(-1.0, 1.0).acos()
-}
+/// Angle between unit vectors (one copy: [`crate::numeric::unit_angle`]).
+pub use crate::numeric::unit_angle as angle;
 
 /// Local maxima closer than this angle (radians) are reported once.
 pub const MAXIMA_SEPARATION: f64 = 0.02;

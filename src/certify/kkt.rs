@@ -85,10 +85,7 @@ fn local(unit: &UnitEvaluator, psi: &Psi, w: &[f64]) -> Result<Local> {
     })
 }
 
-fn normalized(w: &[f64]) -> Vec<f64> {
-    let n = w.iter().map(|v| v * v).sum::<f64>().sqrt();
-    w.iter().map(|v| v / n).collect()
-}
+use crate::numeric::normalized;
 
 /// Orthonormal basis of the tangent space at the unit `w` (D x (D - 1),
 /// columns), from the Householder reflection that maps `w` to a multiple of

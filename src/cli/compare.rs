@@ -34,14 +34,7 @@ pub struct CompareArgs {
     pub off_grid: bool,
 }
 
-fn angle(a: &[f64], b: &[f64]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| x * y)
-        .sum::<f64>()
-        .clamp(-1.0, 1.0)
-        .acos()
-}
+use crate::numeric::unit_angle as angle;
 
 /// Runs the subcommand.
 pub fn run(args: &CompareArgs) -> Result<Outcome> {

@@ -41,12 +41,7 @@ impl Default for AtomSettings {
     }
 }
 
-fn angle(a: &[f64], b: &[f64]) -> f64 {
-    let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
-    let na = a.iter().map(|x| x * x).sum::<f64>().sqrt();
-    let nb = b.iter().map(|x| x * x).sum::<f64>().sqrt();
-    (dot / (na * nb)).clamp(-1.0, 1.0).acos()
-}
+use crate::numeric::angle;
 
 /// The atoms of `c` over unit `directions` (row-major, `dim` each), heaviest
 /// first, merged as described in the module docs.
