@@ -7,6 +7,7 @@ pub mod demo;
 pub mod fit;
 pub mod lp;
 pub mod measure;
+mod progress;
 pub mod solve;
 pub mod solver_args;
 pub mod sweep;

@@ -1,0 +1,101 @@
+//! Progress of `fit` and `compare`: lines on stderr (never a panic) and
+//! the CSV log, streamed to a temporary file that becomes `--log` with the
+//! run's other outputs (see `output::file`).
+
+use crate::error::{Error, Result};
+use crate::output::PendingFile;
+use crate::train::{Observer, Record};
+use std::path::Path;
+
+/// Progress on stderr and the CSV log (streamed to a temporary file that
+/// becomes `--log` with the run's other outputs, or is removed on failure).
+pub(super) struct Progress {
+    pub(super) quiet: bool,
+    pub(super) total: usize,
+    pub(super) restart: usize,
+    log: Option<PendingFile>,
+    log_error: Option<std::io::Error>,
+}
+
+impl Progress {
+    pub(super) fn new(quiet: bool, total: usize, log: Option<&Path>) -> Result<Self> {
+        let log = match log {
+            Some(p) => {
+                let mut f = PendingFile::create("log", p)?;
+                log_row(
+                    f.writer(),
+                    &[
+                        "restart",
+                        "outer",
+                        "steps",
+                        "loss",
+                        "regularizer",
+                        "residual",
+                        "mse",
+                        "rel_mse",
+                        "rho",
+                    ]
+                    .map(String::from),
+                )
+                .map_err(|e| Error::io(p, e))?;
+                Some(f)
+            }
+            None => None,
+        };
+        Ok(Progress {
+            quiet,
+            total,
+            restart: 0,
+            log,
+            log_error: None,
+        })
+    }
+
+    pub(super) fn finish(self, target: Option<&Path>) -> Result<()> {
+        if let (Some(e), Some(t)) = (self.log_error, target) {
+            return Err(Error::io(t, e));
+        }
+        match self.log {
+            Some(f) => f.finish(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// One CSV row of the training log (csv crate), written through at once.
+fn log_row(w: &mut dyn std::io::Write, fields: &[String]) -> std::io::Result<()> {
+    let mut wr = csv::WriterBuilder::new().has_headers(false).from_writer(w);
+    wr.write_record(fields)?;
+    wr.flush()
+}
+
+impl Observer for Progress {
+    fn observe(&mut self, r: &Record) {
+        if !self.quiet {
+            super::progress_line(&format!(
+                "[{}/{}] steps {} loss {:.6e} R {:.6} |r| {:.3e} rel_mse {:.3e}",
+                r.outer, self.total, r.steps, r.loss, r.regularizer, r.residual, r.rel_mse
+            ));
+        }
+        if let Some(f) = &mut self.log {
+            // A failed row is remembered and fails the run at the end.
+            let row = log_row(
+                f.writer(),
+                &[
+                    self.restart.to_string(),
+                    r.outer.to_string(),
+                    r.steps.to_string(),
+                    format!("{:e}", r.loss),
+                    format!("{:e}", r.regularizer),
+                    format!("{:e}", r.residual),
+                    format!("{:e}", r.mse),
+                    format!("{:e}", r.rel_mse),
+                    format!("{:e}", r.rho),
+                ],
+            );
+            if let Err(e) = row {
+                self.log_error.get_or_insert(e);
+            }
+        }
+    }
+}
