@@ -1,8 +1,13 @@
 #!/bin/bash
-# 20 instances per cell of the verdict claims, at the revision in REV, niced
-cd /work/main
+# 20 instances per cell of the verdict claims, one CSV per claim (revision
+# c506729 for the committed files; each claim ran on 2 cores, niced, with
+# other work on the machine). Run from the repository root after moving the
+# committed CSVs away (an existing record file needs --resume).
+set -u
+cargo build --release -p proofs-check
 for c in theorem1-psi-mod necessity-k-below-2k0 conjecture-a-std-pre necessity-k-below-w1k0 conjecture-b-width-w; do
   s=$(date +%s)
-  nice -n 19 /tmp/bg/proofs-check --full --instances 20 --csv /tmp/bg/out/$c.csv $c > /tmp/bg/out/$c.txt 2>/tmp/bg/out/$c.err
-  echo "$c rc=$? $(( $(date +%s) - s )) s" >> /tmp/bg/out/times.txt
+  nice -n 19 ./target/release/proofs-check --full --instances 20 --csv "data/runs/claims-20/$c.csv" "$c" \
+    > "data/runs/claims-20/$c.txt" 2> "data/runs/claims-20/$c.err"
+  echo "$c rc=$? $(( $(date +%s) - s )) s" >> data/runs/claims-20/times.txt
 done
