@@ -237,6 +237,18 @@ fn run(mut args: Args) -> i32 {
                 .collect();
             let done = std::sync::atomic::AtomicUsize::new(0);
             let total = jobs.len();
+            // A bar with ETA on a terminal, plain lines every 10 % otherwise.
+            let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+                let b = indicatif::ProgressBar::new(total as u64);
+                b.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "  {msg} {bar:30} {pos}/{len} instances, {elapsed}, ETA {eta}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                b.set_message(claim.id.clone());
+                b
+            });
             let results: Vec<InstanceResult> = jobs
                 .par_iter()
                 .map(|&(ci, i)| {
@@ -268,7 +280,9 @@ fn run(mut args: Args) -> i32 {
                     };
                     // Progress on stderr every 10 % (and at the end).
                     let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                    if total >= 20 && (k * 10 / total) != ((k - 1) * 10 / total) {
+                    if let Some(b) = &bar {
+                        b.inc(1);
+                    } else if total >= 20 && (k * 10 / total) != ((k - 1) * 10 / total) {
                         note!(
                             "  {}: {k}/{total} instances ({:.0} s)",
                             claim.id,
@@ -278,6 +292,9 @@ fn run(mut args: Args) -> i32 {
                     r
                 })
                 .collect();
+            if let Some(b) = &bar {
+                b.finish_and_clear();
+            }
             let seconds = start.elapsed().as_secs_f64();
             note!(
                 "  {} done: {} instances in {seconds:.1} s",
