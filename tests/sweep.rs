@@ -41,6 +41,28 @@ fn rows(path: &Path) -> BTreeMap<String, Vec<String>> {
     out
 }
 
+/// Writes PLAN to `dir/plan.toml` and runs it uninterrupted into
+/// `dir/ref.csv` (the reference the other runs are compared with).
+fn reference_run(dir: &Path) {
+    std::fs::write(dir.join("plan.toml"), PLAN).unwrap();
+    let out = sweep(
+        dir,
+        &[
+            "run",
+            "--config",
+            "plan.toml",
+            "--out",
+            "ref.csv",
+            "--quiet",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn sweep(dir: &Path, args: &[&str]) -> std::process::Output {
     inrsamp()
         .current_dir(dir)
@@ -349,19 +371,7 @@ fn preset_files_are_the_presets() {
 #[test]
 fn the_slurm_scripts_shard_and_merge() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("plan.toml"), PLAN).unwrap();
-    let out = sweep(
-        dir.path(),
-        &[
-            "run",
-            "--config",
-            "plan.toml",
-            "--out",
-            "ref.csv",
-            "--quiet",
-        ],
-    );
-    assert!(out.status.success());
+    reference_run(dir.path());
     let bin = assert_cmd::cargo::cargo_bin("inrsamp");
     let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/slurm");
     for i in ["1", "2", "3"] {
@@ -404,19 +414,7 @@ fn the_slurm_scripts_run_under_slurm() {
     }
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("runs")).unwrap();
-    std::fs::write(dir.path().join("plan.toml"), PLAN).unwrap();
-    let out = sweep(
-        dir.path(),
-        &[
-            "run",
-            "--config",
-            "plan.toml",
-            "--out",
-            "ref.csv",
-            "--quiet",
-        ],
-    );
-    assert!(out.status.success());
+    reference_run(dir.path());
     let bin = assert_cmd::cargo::cargo_bin("inrsamp");
     let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/slurm");
     let sbatch = |args: &[&str]| -> String {
