@@ -61,6 +61,7 @@ pub mod limits;
 pub mod measurement;
 pub mod numeric;
 pub mod output;
+pub mod phantom;
 pub mod spec;
 pub mod sphere;
 pub mod train;
