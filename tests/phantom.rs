@@ -6,15 +6,19 @@
 use approx::assert_abs_diff_eq;
 use inrsamp::phantom::dots::DotSettings;
 use inrsamp::phantom::spectrum::{self, Cube};
-use std::time::Instant;
 use inrsamp::phantom::{Phantom, PhantomName};
 use num_complex::Complex64;
 use std::f64::consts::PI;
+use std::time::Instant;
 
 /// The README's F_minus (transform about the centre of the field of view):
 /// ours times (-1)^(k1+k2).
 fn f_minus(cube: &Cube, k1: i64, k2: i64) -> Complex64 {
-    let s = if (k1 + k2).rem_euclid(2) == 0 { 1.0 } else { -1.0 };
+    let s = if (k1 + k2).rem_euclid(2) == 0 {
+        1.0
+    } else {
+        -1.0
+    };
     cube.get(k1, k2) * s
 }
 
@@ -52,7 +56,10 @@ fn check_reference(name: PhantomName, k: usize, table: &[(i64, i64, f64, f64)]) 
     for &(k1, k2, re, im) in table {
         let f = f_minus(&cube, k1, k2);
         let err = (f - Complex64::new(re, im)).norm() / scale;
-        assert!(err <= 1e-10, "{name:?} k = ({k1}, {k2}): {f} vs {re} + {im}i, relative {err:.2e}");
+        assert!(
+            err <= 1e-10,
+            "{name:?} k = ({k1}, {k2}): {f} vs {re} + {im}i, relative {err:.2e}"
+        );
         worst = worst.max(err);
     }
     eprintln!("{name:?}: worst relative error {worst:.2e}");
@@ -70,11 +77,21 @@ fn shepp_logan_matches_the_reference_values() {
 
 #[test]
 fn simple_brain_area_and_rectangle_sinc() {
-    let sb = builtin(PhantomName::SimpleBrain).coefficients(1).expect("coefficients");
+    let sb = builtin(PhantomName::SimpleBrain)
+        .coefficients(1)
+        .expect("coefficients");
     assert_abs_diff_eq!(sb.get(0, 0).re, 0.27336700598262, epsilon = 1e-12);
     // Rectangle: 0.2 sinc(0.5 q1) sinc(0.4 q2), q = Rot(pi/3) k (README).
-    let cube = builtin(PhantomName::Rectangle).coefficients(12).expect("coefficients");
-    let sinc = |u: f64| if u == 0.0 { 1.0 } else { (PI * u).sin() / (PI * u) };
+    let cube = builtin(PhantomName::Rectangle)
+        .coefficients(12)
+        .expect("coefficients");
+    let sinc = |u: f64| {
+        if u == 0.0 {
+            1.0
+        } else {
+            (PI * u).sin() / (PI * u)
+        }
+    };
     let (s, c) = (PI / 3.0).sin_cos();
     let mut worst: f64 = 0.0;
     for k1 in -12i64..=12 {
@@ -108,7 +125,10 @@ fn closed_form_and_quadrature_agree() {
             }
         }
     }
-    assert!(worst <= 1e-14, "polygon closed form vs quadrature: {worst:.2e}");
+    assert!(
+        worst <= 1e-14,
+        "polygon closed form vs quadrature: {worst:.2e}"
+    );
 
     let Phantom::Regions { regions } = builtin(PhantomName::Brain) else {
         panic!("the brain is made of regions")
@@ -131,4 +151,178 @@ fn closed_form_and_quadrature_agree() {
         .map(|(x, y)| (x - y).norm())
         .fold(0.0, f64::max);
     assert!(diff <= 1e-14, "20 vs 32 nodes per panel: {diff:.2e}");
+}
+
+/// `(1/R^2) sum_p f(x_p) exp(-2 pi i k.x_p)` over the pixel centres.
+fn pixel_sum(pic: &inrsamp::phantom::image::Picture, k: [i64; 2]) -> Complex64 {
+    let r = pic.side;
+    let mut s = Complex64::new(0.0, 0.0);
+    for i in 0..r {
+        for j in 0..r {
+            let x = [(i as f64 + 0.5) / r as f64, (j as f64 + 0.5) / r as f64];
+            let t = -2.0 * PI * (k[0] as f64 * x[0] + k[1] as f64 * x[1]);
+            s += Complex64::from_polar(pic.values[i * r + j], t);
+        }
+    }
+    s / (r * r) as f64
+}
+
+/// A rasterization converges to the exact coefficients as the pixels shrink
+/// (point sampling of an indicator: the error is the edge discretization).
+#[test]
+fn rasterization_converges_to_the_exact_coefficients() {
+    use inrsamp::phantom::image::raster;
+    let freqs = [[0, 0], [1, 0], [0, 1], [3, -2], [5, 4]];
+    for name in [PhantomName::SimpleBrain, PhantomName::SheppLogan] {
+        let p = builtin(name);
+        let cube = p.coefficients(5).expect("coefficients");
+        let scale = cube.get(0, 0).norm();
+        let mut errors = Vec::new();
+        for r in [128, 512, 2048] {
+            let pic = raster(r, 1, p.sampler()).expect("raster");
+            let e = freqs
+                .iter()
+                .map(|k| (pixel_sum(&pic, *k) - cube.get(k[0], k[1])).norm() / scale)
+                .fold(0.0, f64::max);
+            errors.push(e);
+        }
+        eprintln!("{name:?}: rasterization errors at R = 128, 512, 2048: {errors:?}");
+        assert!(
+            errors[1] < errors[0] / 2.0 && errors[2] < errors[1] / 2.0,
+            "{errors:?}"
+        );
+        assert!(errors[2] < 1e-4, "{errors:?}");
+    }
+}
+
+/// The dot phantom's exact coefficients against a fine-grid quadrature of
+/// the same INR (an independent route: point values, not the measurement
+/// code), which converges like N^-2 for a function with kinks.
+#[test]
+fn dot_phantom_coefficients_match_a_fine_grid() {
+    use inrsamp::phantom::image::raster;
+    let settings = DotSettings {
+        count: 5,
+        seed: 11,
+        ..DotSettings::default()
+    };
+    let p = Phantom::builtin(PhantomName::Dots, &settings).expect("dots");
+    let cube = p.coefficients(6).expect("coefficients");
+    let scale = cube.max_abs();
+    let freqs = [[0, 0], [1, 0], [2, -3], [6, 6], [-4, 5]];
+    let mut errors = Vec::new();
+    for n in [256, 1024] {
+        let pic = raster(n, 1, p.sampler()).expect("raster");
+        let e = freqs
+            .iter()
+            .map(|k| (pixel_sum(&pic, *k) - cube.get(k[0], k[1])).norm() / scale)
+            .fold(0.0, f64::max);
+        errors.push(e);
+    }
+    eprintln!("dots: grid errors at N = 256, 1024: {errors:?}");
+    // N^-2: a factor 16 from 256 to 1024 (allow 8).
+    assert!(errors[1] < errors[0] / 8.0, "{errors:?}");
+    assert!(errors[1] < 1e-5, "{errors:?}");
+    // The INR is the sum of the dots' formula (own dot: its height at its centre).
+    let Phantom::Inr { net } = &p else {
+        panic!("dots are an INR")
+    };
+    let features = inrsamp::inr::features::Features::new(2, 1);
+    let dots = settings.dots().expect("dots");
+    for d in &dots {
+        let formula: f64 = dots
+            .iter()
+            .map(|e| {
+                let s = 2.0 * PI * PI * e.radius * e.radius;
+                let g = s - 2.0
+                    + (2.0 * PI * (d.center[0] - e.center[0])).cos()
+                    + (2.0 * PI * (d.center[1] - e.center[1])).cos();
+                e.height / s * g.max(0.0)
+            })
+            .sum();
+        assert!(formula >= d.height);
+        assert_abs_diff_eq!(net.eval(&features, &d.center), formula, epsilon = 1e-12);
+    }
+}
+
+/// The zero-filled inverse FFT against a direct sum of the Fourier series.
+#[test]
+fn zero_filled_matches_the_direct_series() {
+    use inrsamp::phantom::image::zero_filled;
+    let cube = builtin(PhantomName::SheppLogan)
+        .coefficients(6)
+        .expect("coefficients");
+    let r = 20;
+    let pic = zero_filled(&cube, r).expect("ifft");
+    let mut worst: f64 = 0.0;
+    for (i, j) in [(0, 0), (3, 17), (10, 10), (19, 2)] {
+        let x = [(i as f64 + 0.5) / r as f64, (j as f64 + 0.5) / r as f64];
+        let mut s = Complex64::new(0.0, 0.0);
+        for k1 in -6i64..=6 {
+            for k2 in -6i64..=6 {
+                let t = 2.0 * PI * (k1 as f64 * x[0] + k2 as f64 * x[1]);
+                s += cube.get(k1, k2) * Complex64::from_polar(1.0, t);
+            }
+        }
+        assert!(s.im.abs() < 1e-14, "a real image has a real series");
+        worst = worst.max((s.re - pic.values[i * r + j]).abs());
+    }
+    assert!(worst < 1e-13, "{worst:.2e}");
+    assert!(
+        zero_filled(&cube, 12).is_err(),
+        "R < 2K + 1 must be refused"
+    );
+}
+
+fn parse_error(text: &str) -> String {
+    match Phantom::from_json_str(text, "test.json") {
+        Ok(_) => panic!("accepted: {text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn bad_phantom_files_are_named() {
+    let ok = r#"{"fov":[1,1],"regions":[{"type":"polygon","weight":1,"vertex":[[0,0],[0.1,0],[0,0.1]]}]}"#;
+    assert!(Phantom::from_json_str(ok, "t").is_ok());
+    let cases = [
+        (
+            r#"{"regions":[{"type":"blob","weight":1}]}"#,
+            "unknown region type `blob`",
+        ),
+        (
+            r#"{"regions":[{"type":"bezier","weight":1,"control":[[0,0],[0.1,0]]}]}"#,
+            "at least 3 points",
+        ),
+        (
+            r#"{"regions":[{"type":"polygon","weight":1,"vertex":[[0,0],[0,0.1],[0.1,0]]}]}"#,
+            "clockwise",
+        ),
+        (
+            r#"{"regions":[{"type":"ellipse","weight":1,"center":[0,0],"angle":0,"width":[0.1,-1]}]}"#,
+            "`width` must be positive",
+        ),
+        (
+            r#"{"regions":[{"type":"ellipse","weight":1,"center":[0],"angle":0,"width":[0.1,0.1]}]}"#,
+            "pair",
+        ),
+        (
+            r#"{"regions":[{"type":"polygon","weight":NaN,"vertex":[]}]}"#,
+            "test.json",
+        ),
+        (r#"{"regions":[]}"#, "between 1 and"),
+        (r#"{"fov":[2,2],"regions":[]}"#, "fov"),
+        (
+            r#"{"regions":[{"type":"polygon","weight":1,"vertex":[[0,0],[0.7,0],[0,0.1]]}]}"#,
+            "outside the field of view",
+        ),
+    ];
+    for (text, want) in cases {
+        let e = parse_error(text);
+        assert!(e.contains(want), "{text}: {e}");
+    }
+    // The toolbox's export demo lists region 5 clockwise (its README says so).
+    let demo = include_str!("../data/phantoms/export_demo.json");
+    let e = parse_error(demo);
+    assert!(e.contains("index 5") && e.contains("clockwise"), "{e}");
 }

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod fit;
 pub mod lp;
 pub mod measure;
+pub mod phantom;
 mod progress;
 pub mod solve;
 pub mod solver_args;
@@ -63,6 +64,10 @@ pub enum Command {
     /// Phase-transition sweeps (the paper's Figure 2) by the convex and AL
     /// routes: run a plan, redraw a report, merge shards.
     Sweep(Box<sweep::SweepArgs>),
+    /// Exact Fourier coefficients of an analytical phantom (brain,
+    /// Shepp-Logan, rectangle, dots, or a JSON file), its ground truth and
+    /// the zero-filled inverse FFT (the paper's Figure 3 data).
+    Phantom(Box<phantom::PhantomArgs>),
 }
 
 /// What a subcommand prints and its exit code (0 success, 3 a result that
@@ -138,6 +143,11 @@ pub fn output_paths(cmd: &Command) -> Vec<(&'static str, PathBuf)> {
             sweep::SweepAction::Merge(m) => add("out", &Some(m.out.clone())),
             sweep::SweepAction::Run(_) | sweep::SweepAction::Report(_) => {}
         },
+        Command::Phantom(a) => {
+            for (flag, p) in a.outputs() {
+                add(flag, p);
+            }
+        }
         Command::Lp(_) | Command::Demo(_) => {}
     }
     out
@@ -207,6 +217,7 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         Command::Compare(a) => compare::run(a),
         Command::Demo(a) => demo::run(a).map(Outcome::from),
         Command::Sweep(a) => sweep::run(a),
+        Command::Phantom(a) => phantom::run(a),
     }?;
     tx.commit()?;
     Ok(out)

@@ -129,7 +129,10 @@ pub fn zero_filled(cube: &Cube, resolution: usize) -> Result<Picture> {
     for k1 in -k..=k {
         for k2 in -k..=k {
             let phase = Complex64::from_polar(1.0, PI * (k1 + k2) as f64 / n as f64);
-            let (i, j) = (k1.rem_euclid(n as i64) as usize, k2.rem_euclid(n as i64) as usize);
+            let (i, j) = (
+                k1.rem_euclid(n as i64) as usize,
+                k2.rem_euclid(n as i64) as usize,
+            );
             grid[i * n + j] = cube.get(k1, k2) * phase;
         }
     }
@@ -148,10 +151,7 @@ pub fn zero_filled(cube: &Cube, resolution: usize) -> Result<Picture> {
             values[i * n + j] = t[j * n + i].re;
         }
     }
-    Ok(Picture {
-        side: n,
-        values,
-    })
+    Ok(Picture { side: n, values })
 }
 
 /// Writes the picture as CSV (`R` rows of `R` numbers, row = `x1`), atomically.

@@ -11,6 +11,7 @@
 
 pub mod dots;
 pub mod image;
+pub mod make;
 pub mod region;
 pub mod spectrum;
 
@@ -99,7 +100,10 @@ impl Phantom {
     /// A bundled phantom (`dots` with [`dots::DotSettings`]).
     pub fn builtin(name: PhantomName, dot_settings: &dots::DotSettings) -> Result<Self> {
         let (file, text) = match name {
-            PhantomName::Brain => ("regions.json", include_str!("../../data/phantoms/regions.json")),
+            PhantomName::Brain => (
+                "regions.json",
+                include_str!("../../data/phantoms/regions.json"),
+            ),
             PhantomName::SimpleBrain => (
                 "simple_brain.json",
                 include_str!("../../data/phantoms/simple_brain.json"),
@@ -164,20 +168,26 @@ impl Phantom {
         Self::from_json_str(&text, &path.display().to_string())
     }
 
-    /// `f(x)` at a torus point.
+    /// `f(x)` at a torus point (builds the evaluator each call: for many
+    /// points use [`Phantom::sampler`]).
     pub fn value_at(&self, x: [f64; 2]) -> f64 {
+        self.sampler()(x)
+    }
+
+    /// The function `x -> f(x)` on the torus, set up once.
+    pub fn sampler(&self) -> Box<dyn Fn([f64; 2]) -> f64 + Sync + '_> {
         match self {
-            Phantom::Regions { regions } => {
+            Phantom::Regions { regions } => Box::new(move |x: [f64; 2]| {
                 let p = [x[0] - 0.5, x[1] - 0.5];
                 regions
                     .iter()
                     .filter(|r| r.contains(p))
                     .map(|r| r.weight)
                     .sum()
-            }
+            }),
             Phantom::Inr { net } => {
                 let features = crate::inr::features::Features::new(2, 1);
-                net.eval(&features, &x)
+                Box::new(move |x: [f64; 2]| net.eval(&features, &x))
             }
         }
     }

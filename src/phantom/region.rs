@@ -129,7 +129,9 @@ impl RawRegion {
         let pair = |v: &Vec<f64>, what: &str| -> std::result::Result<[f64; 2], String> {
             match v.as_slice() {
                 [a, b] if a.is_finite() && b.is_finite() => Ok([*a, *b]),
-                [_, _] => Err(format!("{at}: `{what}` has a coordinate that is not finite")),
+                [_, _] => Err(format!(
+                    "{at}: `{what}` has a coordinate that is not finite"
+                )),
                 _ => Err(format!(
                     "{at}: `{what}` must be a pair [x1, x2], got {} numbers",
                     v.len()
@@ -227,11 +229,15 @@ impl Region {
                 let n = control.len();
                 (0..n)
                     .map(|i| {
-                        let (p, c, q) = (control[(i + n - 1) % n], control[i], control[(i + 1) % n]);
+                        let (p, c, q) =
+                            (control[(i + n - 1) % n], control[i], control[(i + 1) % n]);
                         Piece {
                             r: [(p[0] + c[0]) / 2.0, (p[1] + c[1]) / 2.0],
                             beta: [c[0] - p[0], c[1] - p[1]],
-                            gamma: [(q[0] - 2.0 * c[0] + p[0]) / 2.0, (q[1] - 2.0 * c[1] + p[1]) / 2.0],
+                            gamma: [
+                                (q[0] - 2.0 * c[0] + p[0]) / 2.0,
+                                (q[1] - 2.0 * c[1] + p[1]) / 2.0,
+                            ],
                         }
                     })
                     .collect()
@@ -252,8 +258,20 @@ impl Region {
     pub fn bounding_box(&self) -> [f64; 4] {
         let hull = |pts: &[[f64; 2]]| {
             pts.iter().fold(
-                [f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY],
-                |b, p| [b[0].min(p[0]), b[1].max(p[0]), b[2].min(p[1]), b[3].max(p[1])],
+                [
+                    f64::INFINITY,
+                    f64::NEG_INFINITY,
+                    f64::INFINITY,
+                    f64::NEG_INFINITY,
+                ],
+                |b, p| {
+                    [
+                        b[0].min(p[0]),
+                        b[1].max(p[0]),
+                        b[2].min(p[1]),
+                        b[3].max(p[1]),
+                    ]
+                },
             )
         };
         match &self.shape {
