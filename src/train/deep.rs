@@ -43,7 +43,7 @@ pub struct DeepModel {
     /// Measurements M.
     pub m: usize,
     plan: SeparablePlan,
-    c_k: Vec<f64>,
+    c_k: super::sparse::SparseRows,
     /// `gamma(x_n)` for every grid point, `G x D` row-major.
     gamma: Vec<f64>,
 }
@@ -100,7 +100,10 @@ impl DeepModel {
             hidden,
             dim,
             m: map.len(),
-            c_k: plan.real_map_matrix(&map),
+            c_k: super::sparse::SparseRows::from_dense(
+                &plan.real_map_matrix(&map),
+                side(spec.k).pow(spec.d as u32),
+            ),
             plan,
             gamma,
         })
@@ -234,7 +237,7 @@ impl Network for DeepModel {
         });
         let _ = g;
         self.plan.analyze(&ws.f, &mut ws.tensor, &mut ws.sep);
-        super::model::matvec(&self.c_k, &ws.tensor, y_hat);
+        self.c_k.apply(&ws.tensor, y_hat);
     }
 
     fn grid_values<'a>(&self, ws: &'a DeepWork) -> &'a [f64] {
@@ -260,7 +263,7 @@ impl Network for DeepModel {
     fn backward_data(&self, theta: &[f64], vgrad: &[f64], ws: &mut DeepWork, grad: &mut [f64]) {
         let hdim = self.hidden;
         let (layout, end) = self.layout();
-        super::model::matvec_t(&self.c_k, vgrad, &mut ws.tensor);
+        self.c_k.apply_transpose(vgrad, &mut ws.tensor);
         self.plan
             .analyze_adjoint(&ws.tensor, &mut ws.field, &mut ws.sep);
         let v = &theta[end..end + hdim];

@@ -26,6 +26,7 @@ pub mod deep;
 pub mod model;
 pub mod readout;
 pub mod settings;
+pub mod sparse;
 
 pub use settings::TrainSettings;
 

@@ -41,9 +41,9 @@ pub struct ShallowModel {
     psi: PsiKind,
     plan: SeparablePlan,
     /// `M x S^d` real-map matrix for K.
-    c_k: Vec<f64>,
+    c_k: super::sparse::SparseRows,
     /// The same for K' (psi_mod).
-    c_kp: Vec<f64>,
+    c_kp: super::sparse::SparseRows,
     m_kp: usize,
     /// `D x D` row-major: tensor coefficients `B = L w`.
     l: Vec<f64>,
@@ -94,6 +94,7 @@ impl ShallowModel {
         };
         let plan = SeparablePlan::new(spec.d, n, spec.k0, spec.k.max(kp));
         let map_k = RealMap::new(spec.d, spec.k);
+        let plan_width = crate::fourier::separable::side(spec.k.max(kp)).pow(spec.d as u32);
         let map_kp = RealMap::new(spec.d, kp);
         Ok(ShallowModel {
             d: spec.d,
@@ -102,8 +103,8 @@ impl ShallowModel {
             n,
             m: map_k.len(),
             psi: spec.psi,
-            c_k: plan.real_map_matrix(&map_k),
-            c_kp: plan.real_map_matrix(&map_kp),
+            c_k: super::sparse::SparseRows::from_dense(&plan.real_map_matrix(&map_k), plan_width),
+            c_kp: super::sparse::SparseRows::from_dense(&plan.real_map_matrix(&map_kp), plan_width),
             m_kp: map_kp.len(),
             plan,
             l: features.tensor_matrix().to_vec(),
@@ -191,13 +192,13 @@ impl ShallowModel {
                 }
             });
         self.plan.analyze(&ws.f, &mut ws.tensor, &mut ws.sep);
-        matvec(&self.c_k, &ws.tensor, y_hat);
+        self.c_k.apply(&ws.tensor, y_hat);
     }
 
     /// Adds to `grad` the gradient of `v . y_hat` (v = dL/dy_hat), using
     /// the pre-activations of the last [`ShallowModel::forward`].
     pub fn backward_data(&self, theta: &[f64], v: &[f64], ws: &mut Workspace, grad: &mut [f64]) {
-        matvec_t(&self.c_k, v, &mut ws.tensor);
+        self.c_k.apply_transpose(v, &mut ws.tensor);
         self.plan
             .analyze_adjoint(&ws.tensor, &mut ws.field, &mut ws.sep);
         self.units_backward(theta, ws, grad);
@@ -299,9 +300,9 @@ impl ShallowModel {
                         *o = p.max(0.0);
                     }
                     plan.analyze(&sc.grid[..g], &mut sc.tensor, &mut sc.sep);
-                    matvec(c_kp, &sc.tensor, &mut sc.y[..m_kp]);
+                    c_kp.apply(&sc.tensor, &mut sc.y[..m_kp]);
                     total += 0.5 * sc.y[..m_kp].iter().map(|v| v * v).sum::<f64>();
-                    matvec_t(c_kp, &sc.y[..m_kp], &mut sc.tensor);
+                    c_kp.apply_transpose(&sc.y[..m_kp], &mut sc.tensor);
                     plan.analyze_adjoint(&sc.tensor, &mut sc.grid2[..g], &mut sc.sep);
                     for (o, &p) in sc.grid2[..g].iter_mut().zip(pre_j) {
                         if p <= 0.0 {
@@ -317,31 +318,6 @@ impl ShallowModel {
             })
             .collect();
         values.iter().sum()
-    }
-}
-
-/// `out = A x`, `A` row-major `out.len() x x.len()`.
-pub(crate) fn matvec(a: &[f64], x: &[f64], out: &mut [f64]) {
-    let n = x.len();
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = a[i * n..(i + 1) * n]
-            .iter()
-            .zip(x)
-            .map(|(p, q)| p * q)
-            .sum();
-    }
-}
-
-/// `out = A^T y`, `A` row-major `y.len() x out.len()`.
-pub(crate) fn matvec_t(a: &[f64], y: &[f64], out: &mut [f64]) {
-    let n = out.len();
-    out.iter_mut().for_each(|o| *o = 0.0);
-    for (i, &yi) in y.iter().enumerate() {
-        if yi != 0.0 {
-            for (o, p) in out.iter_mut().zip(&a[i * n..(i + 1) * n]) {
-                *o += yi * p;
-            }
-        }
     }
 }
 
