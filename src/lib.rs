@@ -64,6 +64,7 @@ pub mod output;
 pub mod phantom;
 pub mod spec;
 pub mod sphere;
+pub mod superres;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -113,6 +113,30 @@ impl DeepModel {
         self.plan.grid_len()
     }
 
+    /// `f(x)` at one point from its features `gamma(x)` (length D): the
+    /// same layers as the grid forward pass, one point at a time.
+    pub fn value_at(&self, theta: &[f64], gamma_x: &[f64]) -> f64 {
+        let (layout, end) = self.layout();
+        let mut h = gamma_x.to_vec();
+        for &(w, rows, cols, b) in &layout {
+            h = (0..rows)
+                .map(|j| {
+                    let z: f64 = theta[w + j * cols..w + (j + 1) * cols]
+                        .iter()
+                        .zip(&h)
+                        .map(|(a, x)| a * x)
+                        .sum();
+                    let bias = if b == usize::MAX { 0.0 } else { theta[b + j] };
+                    (z + bias).max(0.0)
+                })
+                .collect();
+        }
+        h.iter()
+            .zip(&theta[end..end + self.hidden])
+            .map(|(a, v)| a * v)
+            .sum()
+    }
+
     /// Offsets of (W_l, b_l) in theta; b_1 does not exist (usize::MAX).
     fn layout(&self) -> (Vec<(usize, usize, usize, usize)>, usize) {
         // (w offset, rows, cols, b offset)

@@ -17,7 +17,7 @@ pub struct SparseRows {
 impl SparseRows {
     /// From a dense row-major `rows x cols` matrix (exact zeros dropped).
     pub fn from_dense(dense: &[f64], cols: usize) -> Self {
-        let rows = if cols == 0 { 0 } else { dense.len() / cols };
+        let rows = dense.len().checked_div(cols).unwrap_or(0);
         let mut start = Vec::with_capacity(rows + 1);
         let (mut index, mut value) = (Vec::new(), Vec::new());
         start.push(0);

@@ -1,0 +1,203 @@
+//! `inrsamp figure3`: super-resolution of phantoms by INR fits, the paper's
+//! Figure 3 (the engine is `crate::superres`).
+
+use super::Outcome;
+use crate::error::{Error, Result};
+use crate::superres::panels::{Tile, write_panel};
+use crate::superres::{Figure3Config, JobResult, choose, panel_data, run_all};
+use clap::Args;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// Flags of `inrsamp figure3`.
+#[derive(Debug, Clone, Args)]
+pub struct Figure3Args {
+    /// A preset: quick (seconds, for tests) or paper (our defaults for the
+    /// paper's figure; see data/experiments/figure3.toml).
+    #[arg(long, conflicts_with = "config")]
+    pub preset: Option<String>,
+    /// A plan file (keys: name, resolution, seed, lambdas, steps, lr,
+    /// held_out, [[panel]] name, phantom, dots, k, k0, width, grid, methods,
+    /// depth, hidden).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Adam steps per phase (overrides the plan).
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// The lambda grid, comma-separated (overrides the plan).
+    #[arg(long, value_delimiter = ',')]
+    pub lambdas: Option<Vec<f64>>,
+    /// Output folder: fits.csv, summary.csv, one PNG per panel, run.txt.
+    #[arg(long = "out-dir")]
+    pub out_dir: PathBuf,
+    /// No progress on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Runs the subcommand.
+pub fn run(a: &Figure3Args) -> Result<Outcome> {
+    let start = std::time::Instant::now();
+    let mut cfg = match (&a.preset, &a.config) {
+        (Some(p), None) => Figure3Config::preset(p)?,
+        (None, Some(f)) => Figure3Config::from_file(f)?,
+        _ => Figure3Config::preset("paper")?,
+    };
+    if let Some(s) = a.steps {
+        cfg.steps = s;
+    }
+    if let Some(l) = &a.lambdas {
+        cfg.lambdas = l.clone();
+    }
+    cfg.validate()?;
+    let dir = &a.out_dir;
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::setting("out-dir", dir.display(), "is not a folder"));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let data = cfg
+        .panel
+        .iter()
+        .map(|p| panel_data(p, &cfg))
+        .collect::<Result<Vec<_>>>()?;
+    let total = crate::superres::jobs(&cfg).len();
+    // Finished fits are appended (and flushed) here as they come, so that a
+    // crash keeps them; the file is removed once fits.csv is written.
+    let partial_path = dir.join("fits.partial.csv");
+    let partial = std::fs::File::create(&partial_path).map_err(|e| Error::io(&partial_path, e))?;
+    let partial = Mutex::new(csv::Writer::from_writer(partial));
+    let bar = (!a.quiet && std::io::stderr().is_terminal()).then(|| {
+        let b = indicatif::ProgressBar::new(total as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} fits, {elapsed} elapsed, ETA {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let count = std::sync::atomic::AtomicUsize::new(0);
+    let done = |r: &JobResult| {
+        if let Ok(mut w) = partial.lock() {
+            let _ = w.serialize(r).and_then(|_| Ok(w.flush()?));
+        }
+        let n = count.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if let Some(b) = &bar {
+            b.set_position(n as u64);
+        } else if !a.quiet {
+            super::progress_line(&format!(
+                "figure3: {n}/{total} fits ({} {} lambda {:e} {:?}: {:.1} s)",
+                r.panel,
+                r.method.name(),
+                r.lambda,
+                r.fold,
+                r.seconds
+            ));
+        }
+    };
+    let results = run_all(&cfg, &data, &done)?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let choices = choose(&cfg, &data, &results);
+    let mut written = Vec::new();
+    let fits = dir.join("fits.csv");
+    crate::output::write_atomic(&fits, |w| {
+        let mut wr = csv::Writer::from_writer(w);
+        for r in &results {
+            wr.serialize(r)?;
+        }
+        wr.flush()
+    })?;
+    written.push(fits);
+    let summary = dir.join("summary.csv");
+    crate::output::write_atomic(&summary, |w| {
+        let mut wr = csv::Writer::from_writer(w);
+        for c in &choices {
+            wr.serialize(c)?;
+        }
+        wr.flush()
+    })?;
+    written.push(summary);
+    for (pi, p) in cfg.panel.iter().enumerate() {
+        let d = &data[pi];
+        let mut tiles = vec![
+            Tile {
+                title: "ground truth".into(),
+                picture: &d.truth,
+            },
+            Tile {
+                title: format!("zero-filled, K = {}", p.k),
+                picture: &d.zero_filled,
+            },
+        ];
+        for c in choices
+            .iter()
+            .filter(|c| c.panel == p.name && c.method != "zero-filled")
+        {
+            if let Some(r) = results.iter().find(|r| {
+                r.panel == p.name
+                    && r.method.name() == c.method
+                    && Some(r.lambda) == c.lambda_by_truth
+                    && r.image.is_some()
+            }) && let Some(img) = &r.image
+            {
+                tiles.push(Tile {
+                    title: format!("{} (lambda {:.0e})", c.method, r.lambda),
+                    picture: img,
+                });
+            }
+        }
+        let png = dir.join(format!("{}.png", p.name));
+        write_panel(
+            &png,
+            &format!(
+                "{}: {} from |k| <= {} (K0 = {}); lambda by image MSE against the ground truth (the paper's protocol)",
+                p.name, p.phantom, p.k, p.k0
+            ),
+            &tiles,
+        )?;
+        written.push(png);
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let mut text = format!(
+        "figure3 {}: {} fits in {:.1} s (revision {})\n\n",
+        cfg.name,
+        results.len(),
+        seconds,
+        crate::experiment::record::revision()
+    );
+    text.push_str(&format!(
+        "{:<8} {:<12} {:>12} {:>12} {:>9} {:>12} {:>14}\n",
+        "panel", "method", "lambda*", "MSE", "PSNR dB", "lambda(h/o)", "MSE(h/o)"
+    ));
+    for c in &choices {
+        let opt = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.3e}"));
+        text.push_str(&format!(
+            "{:<8} {:<12} {:>12} {:>12.4e} {:>9.2} {:>12} {:>14}\n",
+            c.panel,
+            c.method,
+            opt(c.lambda_by_truth),
+            c.mse_by_truth,
+            c.psnr_by_truth,
+            opt(c.lambda_held_out),
+            opt(c.mse_held_out)
+        ));
+    }
+    text.push_str(
+        "\nlambda*: least image MSE against the ground truth (the paper's protocol: uses the truth);\n\
+         h/o: ground-truth free, the lambda whose fit on |k| <= K-1 best predicts the ring |k| = K.\n",
+    );
+    let run_txt = dir.join("run.txt");
+    let args: Vec<String> = std::env::args().collect();
+    let record = format!("command: {}\n{text}", args.join(" "));
+    crate::output::write_atomic(&run_txt, |w| w.write_all(record.as_bytes()))?;
+    written.push(run_txt);
+    drop(partial);
+    let _ = std::fs::remove_file(&partial_path);
+    for p in &written {
+        text.push_str(&format!("# wrote {}\n", p.display()));
+    }
+    Ok(Outcome::from(text))
+}
