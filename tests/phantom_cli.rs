@@ -63,6 +63,24 @@ fn dot_phantom_files_round_trip() {
     let z = std::fs::read_to_string(dir.path().join("z.csv")).expect("z.csv");
     assert_eq!(z.lines().count(), 16);
     assert!(z.lines().all(|l| l.split(',').count() == 16));
+    let fit = inrsamp()
+        .args(["fit", "--d", "2", "--k0", "1", "--k", "2", "--psi", "mod"])
+        .args([
+            "--measurements",
+            &p("y.csv"),
+            "--method",
+            "penalized",
+            "--steps",
+            "20",
+        ])
+        .args(["--student-width", "4", "--grid", "16", "--quiet", "--json"])
+        .output()
+        .expect("fit");
+    assert!(
+        fit.status.code() == Some(0) || fit.status.code() == Some(3),
+        "fit --measurements failed: {}",
+        String::from_utf8_lossy(&fit.stderr)
+    );
     let out = inrsamp()
         .args(["solve", "--d", "2", "--k0", "1", "--k", "2", "--psi", "mod"])
         .args([
