@@ -1,4 +1,5 @@
-//! Progress of `fit` and `compare`: lines on stderr (never a panic) and
+//! Progress of `fit` and `compare`: a bar on a terminal (indicatif), else
+//! lines on stderr (never a panic), and
 //! the CSV log, streamed to a temporary file that becomes `--log` with the
 //! run's other outputs (see `output::file`).
 
@@ -15,6 +16,8 @@ pub(super) struct Progress {
     pub(super) restart: usize,
     log: Option<PendingFile>,
     log_error: Option<std::io::Error>,
+    /// A bar on a terminal (indicatif); plain lines otherwise.
+    bar: Option<indicatif::ProgressBar>,
 }
 
 impl Progress {
@@ -42,16 +45,31 @@ impl Progress {
             }
             None => None,
         };
+        use std::io::IsTerminal;
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let b = indicatif::ProgressBar::new(total as u64);
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:30} {pos}/{len} {msg} ({elapsed}, ETA {eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b
+        });
         Ok(Progress {
             quiet,
             total,
             restart: 0,
             log,
             log_error: None,
+            bar,
         })
     }
 
     pub(super) fn finish(self, target: Option<&Path>) -> Result<()> {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
         if let (Some(e), Some(t)) = (self.log_error, target) {
             return Err(Error::io(t, e));
         }
@@ -71,7 +89,18 @@ fn log_row(w: &mut dyn std::io::Write, fields: &[String]) -> std::io::Result<()>
 
 impl Observer for Progress {
     fn observe(&mut self, r: &Record) {
-        if !self.quiet {
+        if let Some(b) = &self.bar {
+            if r.outer == 1 {
+                b.reset();
+            }
+            b.set_position(r.outer as u64);
+            b.set_message(format!(
+                "restart {}: loss {:.3e}, |r| {:.2e}",
+                self.restart + 1,
+                r.loss,
+                r.residual
+            ));
+        } else if !self.quiet {
             super::progress_line(&format!(
                 "[{}/{}] steps {} loss {:.6e} R {:.6} |r| {:.3e} rel_mse {:.3e}",
                 r.outer, self.total, r.steps, r.loss, r.regularizer, r.residual, r.rel_mse
