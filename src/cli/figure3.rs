@@ -6,7 +6,6 @@ use crate::error::{Error, Result};
 use crate::superres::panels::{Tile, write_panel};
 use crate::superres::{Figure3Config, JobResult, choose, panel_data, run_all};
 use clap::Args;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -67,16 +66,11 @@ pub fn run(a: &Figure3Args) -> Result<Outcome> {
     let partial_path = dir.join("fits.partial.csv");
     let partial = std::fs::File::create(&partial_path).map_err(|e| Error::io(&partial_path, e))?;
     let partial = Mutex::new(csv::Writer::from_writer(partial));
-    let bar = (!a.quiet && std::io::stderr().is_terminal()).then(|| {
-        let b = indicatif::ProgressBar::new(total as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} fits, {elapsed} elapsed, ETA {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        b
-    });
+    let bar = super::progress::terminal_bar(
+        a.quiet,
+        total as u64,
+        "{bar:40} {pos}/{len} fits, {elapsed} elapsed, ETA {eta}",
+    );
     let count = std::sync::atomic::AtomicUsize::new(0);
     let done = |r: &JobResult| {
         if let Ok(mut w) = partial.lock() {

@@ -45,17 +45,11 @@ impl Progress {
             }
             None => None,
         };
-        use std::io::IsTerminal;
-        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-            let b = indicatif::ProgressBar::new(total as u64);
-            b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{bar:30} {pos}/{len} {msg} ({elapsed}, ETA {eta})",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            b
-        });
+        let bar = terminal_bar(
+            quiet,
+            total as u64,
+            "{bar:30} {pos}/{len} {msg} ({elapsed}, ETA {eta})",
+        );
         Ok(Progress {
             quiet,
             total,
@@ -78,6 +72,24 @@ impl Progress {
             None => Ok(()),
         }
     }
+}
+
+/// A progress bar with `template` when stderr is a terminal and `quiet` is
+/// off; `None` otherwise (callers then print plain lines).
+pub(super) fn terminal_bar(
+    quiet: bool,
+    total: u64,
+    template: &str,
+) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let b = indicatif::ProgressBar::new(total);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    })
 }
 
 /// One CSV row of the training log (csv crate), written through at once.

@@ -7,7 +7,6 @@ use crate::experiment::record::{load, merge};
 use crate::experiment::report::write_report;
 use crate::experiment::{ExperimentConfig, Route, RunOptions, Shard, run_plan};
 use clap::{Args, Subcommand};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Flags of `inrsamp sweep`.
@@ -223,16 +222,11 @@ fn run_sweep(a: &RunArgs) -> Result<Outcome> {
         resume: a.resume,
         shard: a.shard,
     };
-    let bar = (!a.quiet && std::io::stderr().is_terminal()).then(|| {
-        let b = indicatif::ProgressBar::new(0);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} jobs, {elapsed} elapsed, ETA {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        b
-    });
+    let bar = super::progress::terminal_bar(
+        a.quiet,
+        0,
+        "{bar:40} {pos}/{len} jobs, {elapsed} elapsed, ETA {eta}",
+    );
     let quiet = a.quiet;
     let progress = |done: usize, total: usize| {
         if let Some(b) = &bar {
