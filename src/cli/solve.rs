@@ -153,36 +153,37 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
         let net = crate::certify::verdict::network_of(&spec, &found);
         crate::output::write_grid_function_csv(path, spec.d, n, &net.grid_values(n))?;
     }
-    if let Some(path) = &args.eta_csv {
+    if args.eta_csv.is_some() || args.eta_png.is_some() {
+        // One eta field for both pictures of the same lambda.
         let field = EtaField::new(&spec, &plan, lp.lambda.clone())?;
         let dirs: Vec<Vec<f64>> = found.iter().map(|a| a.w.clone()).collect();
-        crate::output::eta::write_eta_csv(
-            path,
-            &field,
-            spec.feature_dim(),
-            &dirs,
-            args.eta_resolution as usize,
-            spec.seed,
-        )?;
-    }
-    if let Some(path) = &args.eta_png {
-        let field = EtaField::new(&spec, &plan, lp.lambda.clone())?;
-        let dirs: Vec<Vec<f64>> = found.iter().map(|a| a.w.clone()).collect();
-        let caption = format!(
-            "LP dual of (P_N); bracket [{:.10} ({}), {:.10}]",
-            sol.certified_lower,
-            sol.lower_kind.name(),
-            sol.certified_upper
-        );
-        crate::output::eta_png::write_eta_png(
-            path,
-            &field,
-            spec.feature_dim(),
-            &dirs,
-            crate::certify::CertifySettings::default().cap_radius,
-            &caption,
-            spec.seed,
-        )?;
+        if let Some(path) = &args.eta_csv {
+            crate::output::eta::write_eta_csv(
+                path,
+                &field,
+                spec.feature_dim(),
+                &dirs,
+                args.eta_resolution as usize,
+                spec.seed,
+            )?;
+        }
+        if let Some(path) = &args.eta_png {
+            let caption = format!(
+                "LP dual of (P_N); bracket [{:.10} ({}), {:.10}]",
+                sol.certified_lower,
+                sol.lower_kind.name(),
+                sol.certified_upper
+            );
+            crate::output::eta_png::write_eta_png(
+                path,
+                &field,
+                spec.feature_dim(),
+                &dirs,
+                crate::certify::CertifySettings::default().cap_radius,
+                &caption,
+                spec.seed,
+            )?;
+        }
     }
     // Solved, or AlmostSolved with its bracket (computed from the returned
     // iterates, so still valid): exit 0; anything else: exit 3.
