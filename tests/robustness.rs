@@ -389,16 +389,32 @@ fn messages_and_exits_as_documented() {
         r#"{"d":1,"k0":1,"units":[{"a":1.0,"w":[0.2,1,0.3]},{"a":1.0,"w":[0,0,0]}]}"#,
     )
     .unwrap();
-    let out = inrsamp()
-        .current_dir(dir.path())
-        .args(["certify", "--teacher-file", "t.json", "--no-refine"])
-        .output()
-        .unwrap();
-    assert!(
-        matches!(out.status.code(), Some(0) | Some(3)),
-        "{}",
-        stderr_of(&out)
-    );
+    // Independent check: the same verdict, cost and bracket as the teacher
+    // without that unit (a unit with w = 0 is the zero function).
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = inrsamp()
+            .current_dir(dir.path())
+            .args(args)
+            .args(["--no-refine", "--json"])
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0) | Some(3)),
+            "{}",
+            stderr_of(&out)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let with = json(&["certify", "--teacher-file", "t.json"]);
+    let without = json(&["certify", "--w", "0.2,1,0.3"]);
+    for key in [
+        "verdict",
+        "teacher_cost",
+        "certified_lower",
+        "certified_upper",
+    ] {
+        assert_eq!(with[key], without[key], "{key}");
+    }
     // compare without a convex solution stops before training.
     let t0 = std::time::Instant::now();
     let out = inrsamp()
