@@ -312,3 +312,64 @@ fn an_interrupted_csv_resumes_without_rerunning() {
     b.sort_unstable();
     assert_eq!(a, b);
 }
+
+#[test]
+fn shards_merged_equal_the_unsharded_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.toml"), GOOD).unwrap();
+    let folder = dir.path().to_str().unwrap();
+    let path = |f: &str| dir.path().join(f).to_str().unwrap().to_string();
+    let (code, stdout, _) = proofs_check(&[
+        "--claims",
+        folder,
+        "--full",
+        "--csv",
+        &path("all.csv"),
+        "good",
+    ]);
+    assert_eq!(code, Some(0));
+    for (shard, file) in [("1/2", "a.csv"), ("2/2", "b.csv")] {
+        let (code, out, stderr) = proofs_check(&[
+            "--claims",
+            folder,
+            "--full",
+            "--shard",
+            shard,
+            "--csv",
+            &path(file),
+            "good",
+        ]);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(out.contains("partial (shard)"), "{out}");
+        let rows = std::fs::read_to_string(path(file)).unwrap().lines().count();
+        assert_eq!(rows, 1 + 25, "{file}");
+    }
+    let (code, merged_out, stderr) = proofs_check(&[
+        "--claims",
+        folder,
+        "--full",
+        "--csv",
+        &path("m.csv"),
+        "--merge-from",
+        &path("a.csv"),
+        "--merge-from",
+        &path("b.csv"),
+        "good",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("50 instances read back"), "{stderr}");
+    assert_eq!(stdout.lines().last(), merged_out.lines().last());
+    let sorted = |f: &str| {
+        let text = std::fs::read_to_string(path(f)).unwrap();
+        let mut v: Vec<String> = text.lines().map(str::to_string).collect();
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(sorted("all.csv"), sorted("m.csv"));
+    // Bad shards are usage errors.
+    for bad in ["3/2", "0/0", "1/0", "x"] {
+        let (code, _, stderr) = proofs_check(&["--claims", folder, "--shard", bad, "good"]);
+        assert_eq!(code, Some(2), "{bad}: {stderr}");
+        assert!(stderr.contains("shard"), "{stderr}");
+    }
+}
