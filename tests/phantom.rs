@@ -240,7 +240,11 @@ fn dot_phantom_coefficients_match_a_fine_grid() {
                 e.height / s * g.max(0.0)
             })
             .sum();
-        assert!(formula >= d.height);
+        assert!(
+            formula >= d.height * (1.0 - 1e-12),
+            "{formula} < {}",
+            d.height
+        );
         assert_abs_diff_eq!(net.eval(&features, &d.center), formula, epsilon = 1e-12);
     }
 }
