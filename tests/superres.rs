@@ -51,7 +51,7 @@ fn quick_plan_runs_and_chooses_the_least_error() {
         .iter()
         .map(|p| panel_data(p, &cfg).expect("panel"))
         .collect();
-    let results = run_all(&cfg, &data, &|_| {}).expect("run");
+    let results = run_all(&cfg, &data, &[], &|_| {}).expect("run");
     assert_eq!(results.len(), jobs(&cfg).len());
     let methods: usize = cfg.panel.iter().map(|p| p.methods.len()).sum();
     assert_eq!(results.len(), 2 * cfg.lambdas.len() * methods);
@@ -105,7 +105,7 @@ fn quick_plan_runs_and_chooses_the_least_error() {
         }
     }
     // Determinism: the same plan gives the same numbers.
-    let again = run_all(&cfg, &data, &|_| {}).expect("rerun");
+    let again = run_all(&cfg, &data, &[], &|_| {}).expect("rerun");
     for (a, b) in results.iter().zip(&again) {
         assert_eq!(a.image_mse, b.image_mse);
         assert_eq!(a.ring_error_rel, b.ring_error_rel);
@@ -184,6 +184,7 @@ fn figure3_command_writes_its_files() {
             "brain.png",
             "dots.png",
             "fits.csv",
+            "plan.toml",
             "run.txt",
             "summary.csv"
         ]
@@ -195,4 +196,92 @@ fn figure3_command_writes_its_files() {
         stdout.contains("zero-filled") && stdout.contains("paper's protocol"),
         "{stdout}"
     );
+}
+
+/// An interrupted run resumes: the fits read back are not run again, the
+/// chosen ones are refitted for the panels, and the tables equal an
+/// uninterrupted run's.
+#[test]
+fn figure3_resumes_an_interrupted_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bin = assert_cmd::cargo::cargo_bin("inrsamp");
+    let run = |out: &std::path::Path, extra: &[&str]| {
+        std::process::Command::new(&bin)
+            .args([
+                "figure3",
+                "--preset",
+                "quick",
+                "--steps",
+                "20",
+                "--quiet",
+                "--out-dir",
+            ])
+            .arg(out)
+            .args(extra)
+            .output()
+            .expect("run")
+    };
+    let whole = dir.path().join("whole");
+    assert!(run(&whole, &[]).status.success());
+    // An interrupted run: its plan and the first 9 fits, the 10th torn.
+    let cut = dir.path().join("cut");
+    std::fs::create_dir_all(&cut).expect("dir");
+    std::fs::copy(whole.join("plan.toml"), cut.join("plan.toml")).expect("plan");
+    let fits = std::fs::read_to_string(whole.join("fits.csv")).expect("fits");
+    let lines: Vec<&str> = fits.lines().collect();
+    let mut partial = lines[..10].join("\n");
+    partial.push('\n');
+    partial.push_str(&lines[10][..lines[10].len() / 2]);
+    std::fs::write(cut.join("fits.partial.csv"), partial).expect("partial");
+    // Without --resume the folder is refused.
+    let refused = run(&cut, &[]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--resume"));
+    let resumed = std::process::Command::new(&bin)
+        .args([
+            "figure3",
+            "--preset",
+            "quick",
+            "--steps",
+            "20",
+            "--resume",
+            "--out-dir",
+        ])
+        .arg(&cut)
+        .output()
+        .expect("resume");
+    let err = String::from_utf8_lossy(&resumed.stderr);
+    assert!(resumed.status.success(), "{err}");
+    assert!(err.contains("9 fits read back"), "{err}");
+    for f in ["summary.csv", "fits.csv"] {
+        let a = std::fs::read_to_string(whole.join(f)).expect("a");
+        let b = std::fs::read_to_string(cut.join(f)).expect("b");
+        // The seconds column differs; every other field is equal.
+        // fits.csv: the seconds (last) column differs; summary.csv has none.
+        let strip = |t: &str| -> Vec<String> {
+            t.lines()
+                .map(|l| l.split(',').take(9).collect::<Vec<_>>().join(","))
+                .collect()
+        };
+        assert_eq!(strip(&a), strip(&b), "{f}");
+    }
+    assert!(!cut.join("fits.partial.csv").exists());
+    // A different plan is refused.
+    std::fs::write(cut.join("fits.partial.csv"), lines[..3].join("\n")).expect("partial");
+    let other = std::process::Command::new(&bin)
+        .args([
+            "figure3",
+            "--preset",
+            "quick",
+            "--steps",
+            "21",
+            "--resume",
+            "--quiet",
+            "--out-dir",
+        ])
+        .arg(&cut)
+        .output()
+        .expect("other");
+    assert_eq!(other.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("plan.toml differs"));
 }

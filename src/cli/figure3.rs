@@ -4,7 +4,7 @@
 use super::Outcome;
 use crate::error::{Error, Result};
 use crate::superres::panels::{Tile, write_panel};
-use crate::superres::{Figure3Config, JobResult, choose, panel_data, run_all};
+use crate::superres::{Figure3Config, JobResult, choose, image_of, panel_data, run_all};
 use clap::Args;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -27,9 +27,15 @@ pub struct Figure3Args {
     /// The lambda grid, comma-separated (overrides the plan).
     #[arg(long, value_delimiter = ',')]
     pub lambdas: Option<Vec<f64>>,
-    /// Output folder: fits.csv, summary.csv, one PNG per panel, run.txt.
+    /// Output folder: fits.csv, summary.csv, one PNG per panel, run.txt,
+    /// plan.toml (and fits.partial.csv while running).
     #[arg(long = "out-dir")]
     pub out_dir: PathBuf,
+    /// Continue an interrupted run in --out-dir: the fits of its
+    /// fits.partial.csv are not run again (the plan must be the same; its
+    /// plan.toml is compared), the chosen ones are refitted for the panels.
+    #[arg(long)]
+    pub resume: bool,
     /// No progress on stderr.
     #[arg(long)]
     pub quiet: bool,
@@ -61,11 +67,59 @@ pub fn run(a: &Figure3Args) -> Result<Outcome> {
         .map(|p| panel_data(p, &cfg))
         .collect::<Result<Vec<_>>>()?;
     let total = crate::superres::jobs(&cfg).len();
+    // The plan beside the records, so that --resume can check it is the same.
+    let plan_path = dir.join("plan.toml");
+    let plan_text = toml::to_string(&cfg).map_err(|e| Error::Numerical {
+        what: format!("encoding the plan: {e}"),
+    })?;
     // Finished fits are appended (and flushed) here as they come, so that a
     // crash keeps them; the file is removed once fits.csv is written.
     let partial_path = dir.join("fits.partial.csv");
-    let partial = std::fs::File::create(&partial_path).map_err(|e| Error::io(&partial_path, e))?;
-    let partial = Mutex::new(csv::Writer::from_writer(partial));
+    let previous: Vec<JobResult> = if partial_path.exists() {
+        if !a.resume {
+            return Err(Error::setting(
+                "out-dir",
+                dir.display(),
+                "holds fits.partial.csv of an interrupted run: add --resume to continue it, or choose another folder",
+            ));
+        }
+        let old_plan = std::fs::read_to_string(&plan_path).unwrap_or_default();
+        if old_plan != plan_text {
+            return Err(Error::setting(
+                "resume",
+                dir.display(),
+                "its plan.toml differs from this plan (or is missing): not the same run",
+            ));
+        }
+        let mut rdr = csv::Reader::from_path(&partial_path).map_err(|e| Error::Parse {
+            path: partial_path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        // A last row cut by a kill fails to parse and is dropped (rerun).
+        rdr.deserialize().filter_map(|r| r.ok()).collect()
+    } else {
+        Vec::new()
+    };
+    // Written at once (not with the run's other outputs at the end), so that
+    // an interrupted run keeps it.
+    std::fs::write(&plan_path, &plan_text).map_err(|e| Error::io(&plan_path, e))?;
+    // Rewritten with the rows read back, so that a torn last line is gone.
+    let file = std::fs::File::create(&partial_path).map_err(|e| Error::io(&partial_path, e))?;
+    let mut writer = csv::Writer::from_writer(file);
+    for r in &previous {
+        writer
+            .serialize(r)
+            .map_err(|e| Error::io(&partial_path, e.into()))?;
+    }
+    writer.flush().map_err(|e| Error::io(&partial_path, e))?;
+    let partial = Mutex::new(writer);
+    if !previous.is_empty() && !a.quiet {
+        super::progress_line(&format!(
+            "figure3: {} fits read back from {} (--resume), not run again",
+            previous.len(),
+            partial_path.display()
+        ));
+    }
     let bar = super::progress::terminal_bar(
         a.quiet,
         total as u64,
@@ -90,7 +144,7 @@ pub fn run(a: &Figure3Args) -> Result<Outcome> {
             ));
         }
     };
-    let results = run_all(&cfg, &data, &done)?;
+    let results = run_all(&cfg, &data, &previous, &done)?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -116,6 +170,22 @@ pub fn run(a: &Figure3Args) -> Result<Outcome> {
     written.push(summary);
     for (pi, p) in cfg.panel.iter().enumerate() {
         let d = &data[pi];
+        // The chosen fits' pictures (refitted when read back by --resume).
+        let mut images = Vec::new();
+        for c in choices
+            .iter()
+            .filter(|c| c.panel == p.name && c.method != "zero-filled")
+        {
+            if let Some(r) = results.iter().find(|r| {
+                r.panel == p.name
+                    && r.method.name() == c.method
+                    && Some(r.lambda) == c.lambda_by_truth
+                    && r.image_mse.is_some()
+            }) {
+                let title = format!("{} (lambda {:.0e})", c.method, r.lambda);
+                images.push((title, image_of(&cfg, &data, r)?));
+            }
+        }
         let mut tiles = vec![
             Tile {
                 title: "ground truth".into(),
@@ -126,22 +196,11 @@ pub fn run(a: &Figure3Args) -> Result<Outcome> {
                 picture: &d.zero_filled,
             },
         ];
-        for c in choices
-            .iter()
-            .filter(|c| c.panel == p.name && c.method != "zero-filled")
-        {
-            if let Some(r) = results.iter().find(|r| {
-                r.panel == p.name
-                    && r.method.name() == c.method
-                    && Some(r.lambda) == c.lambda_by_truth
-                    && r.image.is_some()
-            }) && let Some(img) = &r.image
-            {
-                tiles.push(Tile {
-                    title: format!("{} (lambda {:.0e})", c.method, r.lambda),
-                    picture: img,
-                });
-            }
+        for (title, img) in &images {
+            tiles.push(Tile {
+                title: title.clone(),
+                picture: img,
+            });
         }
         let png = dir.join(format!("{}.png", p.name));
         write_panel(

@@ -26,10 +26,10 @@ use crate::train::model::ShallowModel;
 use crate::train::{Method, Network, Silent, TrainSettings, train};
 pub use config::{Figure3Config, MethodName, PanelConfig};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which coefficients a fit sees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Fold {
     /// All of `|k|_inf <= K`.
@@ -52,7 +52,7 @@ pub struct Job {
 }
 
 /// The result of one fit (a CSV row).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JobResult {
     /// Panel name.
     pub panel: String,
@@ -287,10 +287,20 @@ pub fn jobs(cfg: &Figure3Config) -> Vec<Job> {
     out
 }
 
-/// Runs every job in parallel (rayon); `done` is called after each.
+/// Whether `r` is the result of `job`.
+fn is_result_of(cfg: &Figure3Config, r: &JobResult, job: &Job) -> bool {
+    r.panel == cfg.panel[job.panel].name
+        && r.method == job.method
+        && r.lambda == job.lambda
+        && r.fold == job.fold
+}
+
+/// Runs every job not in `previous` in parallel (rayon); `done` is called
+/// after each. Returns the results of every job, in plan order.
 pub fn run_all(
     cfg: &Figure3Config,
     data: &[PanelData],
+    previous: &[JobResult],
     done: &(dyn Fn(&JobResult) + Sync),
 ) -> Result<Vec<JobResult>> {
     cfg.validate()?;
@@ -303,12 +313,56 @@ pub fn run_all(
     }
     jobs(cfg)
         .par_iter()
-        .map(|j| {
-            let r = run_job(cfg, data, j)?;
-            done(&r);
-            Ok(r)
-        })
+        .map(
+            |j| match previous.iter().find(|r| is_result_of(cfg, r, j)) {
+                Some(r) => Ok(r.clone()),
+                None => {
+                    let r = run_job(cfg, data, j)?;
+                    done(&r);
+                    Ok(r)
+                }
+            },
+        )
         .collect()
+}
+
+/// The reconstruction of a full-data fit read back without its picture:
+/// the fit is run again (training is deterministic) and must reproduce the
+/// recorded image MSE to 1e-12 relative.
+pub fn image_of(cfg: &Figure3Config, data: &[PanelData], r: &JobResult) -> Result<Picture> {
+    if let Some(img) = &r.image {
+        return Ok(img.clone());
+    }
+    let panel = cfg
+        .panel
+        .iter()
+        .position(|p| p.name == r.panel)
+        .ok_or_else(|| Error::setting("panel", &r.panel, "not in the plan"))?;
+    let job = Job {
+        panel,
+        method: r.method,
+        lambda: r.lambda,
+        fold: Fold::Full,
+    };
+    let again = run_job(cfg, data, &job)?;
+    let (Some(a), Some(b)) = (again.image_mse, r.image_mse) else {
+        return Err(Error::Numerical {
+            what: format!("the fit {}/{} has no image MSE", r.panel, r.method.name()),
+        });
+    };
+    if (a - b).abs() > 1e-12 * b.abs().max(f64::MIN_POSITIVE) {
+        return Err(Error::Numerical {
+            what: format!(
+                "the fit {}/{} lambda {:e} did not reproduce its recorded image MSE ({b:e}, now {a:e}): not the same plan or build",
+                r.panel,
+                r.method.name(),
+                r.lambda
+            ),
+        });
+    }
+    again.image.ok_or_else(|| Error::Numerical {
+        what: "a full fit without its picture".into(),
+    })
 }
 
 /// The chosen fits of one (panel, method).
