@@ -137,3 +137,68 @@ pub fn measure(spec: &ProblemSpec, net: &ShallowInr) -> Result<Measurement> {
         tolerance_met: met,
     })
 }
+
+/// One complex coefficient of a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coefficient {
+    /// The frequency `k`.
+    pub k: Vec<i64>,
+    /// Real part.
+    pub re: f64,
+    /// Imaginary part.
+    pub im: f64,
+}
+
+/// What `inrsamp measure --json` prints: the measurement with its
+/// provenance, the problem and the coefficients over all of `S_K`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeasureReport {
+    /// Number of real measurements `M`.
+    pub m: usize,
+    /// `exact` or `grid`.
+    pub method: &'static str,
+    /// Grid points per axis (grid quadrature).
+    pub n: Option<usize>,
+    /// `|y_N - y_2N|` (grid quadrature).
+    pub quadrature_error_estimate: Option<f64>,
+    /// The same relative to `|y_2N|`.
+    pub relative_error_estimate: Option<f64>,
+    /// Whether the quadrature tolerance was met.
+    pub tolerance_met: bool,
+    /// The problem.
+    pub spec: ProblemSpec,
+    /// The real vector `A_K f`.
+    pub real_vector: Vec<f64>,
+    /// The complex coefficients on `S_K` (lexicographic).
+    pub coefficients: Vec<Coefficient>,
+}
+
+/// Measures `net` and reports it (see [`MeasureReport`]).
+pub fn measure_report(spec: &ProblemSpec, net: &ShallowInr) -> Result<MeasureReport> {
+    let meas = measure(spec, net)?;
+    let map = crate::fourier::RealMap::new(spec.d, spec.k);
+    let coefficients = map
+        .to_complex(&meas.y)?
+        .into_iter()
+        .map(|(k, c)| Coefficient {
+            k,
+            re: c.re,
+            im: c.im,
+        })
+        .collect();
+    let (method, n) = match meas.method {
+        MethodUsed::Exact => ("exact", None),
+        MethodUsed::Grid { n } => ("grid", Some(n)),
+    };
+    Ok(MeasureReport {
+        m: map.len(),
+        method,
+        n,
+        quadrature_error_estimate: meas.error_estimate,
+        relative_error_estimate: meas.relative_error_estimate,
+        tolerance_met: meas.tolerance_met,
+        spec: spec.clone(),
+        real_vector: meas.y,
+        coefficients,
+    })
+}

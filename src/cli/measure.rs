@@ -1,12 +1,12 @@
-//! `inrsamp measure`: the Fourier measurements of a teacher INR.
+//! `inrsamp measure`: the Fourier measurements of a teacher INR; the
+//! library's [`MeasureReport`] printed as JSON (serde) or text.
 
 use super::{ProblemArgs, TeacherArgs};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::fourier::RealMap;
-use crate::measurement::{MethodUsed, measure};
+use crate::measurement::{MeasureReport, measure_report};
 use crate::output::write_coefficients_csv;
 use clap::Args;
-use serde_json::json;
 use std::path::PathBuf;
 
 /// Flags of `inrsamp measure`.
@@ -28,50 +28,40 @@ pub struct MeasureArgs {
 pub fn run(args: &MeasureArgs) -> Result<String> {
     let spec = args.problem.spec()?;
     let net = args.teacher.teacher(&spec)?;
-    let meas = measure(&spec, &net)?;
-    let map = RealMap::new(spec.d, spec.k);
+    let report = measure_report(&spec, &net)?;
     if let Some(path) = &args.out {
-        write_coefficients_csv(path, &map, &meas.y)?;
+        write_coefficients_csv(path, &RealMap::new(spec.d, spec.k), &report.real_vector)?;
     }
-    let coeffs = map.to_complex(&meas.y)?;
-    let (method, n) = match meas.method {
-        MethodUsed::Exact => ("exact", None),
-        MethodUsed::Grid { n } => ("grid", Some(n)),
-    };
     if args.problem.json {
-        let list: Vec<_> = coeffs
-            .iter()
-            .map(|(k, c)| json!({"k": k, "re": c.re, "im": c.im}))
-            .collect();
-        let v = json!({
-            "m": map.len(),
-            "method": method,
-            "n": n,
-            "quadrature_error_estimate": meas.error_estimate,
-            "relative_error_estimate": meas.relative_error_estimate,
-            "tolerance_met": meas.tolerance_met,
-            "spec": spec,
-            "real_vector": meas.y,
-            "coefficients": list,
-        });
+        let v = serde_json::to_string(&report).map_err(|e| Error::Numerical {
+            what: format!("encoding the report: {e}"),
+        })?;
         return Ok(format!("{v}\n"));
     }
-    let mut s = String::new();
-    s.push_str(&format!(
-        "# d = {}, K0 = {}, K = {}, M = {} real measurements, teacher width {}\n",
-        spec.d,
-        spec.k0,
-        spec.k,
-        map.len(),
-        net.units.len()
-    ));
-    match (n, meas.error_estimate) {
+    let mut s = text(&report, net.units.len());
+    if let Some(p) = &args.out {
+        s.push_str(&format!("# wrote {}\n", p.display()));
+    }
+    Ok(s)
+}
+
+/// The text form of a report.
+fn text(r: &MeasureReport, width: usize) -> String {
+    let spec = &r.spec;
+    let mut s = format!(
+        "# d = {}, K0 = {}, K = {}, M = {} real measurements, teacher width {width}\n",
+        spec.d, spec.k0, spec.k, r.m
+    );
+    match (r.n, r.quadrature_error_estimate) {
         (Some(n), Some(e)) => s.push_str(&format!(
             "# grid quadrature N = {n} per axis; estimate |y_N - y_2N| = {e:.3e} (relative {:.3e}){}\n",
-            meas.relative_error_estimate.unwrap_or(f64::NAN),
-            if meas.tolerance_met { "" } else { "  WARNING: above quad-tol; raise --quad" }
+            r.relative_error_estimate.unwrap_or(f64::NAN),
+            if r.tolerance_met { "" } else { "  WARNING: above quad-tol; raise --quad" }
         )),
-        _ => s.push_str("# exact coefficients (d = 1, real zeros of g)\n"),
+        _ if spec.d == 1 => s.push_str("# exact coefficients (real zeros of g)\n"),
+        _ => s.push_str(
+            "# exact coefficients (closed form in x1, panelled Gauss-Legendre in x2)\n",
+        ),
     }
     let kcols: Vec<String> = (1..=spec.d).map(|a| format!("k{a}")).collect();
     s.push_str(&format!(
@@ -80,8 +70,8 @@ pub fn run(args: &MeasureArgs) -> Result<String> {
         "re",
         "im"
     ));
-    for (k, c) in coeffs {
-        let ks: Vec<String> = k.iter().map(|v| v.to_string()).collect();
+    for c in &r.coefficients {
+        let ks: Vec<String> = c.k.iter().map(|v| v.to_string()).collect();
         s.push_str(&format!(
             "{:>12} {:>24.16e} {:>24.16e}\n",
             ks.join(","),
@@ -89,8 +79,5 @@ pub fn run(args: &MeasureArgs) -> Result<String> {
             c.im
         ));
     }
-    if let Some(p) = &args.out {
-        s.push_str(&format!("# wrote {}\n", p.display()));
-    }
-    Ok(s)
+    s
 }
