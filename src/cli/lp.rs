@@ -1,12 +1,11 @@
 //! `inrsamp lp`: an externally given (P_N) from `.npy` or `.csv` files.
 
 use super::Outcome;
-use crate::convex::columns::{ColumnSettings, Strategy, solve_grid, usable};
+use crate::convex::columns::{ColumnSettings, LpReport, Strategy, solve_grid, usable};
 use crate::convex::{Backend, Program, SolveSettings};
 use crate::error::{Error, Result};
 use crate::output::matrix::{read_matrix, read_vector};
 use clap::Args;
-use serde_json::json;
 use std::path::PathBuf;
 
 /// Flags of `inrsamp lp`.
@@ -91,22 +90,11 @@ pub fn run(args: &LpArgs) -> Result<Outcome> {
     let text = if args.json {
         format!(
             "{}\n",
-            json!({
-                "status": s.status.name(),
-                "objective": s.primal_objective,
-                "dual_objective": s.dual_objective,
-                "residual": s.residual,
-                "solve_seconds": g.lp_seconds,
-                "iterations": g.iterations,
-                "strategy": args.strategy,
-                "lp_solves": g.rounds,
-                "max_column_eta": g.max_grid_eta,
-                "nonzeros": nonzeros,
-                "m": m, "n": n,
-                "backend": args.backend,
-                "c": s.c,
-                "lambda": s.lambda,
-            })
+            serde_json::to_string(&LpReport::new(&g, args.strategy, args.backend, m, n)).map_err(
+                |e| Error::Numerical {
+                    what: format!("encoding the report: {e}"),
+                }
+            )?
         )
     } else {
         format!(

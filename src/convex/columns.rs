@@ -241,3 +241,68 @@ pub fn solve_grid(
 pub fn usable(g: &GridSolve) -> bool {
     g.lp.status.has_solution() && !g.round_limit_hit && g.lp.status != Status::Unsolved
 }
+
+/// What `inrsamp lp --json` prints: the solve of (P_N) with its status.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LpReport {
+    /// Solver status.
+    pub status: &'static str,
+    /// Primal objective `sum psi_j |c_j|`.
+    pub objective: f64,
+    /// Dual objective.
+    pub dual_objective: f64,
+    /// `|Phi c - y|`.
+    pub residual: f64,
+    /// Seconds in the LP solves.
+    pub solve_seconds: f64,
+    /// Interior-point iterations in all.
+    pub iterations: u64,
+    /// Full LP or column generation.
+    pub strategy: Strategy,
+    /// LP solves (rounds of column generation).
+    pub lp_solves: usize,
+    /// `max_j |phi_j . lambda| / psi_j` over all columns.
+    pub max_column_eta: f64,
+    /// Entries of `c` above 1e-6 of the largest.
+    pub nonzeros: usize,
+    /// Rows of Phi.
+    pub m: usize,
+    /// Columns of Phi.
+    pub n: usize,
+    /// The backend.
+    pub backend: super::Backend,
+    /// The amplitudes.
+    pub c: Vec<f64>,
+    /// The dual vector.
+    pub lambda: Vec<f64>,
+}
+
+impl LpReport {
+    /// The report of a grid solve of an `m x n` program.
+    pub fn new(
+        g: &GridSolve,
+        strategy: Strategy,
+        backend: super::Backend,
+        m: usize,
+        n: usize,
+    ) -> Self {
+        let s = &g.lp;
+        LpReport {
+            status: s.status.name(),
+            objective: s.primal_objective,
+            dual_objective: s.dual_objective,
+            residual: s.residual,
+            solve_seconds: g.lp_seconds,
+            iterations: g.iterations,
+            strategy,
+            lp_solves: g.rounds,
+            max_column_eta: g.max_grid_eta,
+            nonzeros: s.nonzeros(1e-6),
+            m,
+            n,
+            backend,
+            c: s.c.clone(),
+            lambda: s.lambda.clone(),
+        }
+    }
+}
