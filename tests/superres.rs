@@ -151,23 +151,22 @@ fn bad_plans_are_named() {
     }
 }
 
+/// `inrsamp figure3 --preset quick --steps <steps> <extra...> --out-dir <out>`.
+fn figure3(out: &std::path::Path, steps: &str, extra: &[&str]) -> std::process::Output {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("inrsamp"))
+        .args(["figure3", "--preset", "quick", "--steps", steps])
+        .args(extra)
+        .arg("--out-dir")
+        .arg(out)
+        .output()
+        .expect("run figure3")
+}
+
 #[test]
 fn figure3_command_writes_its_files() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("f3");
-    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("inrsamp"))
-        .args([
-            "figure3",
-            "--preset",
-            "quick",
-            "--steps",
-            "20",
-            "--quiet",
-            "--out-dir",
-        ])
-        .arg(&out)
-        .output()
-        .expect("run");
+    let run = figure3(&out, "20", &["--quiet"]);
     assert!(
         run.status.success(),
         "{}",
@@ -204,25 +203,8 @@ fn figure3_command_writes_its_files() {
 #[test]
 fn figure3_resumes_an_interrupted_run() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let bin = assert_cmd::cargo::cargo_bin("inrsamp");
-    let run = |out: &std::path::Path, extra: &[&str]| {
-        std::process::Command::new(&bin)
-            .args([
-                "figure3",
-                "--preset",
-                "quick",
-                "--steps",
-                "20",
-                "--quiet",
-                "--out-dir",
-            ])
-            .arg(out)
-            .args(extra)
-            .output()
-            .expect("run")
-    };
     let whole = dir.path().join("whole");
-    assert!(run(&whole, &[]).status.success());
+    assert!(figure3(&whole, "20", &["--quiet"]).status.success());
     // An interrupted run: its plan and the first 9 fits, the 10th torn.
     let cut = dir.path().join("cut");
     std::fs::create_dir_all(&cut).expect("dir");
@@ -234,29 +216,16 @@ fn figure3_resumes_an_interrupted_run() {
     partial.push_str(&lines[10][..lines[10].len() / 2]);
     std::fs::write(cut.join("fits.partial.csv"), partial).expect("partial");
     // Without --resume the folder is refused.
-    let refused = run(&cut, &[]);
+    let refused = figure3(&cut, "20", &["--quiet"]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--resume"));
-    let resumed = std::process::Command::new(&bin)
-        .args([
-            "figure3",
-            "--preset",
-            "quick",
-            "--steps",
-            "20",
-            "--resume",
-            "--out-dir",
-        ])
-        .arg(&cut)
-        .output()
-        .expect("resume");
+    let resumed = figure3(&cut, "20", &["--resume"]);
     let err = String::from_utf8_lossy(&resumed.stderr);
     assert!(resumed.status.success(), "{err}");
     assert!(err.contains("9 fits read back"), "{err}");
     for f in ["summary.csv", "fits.csv"] {
         let a = std::fs::read_to_string(whole.join(f)).expect("a");
         let b = std::fs::read_to_string(cut.join(f)).expect("b");
-        // The seconds column differs; every other field is equal.
         // fits.csv: the seconds (last) column differs; summary.csv has none.
         let strip = |t: &str| -> Vec<String> {
             t.lines()
@@ -268,20 +237,7 @@ fn figure3_resumes_an_interrupted_run() {
     assert!(!cut.join("fits.partial.csv").exists());
     // A different plan is refused.
     std::fs::write(cut.join("fits.partial.csv"), lines[..3].join("\n")).expect("partial");
-    let other = std::process::Command::new(&bin)
-        .args([
-            "figure3",
-            "--preset",
-            "quick",
-            "--steps",
-            "21",
-            "--resume",
-            "--quiet",
-            "--out-dir",
-        ])
-        .arg(&cut)
-        .output()
-        .expect("other");
+    let other = figure3(&cut, "21", &["--resume", "--quiet"]);
     assert_eq!(other.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&other.stderr).contains("plan.toml differs"));
 }
