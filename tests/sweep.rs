@@ -75,24 +75,8 @@ fn sweep(dir: &Path, args: &[&str]) -> std::process::Output {
 #[test]
 fn kill_resume_shards_and_threads_give_the_same_records() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("plan.toml"), PLAN).unwrap();
     // The reference: one uninterrupted run.
-    let out = sweep(
-        dir.path(),
-        &[
-            "run",
-            "--config",
-            "plan.toml",
-            "--out",
-            "ref.csv",
-            "--quiet",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    reference_run(dir.path());
     let reference = rows(&dir.path().join("ref.csv"));
     assert_eq!(reference.len(), 2 * 3 * 2 * 2);
     // Killed with SIGKILL at several moments, then resumed until done.

@@ -78,19 +78,14 @@ pub fn run(args: &CertifyArgs) -> Result<Outcome> {
                 u.w.iter().map(|v| v / n).collect()
             })
             .collect();
-        if let Some(path) = &args.eta_csv {
-            crate::output::eta::write_eta_csv(
-                path,
-                &field,
-                spec.feature_dim(),
-                &dirs,
-                args.eta_resolution as usize,
-                spec.seed,
-            )?;
-        }
-        if let Some(path) = &args.eta_png {
-            let c = r.certificate.as_ref();
-            let caption = format!(
+        let c = r.certificate.as_ref();
+        let cap_radius = c.map_or(args.cap, |c| c.cap_radius);
+        let out = crate::output::eta::EtaOutputs {
+            csv: args.eta_csv.as_deref(),
+            png: args.eta_png.as_deref(),
+            resolution: args.eta_resolution as usize,
+            cap_radius,
+            caption: format!(
                 "verdict {}; margin {} outside caps of {:.3} rad; bracket [{:.10}, {:.10}]",
                 r.verdict.name(),
                 c.map_or("none".to_string(), |c| format!(
@@ -98,20 +93,12 @@ pub fn run(args: &CertifyArgs) -> Result<Outcome> {
                     c.margin,
                     c.margin_kind.name()
                 )),
-                c.map_or(args.cap, |c| c.cap_radius),
+                cap_radius,
                 r.certified_lower,
                 r.certified_upper
-            );
-            crate::output::eta_png::write_eta_png(
-                path,
-                &field,
-                spec.feature_dim(),
-                &dirs,
-                c.map_or(args.cap, |c| c.cap_radius),
-                &caption,
-                spec.seed,
-            )?;
-        }
+            ),
+        };
+        crate::output::eta::write_eta_outputs(&out, &field, spec.feature_dim(), &dirs, spec.seed)?;
     }
     let cert = r.certificate.as_ref();
     let text = if args.problem.json {

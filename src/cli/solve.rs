@@ -157,33 +157,19 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
         // One eta field for both pictures of the same lambda.
         let field = EtaField::new(&spec, &plan, lp.lambda.clone())?;
         let dirs: Vec<Vec<f64>> = found.iter().map(|a| a.w.clone()).collect();
-        if let Some(path) = &args.eta_csv {
-            crate::output::eta::write_eta_csv(
-                path,
-                &field,
-                spec.feature_dim(),
-                &dirs,
-                args.eta_resolution as usize,
-                spec.seed,
-            )?;
-        }
-        if let Some(path) = &args.eta_png {
-            let caption = format!(
+        let out = crate::output::eta::EtaOutputs {
+            csv: args.eta_csv.as_deref(),
+            png: args.eta_png.as_deref(),
+            resolution: args.eta_resolution as usize,
+            cap_radius: crate::certify::CertifySettings::default().cap_radius,
+            caption: format!(
                 "LP dual of (P_N); bracket [{:.10} ({}), {:.10}]",
                 sol.certified_lower,
                 sol.lower_kind.name(),
                 sol.certified_upper
-            );
-            crate::output::eta_png::write_eta_png(
-                path,
-                &field,
-                spec.feature_dim(),
-                &dirs,
-                crate::certify::CertifySettings::default().cap_radius,
-                &caption,
-                spec.seed,
-            )?;
-        }
+            ),
+        };
+        crate::output::eta::write_eta_outputs(&out, &field, spec.feature_dim(), &dirs, spec.seed)?;
     }
     // Solved, or AlmostSolved with its bracket (computed from the returned
     // iterates, so still valid): exit 0; anything else: exit 3.

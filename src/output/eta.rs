@@ -167,3 +167,36 @@ pub fn write_eta_csv(
         write_great_circles(path, field, atoms, 4, resolution, seed)
     }
 }
+
+/// The `--eta-csv` and `--eta-png` outputs of one eta field (either may be
+/// absent), as `solve` and `certify` write them.
+pub struct EtaOutputs<'a> {
+    /// `--eta-csv`.
+    pub csv: Option<&'a Path>,
+    /// `--eta-png`.
+    pub png: Option<&'a Path>,
+    /// `--eta-resolution` of the CSV.
+    pub resolution: usize,
+    /// Cap radius marked in the picture.
+    pub cap_radius: f64,
+    /// Caption of the picture.
+    pub caption: String,
+}
+
+/// Writes the outputs of `out` for `field`, with the support directions
+/// `dirs` marked.
+pub fn write_eta_outputs(
+    out: &EtaOutputs,
+    field: &EtaField,
+    dim: usize,
+    dirs: &[Vec<f64>],
+    seed: u64,
+) -> Result<()> {
+    if let Some(path) = out.csv {
+        write_eta_csv(path, field, dim, dirs, out.resolution, seed)?;
+    }
+    if let Some(path) = out.png {
+        super::eta_png::write_eta_png(path, field, dim, dirs, out.cap_radius, &out.caption, seed)?;
+    }
+    Ok(())
+}
