@@ -330,3 +330,20 @@ fn bad_phantom_files_are_named() {
     let e = parse_error(demo);
     assert!(e.contains("index 5") && e.contains("clockwise"), "{e}");
 }
+
+/// The coefficients do not depend on the thread count (bit for bit).
+#[test]
+fn coefficients_are_identical_for_any_thread_count() {
+    let p = builtin(PhantomName::Brain);
+    let on = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool")
+            .install(|| p.coefficients(24).expect("coefficients"))
+    };
+    let one = on(1);
+    for threads in [2, 3, 7] {
+        assert_eq!(one.values, on(threads).values, "{threads} threads");
+    }
+}

@@ -31,6 +31,9 @@ use std::num::NonZeroUsize;
 pub const NODES_PER_PANEL: usize = 20;
 /// Largest phase change (radians) of `exp(-2 pi i k.x(t))` over one panel.
 pub const PANEL_PHASE: f64 = 6.0;
+/// Blocks of contour nodes summed in parallel, then in order (a constant,
+/// so that coefficients are bit-identical for any thread count).
+pub const BLOCKS: usize = 16;
 
 /// Coefficients on the cube `|k|_inf <= K` in d = 2, `k1` slowest.
 #[derive(Debug, Clone, PartialEq)]
@@ -164,45 +167,44 @@ pub fn contour_nodes(pieces: &[Piece], k: usize, scale: f64, per_panel: usize) -
 
 /// `sum over nodes of F` on the cube `|k|_inf <= K`, `k != 0`, by the contour
 /// formula; the value at `k = 0` is left 0 (add the area). Parallel over
-/// blocks of nodes; `F(-k) = conj F(k)` fills the half `k1 < 0`.
+/// [`BLOCKS`] blocks of nodes; `F(-k) = conj F(k)` fills the half `k1 < 0`.
 pub fn contour_cube(nodes: &[Node], k: usize) -> Cube {
     let side = 2 * k + 1;
     let rows = k + 1;
     let zero = Complex64::new(0.0, 0.0);
-    // Accumulates (A1, A2)(k) = sum_j n_j exp(-2 pi i k.x_j), k1 >= 0.
-    let acc = nodes
-        .par_chunks(64)
-        .fold(
-            || vec![(zero, zero); rows * side],
-            |mut acc, chunk| {
-                let mut e2 = vec![zero; side];
-                for node in chunk {
-                    for (i, e) in e2.iter_mut().enumerate() {
-                        *e = turn((i as f64 - k as f64) * node.x[1]);
-                    }
-                    for k1 in 0..rows {
-                        let e1 = turn(k1 as f64 * node.x[0]);
-                        let row = &mut acc[k1 * side..(k1 + 1) * side];
-                        for (a, e) in row.iter_mut().zip(&e2) {
-                            let t = e1 * e;
-                            a.0 += t * node.n[0];
-                            a.1 += t * node.n[1];
-                        }
+    // Accumulates (A1, A2)(k) = sum_j n_j exp(-2 pi i k.x_j), k1 >= 0, over
+    // a fixed number of blocks of nodes summed in order, so that the result
+    // does not depend on the thread count or on rayon's scheduling.
+    let block = nodes.len().div_ceil(BLOCKS).max(1);
+    let partial: Vec<Vec<(Complex64, Complex64)>> = nodes
+        .par_chunks(block)
+        .map(|chunk| {
+            let mut acc = vec![(zero, zero); rows * side];
+            let mut e2 = vec![zero; side];
+            for node in chunk {
+                for (i, e) in e2.iter_mut().enumerate() {
+                    *e = turn((i as f64 - k as f64) * node.x[1]);
+                }
+                for k1 in 0..rows {
+                    let e1 = turn(k1 as f64 * node.x[0]);
+                    let row = &mut acc[k1 * side..(k1 + 1) * side];
+                    for (a, e) in row.iter_mut().zip(&e2) {
+                        let t = e1 * e;
+                        a.0 += t * node.n[0];
+                        a.1 += t * node.n[1];
                     }
                 }
-                acc
-            },
-        )
-        .reduce(
-            || vec![(zero, zero); rows * side],
-            |mut a, b| {
-                a.iter_mut().zip(b).for_each(|(x, y)| {
-                    x.0 += y.0;
-                    x.1 += y.1;
-                });
-                a
-            },
-        );
+            }
+            acc
+        })
+        .collect();
+    let mut acc = vec![(zero, zero); rows * side];
+    for p in partial {
+        acc.iter_mut().zip(p).for_each(|(x, y)| {
+            x.0 += y.0;
+            x.1 += y.1;
+        });
+    }
     let mut cube = Cube::zeros(k);
     let ki = k as i64;
     for k1 in 0..=ki {
