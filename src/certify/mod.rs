@@ -17,6 +17,7 @@ pub mod bound;
 pub mod eta;
 pub mod exchange;
 pub mod kkt;
+pub mod limit_points;
 pub mod linalg;
 pub mod local_max;
 pub mod precert;

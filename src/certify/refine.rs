@@ -25,6 +25,7 @@ use super::exchange::{
     insert_violators, kkt_from_clusters, record_solution, search_lambda, stencil,
 };
 use super::kkt::KktSolution;
+use super::limit_points::limit_unit_direction;
 use super::sliding::slide;
 use super::sup::{SupBound, sup_bound, thin_bump_direction};
 use super::verified::{Operator, VerifiedMeasure, VerifySettings, verify_atoms, verify_measure};
@@ -426,6 +427,17 @@ pub fn solve_certified(
             {
                 for h in [1e-2, 1e-3, 1e-4] {
                     new_dirs.extend(thin_bump_direction(spec, x, h));
+                }
+                count += 1;
+            }
+            // ... and limits on several points, columns of the unit that
+            // realizes them at decreasing heights.
+            if let Some(pl) = &sr.sup.point_limit
+                && pl.eta.abs() > 1.0 + opts.refine.eps
+            {
+                let xs: Vec<f64> = pl.points.iter().map(|p| p[0]).collect();
+                for t in [1e-2, 1e-3, 1e-4] {
+                    new_dirs.extend(limit_unit_direction(spec.k0, &xs, &pl.weights, t));
                 }
                 count += 1;
             }

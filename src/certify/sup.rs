@@ -5,6 +5,7 @@
 
 use super::bound::{BnbResult, BnbSettings, BoundKind, Exclusion, PatchBounder, branch_and_bound};
 use super::eta::{EtaField, EtaPoint, SupResult, SupSettings, sup_eta};
+use super::limit_points::{PointCone, PointLimit, PointSearch, sup_point_limits};
 use super::thin_bump::{TrigPoly, default_samples, sample, thin_bump_limit};
 use crate::dictionary::DiscretizationPlan;
 use crate::error::Result;
@@ -30,6 +31,9 @@ pub struct SupBound {
     /// `psi_mod`: `sup |p_lambda| / sqrt(M')` (sampled), the value of `eta` in
     /// the thin-bump limit, and where (x).
     pub thin_bump_limit: Option<(f64, Vec<f64>)>,
+    /// `psi_mod`, d = 1, K0 >= 2: the best limit measure on several points
+    /// ([`super::limit_points`]), searched.
+    pub point_limit: Option<PointLimit>,
     /// The branch-and-bound run.
     pub bnb: Option<BnbResult>,
     /// The local maxima of the search (largest first).
@@ -113,6 +117,16 @@ pub fn sup_bound(
         estimate = estimate.max(est);
         (est, s.argmax)
     });
+    // psi_mod, d = 1, K0 >= 2: limits carried by up to K0 points.
+    let point_limit = match field.psi().kind() {
+        PsiKind::Mod { k_prime } if spec.d == 1 && spec.k0 >= 2 => {
+            let cone = PointCone::new(spec.d, spec.k, k_prime, field.lambda());
+            let l = sup_point_limits(&cone, spec.k0, &PointSearch::default());
+            estimate = estimate.max(l.eta.abs());
+            Some(l)
+        }
+        _ => None,
+    };
     let mut out = SupBound {
         value: estimate,
         kind: BoundKind::Estimated,
@@ -120,6 +134,7 @@ pub fn sup_bound(
         argmax: search.argmax.clone(),
         proved_upper: None,
         thin_bump_limit: thin,
+        point_limit,
         bnb: None,
         maxima: search.maxima,
         note: String::new(),
