@@ -72,6 +72,11 @@ pub struct PointCone {
     lambda: Vec<f64>,
 }
 
+/// A pattern-search step is taken only when it raises the value by more
+/// than this, relative (values equal up to rounding, for instance along
+/// the scale of a density, would otherwise be walked forever).
+pub const IMPROVE_REL: f64 = 1e-13;
+
 /// Smallest pivot (relative to the diagonal) accepted in the small Cholesky
 /// factorizations: nearer points are the same point for this purpose
 /// (their one-point subsets cover them).
@@ -179,7 +184,7 @@ fn cholesky_solve(g: &[f64], b: &[f64], n: usize) -> Option<Vec<f64>> {
                 s -= l[i * n + k] * l[j * n + k];
             }
             if i == j {
-                if !(s > GRAM_PIVOT_REL * g[i * n + i]) {
+                if s.is_nan() || s <= GRAM_PIVOT_REL * g[i * n + i] {
                     return None;
                 }
                 l[i * n + i] = s.sqrt();
@@ -305,7 +310,7 @@ fn refine(cone: &PointCone, mut pts: Vec<Vec<f64>>, s: &PointSearch) -> PointLim
                     let mut t = pts.clone();
                     t[i][a] = (t[i][a] + sign * h).rem_euclid(1.0);
                     let v = cone.best(&t);
-                    if v.eta.abs() > cur.eta.abs() {
+                    if v.eta.abs() > cur.eta.abs() * (1.0 + IMPROVE_REL) {
                         cur = v;
                         pts = t;
                         improved = true;

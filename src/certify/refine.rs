@@ -25,9 +25,8 @@ use super::exchange::{
     insert_violators, kkt_from_clusters, record_solution, search_lambda, stencil,
 };
 use super::kkt::KktSolution;
-use super::limit_points::limit_unit_direction;
 use super::sliding::slide;
-use super::sup::{SupBound, sup_bound, thin_bump_direction};
+use super::sup::{SupBound, limit_columns, sup_bound};
 use super::verified::{Operator, VerifiedMeasure, VerifySettings, verify_atoms, verify_measure};
 use crate::convex::atoms::{AtomSettings, atoms};
 use crate::convex::columns::{ColumnSettings, GridSolve, Strategy, solve_grid, usable};
@@ -421,26 +420,10 @@ pub fn solve_certified(
                 here += 1;
             }
             count += here;
-            // psi_mod: the thin-bump limit above 1 asks for near-Dirac columns.
-            if let Some((limit, x)) = &sr.sup.thin_bump_limit
-                && *limit > 1.0 + opts.refine.eps
-            {
-                for h in [1e-2, 1e-3, 1e-4] {
-                    new_dirs.extend(thin_bump_direction(spec, x, h));
-                }
-                count += 1;
-            }
-            // ... and limits on several points, columns of the unit that
-            // realizes them at decreasing heights.
-            if let Some(pl) = &sr.sup.point_limit
-                && pl.eta.abs() > 1.0 + opts.refine.eps
-            {
-                let xs: Vec<f64> = pl.points.iter().map(|p| p[0]).collect();
-                for t in [1e-2, 1e-3, 1e-4] {
-                    new_dirs.extend(limit_unit_direction(spec.k0, &xs, &pl.weights, t));
-                }
-                count += 1;
-            }
+            // psi_mod: boundary limits above 1 ask for columns near them.
+            let (dirs, n) = limit_columns(spec, &sr.sup, 1.0 + opts.refine.eps);
+            new_dirs.extend(dirs);
+            count += n;
         }
         if count == 0 {
             // The violation was a grid candidate that ascent did not improve.

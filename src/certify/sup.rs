@@ -5,6 +5,7 @@
 
 use super::bound::{BnbResult, BnbSettings, BoundKind, Exclusion, PatchBounder, branch_and_bound};
 use super::eta::{EtaField, EtaPoint, SupResult, SupSettings, sup_eta};
+use super::limit_lines::{BoundaryLimits, sup_boundary_limits};
 use super::limit_points::{PointCone, PointLimit, PointSearch, sup_point_limits};
 use super::thin_bump::{TrigPoly, default_samples, sample, thin_bump_limit};
 use crate::dictionary::DiscretizationPlan;
@@ -34,6 +35,9 @@ pub struct SupBound {
     /// `psi_mod`, d = 1, K0 >= 2: the best limit measure on several points
     /// ([`super::limit_points`]), searched.
     pub point_limit: Option<PointLimit>,
+    /// `psi_mod`, d = 2, K0 = 1: the best limit on lines and antipodal
+    /// pairs ([`super::limit_lines`]), searched.
+    pub boundary_limits: Option<BoundaryLimits>,
     /// The branch-and-bound run.
     pub bnb: Option<BnbResult>,
     /// The local maxima of the search (largest first).
@@ -127,6 +131,16 @@ pub fn sup_bound(
         }
         _ => None,
     };
+    // psi_mod, d = 2, K0 = 1: limits on lines and antipodal pairs.
+    let boundary_limits = match field.psi().kind() {
+        PsiKind::Mod { k_prime } if spec.d == 2 && spec.k0 == 1 => {
+            let cone = PointCone::new(spec.d, spec.k, k_prime, field.lambda());
+            let b = sup_boundary_limits(&cone);
+            estimate = estimate.max(b.value);
+            Some(b)
+        }
+        _ => None,
+    };
     let mut out = SupBound {
         value: estimate,
         kind: BoundKind::Estimated,
@@ -135,11 +149,21 @@ pub fn sup_bound(
         proved_upper: None,
         thin_bump_limit: thin,
         point_limit,
+        boundary_limits,
         bnb: None,
         maxima: search.maxima,
         note: String::new(),
     };
     if !bnb_applies(spec, plan, bnb) {
+        let boundary = match field.psi().kind() {
+            PsiKind::Mod { .. } if spec.d >= 2 && spec.k0 == 1 => {
+                "; psi_mod boundary limits searched on points, antipodal pairs and lines, not on crossing lines"
+            }
+            PsiKind::Mod { .. } if spec.d >= 2 => {
+                "; psi_mod boundary limits searched on single points only (several points and curves are not searched for K0 >= 2 in d = 2: a heuristic)"
+            }
+            _ => "",
+        };
         out.note = if plan.exact {
             format!(
                 "no branch-and-bound in dimension D = {} (it runs for D <= {}): the sup is a search estimate",
@@ -149,6 +173,7 @@ pub fn sup_bound(
         } else {
             "the operator is a quadrature: the sup is a search estimate on that operator".into()
         };
+        out.note.push_str(boundary);
         return Ok(out);
     }
     let Some(t) = target(out.estimate) else {
@@ -307,4 +332,54 @@ pub fn thin_bump_direction(spec: &ProblemSpec, x: &[f64], h: f64) -> Vec<f64> {
     }
     let n = w.iter().map(|v| v * v).sum::<f64>().sqrt();
     w.iter().map(|v| v / n).collect()
+}
+
+/// psi_mod: columns near the boundary limits of `sup` whose `|eta|` exceeds
+/// `level` (thin bumps at the one-point limit, the unit realizing a
+/// multi-point limit in d = 1, a line limit in d = 2, thin bumps at both
+/// points of a pair), at heights 1e-2, 1e-3, 1e-4: the flattened
+/// directions and how many limits asked for them.
+pub fn limit_columns(spec: &ProblemSpec, sup: &SupBound, level: f64) -> (Vec<f64>, usize) {
+    use super::limit_lines::line_unit_direction;
+    use super::limit_points::limit_unit_direction;
+    let mut dirs = Vec::new();
+    let mut count = 0;
+    let heights = [1e-2, 1e-3, 1e-4];
+    if let Some((limit, x)) = &sup.thin_bump_limit
+        && *limit > level
+    {
+        for h in heights {
+            dirs.extend(thin_bump_direction(spec, x, h));
+        }
+        count += 1;
+    }
+    if let Some(pl) = &sup.point_limit
+        && pl.eta.abs() > level
+    {
+        let xs: Vec<f64> = pl.points.iter().map(|p| p[0]).collect();
+        for t in heights {
+            dirs.extend(limit_unit_direction(spec.k0, &xs, &pl.weights, t));
+        }
+        count += 1;
+    }
+    if let Some(b) = &sup.boundary_limits
+        && b.value > level
+    {
+        if let Some(l) = b.line.as_ref().filter(|l| l.eta.abs() >= b.value) {
+            for t in heights {
+                if let Some(w) = line_unit_direction(l, t) {
+                    dirs.extend(w);
+                }
+            }
+            count += 1;
+        } else if let Some(p) = &b.pair {
+            for x in &p.points {
+                for h in heights {
+                    dirs.extend(thin_bump_direction(spec, x, h));
+                }
+            }
+            count += 1;
+        }
+    }
+    (dirs, count)
 }

@@ -1,0 +1,497 @@
+//! psi_mod, d = 2, K0 = 1: values of `eta` at the boundary of the vanishing
+//! set carried by lines and by antipodal pairs (docs/theory.md 9,
+//! "Thin-bump limit"; issue "Sound verdicts", point 2). The d = 1 case and
+//! the argument that boundary limits are `<lambda, A_K mu> / |A_K' mu|` for
+//! measures `mu` on the zero set of a nonpositive `g*` are in
+//! [`super::limit_points`].
+//!
+//! With the features `k in {(1,0), (0,1), (1,1), (1,-1)}`, `g*` restricted
+//! to a row is a 1-D polynomial of degree 1, so it vanishes at one point of
+//! the row or on all of it (same for columns): zero sets contain no two
+//! points of a row unless they contain the row. The sets searched here:
+//!
+//! - **Axis lines** `x1 = c` (and `x2 = c`): writing `g* = A(x2) + B(x2)
+//!   cos 2 pi (x1 - c) + C(x2) sin 2 pi (x1 - c)` (A, B, C of degree 1), a
+//!   maximum 0 at `x1 = c` on every row forces `C = 0`, `A = -B`, `B >= 0`:
+//!   `g* = (cos 2 pi (x1 - c) - 1) q(x2)`, `q >= 0` of degree 1. With `g =
+//!   g* + t r` and `n = x1 - c`, `g = -2 pi^2 q(s) n^2 + t r(c, s) + O(t n +
+//!   n^4)`, so the mass per unit length is `(4/3) (t r0(s))_+^{3/2} /
+//!   sqrt(2 pi^2 q(s)) (1 + O(t))` with `r0(s) = r(c, s)`, which ranges over
+//!   all polynomials of degree 1 in `s`. Limit densities: `rho(s) ~
+//!   (r0(s))_+^{3/2} / sqrt(q(s))`, `q = 1 + b cos 2 pi s + c sin 2 pi s`,
+//!   `b^2 + c^2 < 1` (where `q` vanishes the zero set also holds the row
+//!   `x2 = s0`: a cross, not searched).
+//! - **Diagonal lines** `x1 + x2 = c`, `x1 - x2 = c`: the same argument in
+//!   the coordinates `(x1 + x2, x2)` leaves only `g* = b (cos 2 pi (x1 + x2
+//!   - c) - 1)`, `b > 0` (the coefficient of `e^{2 pi i u}` must be real for
+//!   every `s`, which only its constant term can be), so `q` is constant and
+//!   `r0(s) = r(c - s, s)` ranges over all polynomials of degree 2 in `s`:
+//!   `rho(s) ~ (r0(s))_+^{3/2}`.
+//! - **Antipodal pairs** `{x, x + (1/2, 1/2)}`, the zeros of `b1 (cos 2 pi
+//!   (x1 + x2 - c1) - 1) + b2 (cos 2 pi (x1 - x2 - c2) - 1)`, with any
+//!   weights (the cone value of [`super::limit_points`]).
+//!
+//! Not searched (the output's note says so): crossing lines, and isolated
+//! pairs other than antipodal ones if any exist. The sup over the families
+//! is itself a search: offsets on a grid, density parameters by a pattern
+//! search from several starts, line integrals by the trapezoid rule on
+//! [`LINE_NODES`] nodes (error `O(n^-2.5)` from the `3/2` power at the ends
+//! of the support: about 1e-8 relative).
+
+use super::limit_points::{IMPROVE_REL, PointCone, PointLimit};
+use super::quasi_newton::maximize;
+use crate::fourier::RealMap;
+use serde::Serialize;
+use std::f64::consts::TAU;
+
+/// Trapezoid nodes along a line for the final values.
+pub const LINE_NODES: usize = 2048;
+/// Nodes used while searching (the best candidates are re-evaluated on
+/// [`LINE_NODES`]).
+pub const SEARCH_NODES: usize = 128;
+/// Evaluation budget of each pattern search over a density.
+pub const PATTERN_EVALS: usize = 3000;
+/// Offsets `c` tried per line direction.
+pub const LINE_OFFSETS: usize = 24;
+
+/// The four line directions (parametrized by `s in [0, 1)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    /// `x = (c, s)`.
+    Column,
+    /// `x = (s, c)`.
+    Row,
+    /// `x = (c - s, s)`.
+    Diagonal,
+    /// `x = (c + s, s)`.
+    AntiDiagonal,
+}
+
+impl LineKind {
+    fn point(self, c: f64, s: f64) -> [f64; 2] {
+        match self {
+            LineKind::Column => [c, s],
+            LineKind::Row => [s, c],
+            LineKind::Diagonal => [c - s, s],
+            LineKind::AntiDiagonal => [c + s, s],
+        }
+    }
+    /// Degree of `r0` along the line.
+    fn degree(self) -> usize {
+        match self {
+            LineKind::Column | LineKind::Row => 1,
+            _ => 2,
+        }
+    }
+    fn axis(self) -> bool {
+        self.degree() == 1
+    }
+}
+
+/// A limit measure on a line: `rho(s) = (r0(s))_+^{3/2} / sqrt(q(s))`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LineLimit {
+    /// Direction.
+    pub kind: LineKind,
+    /// Offset `c`.
+    pub offset: f64,
+    /// `r0 = a0 + sum_j (a_j cos 2 pi j s + b_j sin 2 pi j s)`: `[a0, a1, b1,
+    /// ...]`.
+    pub r0: Vec<f64>,
+    /// `q = 1 + qc cos 2 pi s + qs sin 2 pi s` (axis lines; zero otherwise).
+    pub q: [f64; 2],
+    /// `eta` in the limit (signed).
+    pub eta: f64,
+}
+
+/// The best boundary limit of the d = 2 families.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoundaryLimits {
+    /// The best line measure.
+    pub line: Option<LineLimit>,
+    /// The best antipodal pair.
+    pub pair: Option<PointLimit>,
+    /// The largest `|eta|` of both.
+    pub value: f64,
+}
+
+/// The columns `A_K delta_x` (and `A_K' delta_x`) along one line.
+struct LineColumns {
+    /// `p(x(s_j))`.
+    p: Vec<f64>,
+    /// `A_K' delta_{x(s_j)}`, row-major `n x M'`.
+    cols: Vec<f64>,
+    m: usize,
+    s: Vec<f64>,
+    /// `[cos 2 pi s, sin 2 pi s, cos 4 pi s, sin 4 pi s]` per node.
+    trig: Vec<[f64; 4]>,
+}
+
+impl LineColumns {
+    fn new(cone: &PointCone, kind: LineKind, c: f64, n: usize) -> Self {
+        let s: Vec<f64> = (0..n).map(|j| j as f64 / n as f64).collect();
+        let mut p = Vec::with_capacity(n);
+        let mut cols = Vec::new();
+        let mut m = 0;
+        for &sj in &s {
+            let (pj, a) = cone.atom(&kind.point(c, sj));
+            m = a.len();
+            p.push(pj);
+            cols.extend(a);
+        }
+        let trig = s
+            .iter()
+            .map(|&v| {
+                let (s1, c1) = (TAU * v).sin_cos();
+                let (s2, c2) = (2.0 * TAU * v).sin_cos();
+                [c1, s1, c2, s2]
+            })
+            .collect();
+        LineColumns {
+            p,
+            cols,
+            m,
+            s,
+            trig,
+        }
+    }
+
+    /// Signed `eta` of the density (None when it is zero everywhere).
+    fn eta(&self, rho: &[f64]) -> Option<f64> {
+        let mut v = vec![0.0; self.m];
+        let mut num = 0.0;
+        for (j, &r) in rho.iter().enumerate() {
+            if r > 0.0 {
+                num += r * self.p[j];
+                for (vi, a) in v.iter_mut().zip(&self.cols[j * self.m..(j + 1) * self.m]) {
+                    *vi += r * a;
+                }
+            }
+        }
+        let den = v.iter().map(|a| a * a).sum::<f64>().sqrt();
+        (den > 0.0).then(|| num / den)
+    }
+}
+
+fn density(kind: LineKind, r0: &[f64], q: [f64; 2], trig: &[[f64; 4]]) -> Vec<f64> {
+    let two = kind.degree() == 2;
+    trig.iter()
+        .map(|t| {
+            let mut r = r0[0] + r0[1] * t[0] + r0[2] * t[1];
+            if two {
+                r += r0[3] * t[2] + r0[4] * t[3];
+            }
+            if r <= 0.0 {
+                return 0.0;
+            }
+            let qv = if two {
+                1.0
+            } else {
+                1.0 + q[0] * t[0] + q[1] * t[1]
+            };
+            r * r.sqrt() / qv.max(1e-12).sqrt()
+        })
+        .collect()
+}
+
+/// `|q|`'s coefficients are kept inside the disc of this radius.
+const Q_RADIUS: f64 = 0.999;
+
+/// Pattern search over `(r0, q)` for one line; returns the best `|eta|`
+/// with its parameters.
+fn best_density(cols: &LineColumns, kind: LineKind, start: Vec<f64>) -> (f64, Vec<f64>, [f64; 2]) {
+    let nq = if kind.axis() { 2 } else { 0 };
+    let mut x: Vec<f64> = start;
+    x.extend(std::iter::repeat_n(0.0, nq));
+    let nr = 1 + 2 * kind.degree();
+    let value = |x: &[f64]| -> f64 {
+        let q = if nq == 2 {
+            [x[nr], x[nr + 1]]
+        } else {
+            [0.0, 0.0]
+        };
+        if q[0].hypot(q[1]) > Q_RADIUS {
+            return f64::NEG_INFINITY;
+        }
+        let rho = density(kind, &x[..nr], q, &cols.trig);
+        cols.eta(&rho).map_or(f64::NEG_INFINITY, f64::abs)
+    };
+    let mut best = value(&x);
+    let mut h = 0.25;
+    let mut evals = 0usize;
+    while h > 1e-3 && evals < PATTERN_EVALS {
+        evals += 2 * x.len();
+        let mut improved = false;
+        for i in 0..x.len() {
+            for sign in [1.0, -1.0] {
+                let mut t = x.clone();
+                t[i] += sign * h;
+                let v = value(&t);
+                if v > best + IMPROVE_REL * best.abs() {
+                    best = v;
+                    x = t;
+                    improved = true;
+                }
+            }
+        }
+        if !improved {
+            h *= 0.5;
+        }
+    }
+    let q = if nq == 2 {
+        [x[nr], x[nr + 1]]
+    } else {
+        [0.0, 0.0]
+    };
+    x.truncate(nr);
+    (best, x, q)
+}
+
+/// Starting densities: uniform, and thin arcs around the largest `|p|`
+/// along the line (`r0 = cos 2 pi (s - s*) - 0.8`).
+fn starts(cols: &LineColumns, kind: LineKind) -> Vec<Vec<f64>> {
+    let nr = 1 + 2 * kind.degree();
+    let mut out = vec![{
+        let mut v = vec![0.0; nr];
+        v[0] = 1.0;
+        v
+    }];
+    let (jmax, _) =
+        cols.p.iter().enumerate().fold(
+            (0, 0.0f64),
+            |a, (j, v)| if v.abs() > a.1 { (j, v.abs()) } else { a },
+        );
+    let sm = cols.s[jmax];
+    for width in [0.8, 0.3] {
+        let mut v = vec![0.0; nr];
+        v[0] = -width;
+        v[1] = (TAU * sm).cos();
+        v[2] = (TAU * sm).sin();
+        out.push(v);
+    }
+    out
+}
+
+/// `(|eta|, direction, offset, r0, q)` of a first-stage line.
+type Candidate = (f64, LineKind, f64, Vec<f64>, [f64; 2]);
+
+/// The largest `|eta|` over the d = 2, K0 = 1 boundary families (search).
+pub fn sup_boundary_limits(cone: &PointCone) -> BoundaryLimits {
+    use rayon::prelude::*;
+    let kinds = [
+        LineKind::Column,
+        LineKind::Row,
+        LineKind::Diagonal,
+        LineKind::AntiDiagonal,
+    ];
+    let jobs: Vec<(LineKind, f64)> = kinds
+        .iter()
+        .flat_map(|&k| (0..LINE_OFFSETS).map(move |i| (k, i as f64 / LINE_OFFSETS as f64)))
+        .collect();
+    let mut found: Vec<Candidate> = jobs
+        .par_iter()
+        .flat_map_iter(|&(kind, c)| {
+            let cols = LineColumns::new(cone, kind, c, SEARCH_NODES);
+            starts(&cols, kind)
+                .into_iter()
+                .map(move |st| {
+                    let (v, r0, q) = best_density(&cols, kind, st);
+                    (v, kind, c, r0, q)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    found.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // The best few: offset refined, then re-evaluated on the fine nodes.
+    let line = found
+        .into_iter()
+        .take(6)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(_, kind, c0, r0, q)| refine_line(cone, kind, c0, r0, q))
+        .max_by(|a, b| a.eta.abs().total_cmp(&b.eta.abs()));
+    let pair = sup_antipodal_pairs(cone);
+    let value = line
+        .as_ref()
+        .map_or(0.0, |l| l.eta.abs())
+        .max(pair.eta.abs());
+    BoundaryLimits {
+        line,
+        pair: Some(pair),
+        value,
+    }
+}
+
+/// `eta` of a line limit measure, integrated on `nodes` trapezoid nodes.
+pub fn line_eta(cone: &PointCone, limit: &LineLimit, nodes: usize) -> f64 {
+    let cols = LineColumns::new(cone, limit.kind, limit.offset, nodes);
+    let rho = density(limit.kind, &limit.r0, limit.q, &cols.trig);
+    cols.eta(&rho).unwrap_or(0.0)
+}
+
+fn refine_line(cone: &PointCone, kind: LineKind, c0: f64, r0: Vec<f64>, q: [f64; 2]) -> LineLimit {
+    // Joint pattern search over (offset, r0, q), columns recomputed per
+    // offset.
+    let nr = r0.len();
+    let axis = kind.axis();
+    let value = |x: &[f64], n: usize| -> f64 {
+        let q = if axis {
+            [x[1 + nr], x[2 + nr]]
+        } else {
+            [0.0, 0.0]
+        };
+        if q[0].hypot(q[1]) > Q_RADIUS {
+            return f64::NEG_INFINITY;
+        }
+        let cols = LineColumns::new(cone, kind, x[0].rem_euclid(1.0), n);
+        let rho = density(kind, &x[1..1 + nr], q, &cols.trig);
+        cols.eta(&rho).map_or(f64::NEG_INFINITY, f64::abs)
+    };
+    let mut x = vec![c0];
+    x.extend(&r0);
+    if axis {
+        x.extend(q);
+    }
+    // BFGS on finer nodes (the value must be smooth at the difference step).
+    let f = |x: &[f64]| value(x, LINE_NODES / 4);
+    let (_, mut x) = maximize(&f, x, 1e-6, PATTERN_EVALS);
+    let n = x[1..1 + nr].iter().map(|a| a * a).sum::<f64>().sqrt();
+    x[1..1 + nr].iter_mut().for_each(|a| *a /= n);
+    let q = if axis {
+        [x[1 + nr], x[2 + nr]]
+    } else {
+        [0.0, 0.0]
+    };
+    let mut lim = LineLimit {
+        kind,
+        offset: x[0].rem_euclid(1.0),
+        r0: x[1..1 + nr].to_vec(),
+        q,
+        eta: 0.0,
+    };
+    lim.eta = line_eta(cone, &lim, LINE_NODES);
+    lim
+}
+
+/// Antipodal pairs `{x, x + (1/2, 1/2)}`: a 64 x 64 scan of `x` (a quarter
+/// of the torus suffices up to symmetry, the whole is cheap), then a
+/// pattern search.
+fn sup_antipodal_pairs(cone: &PointCone) -> PointLimit {
+    use rayon::prelude::*;
+    let n = 64;
+    let pair = |x: [f64; 2]| {
+        cone.best(&[
+            vec![x[0], x[1]],
+            vec![(x[0] + 0.5).rem_euclid(1.0), (x[1] + 0.5).rem_euclid(1.0)],
+        ])
+    };
+    let mut cands: Vec<(f64, [f64; 2])> = (0..n * n)
+        .into_par_iter()
+        .map(|i| {
+            let x = [(i / n) as f64 / n as f64, (i % n) as f64 / n as f64];
+            (pair(x).eta.abs(), x)
+        })
+        .collect();
+    cands.sort_by(|a, b| b.0.total_cmp(&a.0));
+    cands
+        .into_iter()
+        .take(8)
+        .map(|(_, mut x)| {
+            let mut cur = pair(x);
+            let mut h = 1.0 / n as f64;
+            while h > 1e-10 {
+                let mut improved = false;
+                for a in 0..2 {
+                    for sign in [1.0, -1.0] {
+                        let mut t = x;
+                        t[a] = (t[a] + sign * h).rem_euclid(1.0);
+                        let v = pair(t);
+                        if v.eta.abs() > cur.eta.abs() * (1.0 + IMPROVE_REL) {
+                            cur = v;
+                            x = t;
+                            improved = true;
+                        }
+                    }
+                }
+                if !improved {
+                    h *= 0.5;
+                }
+            }
+            cur
+        })
+        .max_by(|a, b| a.eta.abs().total_cmp(&b.eta.abs()))
+        .unwrap_or_else(|| pair([0.0, 0.0]))
+}
+
+/// d = 2, K0 = 1: a unit direction approaching a line limit (`g* + t r`,
+/// `g* = (cos 2 pi (x1 - c) - 1) q(x2)` or `cos 2 pi (x1 + x2 - c) - 1`,
+/// with `r` the unit whose restriction to the line is `r0`), in the
+/// features' order `(1, then cos/sin of k in the half set of K0 = 1)`.
+/// For the tests and refinement columns.
+pub fn line_unit_direction(limit: &LineLimit, t: f64) -> Option<Vec<f64>> {
+    let map = RealMap::new(2, 1);
+    let half: Vec<[i64; 2]> = map.half_set().iter().map(|k| [k[0], k[1]]).collect();
+    let dim = 1 + 2 * half.len();
+    // Evaluate a candidate g on sample points and fit the features by least
+    // squares (exact: every target below lies in their span).
+    let gamma = |x: [f64; 2]| {
+        let mut g = vec![1.0; dim];
+        for (i, k) in half.iter().enumerate() {
+            let a = TAU * (k[0] as f64 * x[0] + k[1] as f64 * x[1]);
+            g[1 + 2 * i] = a.cos();
+            g[2 + 2 * i] = a.sin();
+        }
+        g
+    };
+    let c = limit.offset;
+    let q = limit.q;
+    let r0 = limit.r0.clone();
+    let kind = limit.kind;
+    // In line coordinates: (n, s) with the line at n = 0; g* and r written
+    // with features only (see the module docs).
+    let gstar = move |x: [f64; 2]| -> f64 {
+        match kind {
+            LineKind::Column => {
+                ((TAU * (x[0] - c)).cos() - 1.0)
+                    * (1.0 + q[0] * (TAU * x[1]).cos() + q[1] * (TAU * x[1]).sin())
+            }
+            LineKind::Row => {
+                ((TAU * (x[1] - c)).cos() - 1.0)
+                    * (1.0 + q[0] * (TAU * x[0]).cos() + q[1] * (TAU * x[0]).sin())
+            }
+            LineKind::Diagonal => (TAU * (x[0] + x[1] - c)).cos() - 1.0,
+            LineKind::AntiDiagonal => (TAU * (x[0] - x[1] - c)).cos() - 1.0,
+        }
+    };
+    let r = move |x: [f64; 2]| -> f64 {
+        // s: the line parameter; v = 2 s on the line, through the other
+        // diagonal's feature.
+        let (s, v) = match kind {
+            LineKind::Column => (x[1], 0.0),
+            LineKind::Row => (x[0], 0.0),
+            LineKind::Diagonal => (x[1], c - (x[0] - x[1])),
+            LineKind::AntiDiagonal => (x[1], x[0] + x[1] - c),
+        };
+        let mut val = r0[0] + r0[1] * (TAU * s).cos() + r0[2] * (TAU * s).sin();
+        if r0.len() == 5 {
+            val += r0[3] * (TAU * v).cos() + r0[4] * (TAU * v).sin();
+        }
+        val
+    };
+    let pts: Vec<[f64; 2]> = (0..144)
+        .map(|i| [(i / 12) as f64 / 12.0, (i % 12) as f64 / 12.0])
+        .collect();
+    let a = nalgebra::DMatrix::from_fn(pts.len(), dim, |i, j| gamma(pts[i])[j]);
+    let fit = |f: &dyn Fn([f64; 2]) -> f64| {
+        let b = nalgebra::DVector::from_fn(pts.len(), |i, _| f(pts[i]));
+        a.clone().svd(true, true).solve(&b, 1e-14).ok()
+    };
+    let gs = fit(&gstar)?;
+    let rs = fit(&r)?;
+    let rmax = limit.r0.iter().map(|v| v.abs()).sum::<f64>().max(1e-300);
+    let mut w: Vec<f64> = (0..dim).map(|j| gs[j] + t * rs[j] / rmax).collect();
+    let n = w.iter().map(|v| v * v).sum::<f64>().sqrt();
+    w.iter_mut().for_each(|v| *v /= n);
+    Some(w)
+}

@@ -1,0 +1,149 @@
+//! psi_mod, d = 2, K0 = 1: the boundary limits of `certify::limit_lines`
+//! against the real `eta` of units that approach them (exact 2-D columns).
+//! The densities `rho ~ (r0)_+^{3/2} / sqrt(q)` of the module docs are a
+//! derivation; if a power or the role of `q` were wrong, the extrapolated
+//! `eta` of the units would not meet the line integral.
+
+use inrsamp::certify::eta::EtaField;
+use inrsamp::certify::limit_lines::{
+    LineKind, LineLimit, line_eta, line_unit_direction, sup_boundary_limits,
+};
+use inrsamp::certify::limit_points::PointCone;
+use inrsamp::dictionary::DiscretizationPlan;
+use inrsamp::spec::{ProblemSpec, SpecInput};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+fn spec(k: usize) -> ProblemSpec {
+    SpecInput {
+        d: Some(2),
+        k0: Some(1),
+        k: Some(k as i64),
+        psi: Some("mod".into()),
+        exact: Some(true),
+        seed: Some(1),
+        ..Default::default()
+    }
+    .build()
+    .unwrap()
+}
+
+#[test]
+fn units_approaching_a_line_reach_its_limit_value() {
+    let k = 2;
+    let sp = spec(k);
+    let plan = DiscretizationPlan::for_spec(&sp).unwrap();
+    let m = sp.measurement_count();
+    let kinds = [
+        LineKind::Column,
+        LineKind::Row,
+        LineKind::Diagonal,
+        LineKind::AntiDiagonal,
+    ];
+    for case in 0..8u64 {
+        let mut rng = ChaCha8Rng::seed_from_u64(300 + case);
+        let lambda: Vec<f64> = (0..m).map(|_| StandardNormal.sample(&mut rng)).collect();
+        let cone = PointCone::new(2, k, k, &lambda);
+        let kind = kinds[case as usize % 4];
+        let deg = if matches!(kind, LineKind::Column | LineKind::Row) {
+            1
+        } else {
+            2
+        };
+        let mut r0: Vec<f64> = (0..1 + 2 * deg)
+            .map(|_| StandardNormal.sample(&mut rng))
+            .collect();
+        r0[0] = r0[0].abs() * 0.5 + 0.3;
+        let q = if deg == 1 {
+            let a: f64 = rng.random::<f64>() * std::f64::consts::TAU;
+            let rad = 0.7 * rng.random::<f64>();
+            [rad * a.cos(), rad * a.sin()]
+        } else {
+            [0.0, 0.0]
+        };
+        let lim = LineLimit {
+            kind,
+            offset: rng.random::<f64>(),
+            r0,
+            q,
+            eta: 0.0,
+        };
+        let exact = line_eta(&cone, &lim, 8192);
+        let field = EtaField::new(&sp, &plan, lambda.clone()).unwrap();
+        let etas: Vec<f64> = [1e-3, 1e-4, 1e-5]
+            .iter()
+            .map(|&t| field.value(&line_unit_direction(&lim, t).unwrap()).unwrap())
+            .collect();
+        let gaps: Vec<f64> = etas
+            .iter()
+            .map(|e| (e - exact).abs() / exact.abs())
+            .collect();
+        let extrapolated = (10.0 * etas[2] - etas[1]) / 9.0;
+        let err = (extrapolated - exact).abs() / exact.abs();
+        eprintln!(
+            "case {case} ({kind:?}): limit {exact:.10}, gaps {gaps:?}, extrapolation error {err:.2e}"
+        );
+        assert!(
+            gaps[2] < gaps[0] * 0.05 && err < 1e-5 && err < 0.2 * gaps[2].max(1e-9),
+            "case {case} ({kind:?}): the units do not tend to the line limit {exact}: gaps {gaps:?}, extrapolated {extrapolated}"
+        );
+    }
+}
+
+#[test]
+fn the_boundary_search_beats_random_line_measures() {
+    // The search's best value must not be below any of 300 random line
+    // measures of the same families (offsets, r0 and q drawn at random).
+    let k = 2;
+    let m = 25;
+    let mut rng = ChaCha8Rng::seed_from_u64(77);
+    let lambda: Vec<f64> = (0..m).map(|_| StandardNormal.sample(&mut rng)).collect();
+    let cone = PointCone::new(2, k, k, &lambda);
+    let t0 = std::time::Instant::now();
+    let found = sup_boundary_limits(&cone);
+    eprintln!(
+        "boundary search: {:.3} in {:.2} s (line {:?})",
+        found.value,
+        t0.elapsed().as_secs_f64(),
+        found.line.as_ref().map(|l| (l.kind, l.eta))
+    );
+    let kinds = [
+        LineKind::Column,
+        LineKind::Row,
+        LineKind::Diagonal,
+        LineKind::AntiDiagonal,
+    ];
+    let mut best = 0.0f64;
+    for i in 0..300 {
+        let kind = kinds[i % 4];
+        let deg = if matches!(kind, LineKind::Column | LineKind::Row) {
+            1
+        } else {
+            2
+        };
+        let r0: Vec<f64> = (0..1 + 2 * deg)
+            .map(|_| StandardNormal.sample(&mut rng))
+            .collect();
+        let q = if deg == 1 {
+            let a: f64 = rng.random::<f64>() * std::f64::consts::TAU;
+            let rad = 0.95 * rng.random::<f64>();
+            [rad * a.cos(), rad * a.sin()]
+        } else {
+            [0.0, 0.0]
+        };
+        let lim = LineLimit {
+            kind,
+            offset: rng.random::<f64>(),
+            r0,
+            q,
+            eta: 0.0,
+        };
+        best = best.max(line_eta(&cone, &lim, 1024).abs());
+    }
+    assert!(
+        found.value >= best,
+        "search {} below a random line measure's {best}",
+        found.value
+    );
+}
