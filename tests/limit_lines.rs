@@ -6,7 +6,7 @@
 
 use inrsamp::certify::eta::EtaField;
 use inrsamp::certify::limit_lines::{
-    LineKind, LineLimit, line_eta, line_unit_direction, sup_boundary_limits,
+    BoundarySearch, LineKind, LineLimit, line_eta, line_unit_direction, sup_boundary_limits,
 };
 use inrsamp::certify::limit_points::PointCone;
 use inrsamp::dictionary::DiscretizationPlan;
@@ -69,7 +69,7 @@ fn units_approaching_a_line_reach_its_limit_value() {
             q,
             eta: 0.0,
         };
-        let exact = line_eta(&cone, &lim, 8192);
+        let exact = line_eta(&cone, &lim, 256);
         let field = EtaField::new(&sp, &plan, lambda.clone()).unwrap();
         let etas: Vec<f64> = [1e-3, 1e-4, 1e-5]
             .iter()
@@ -101,7 +101,7 @@ fn the_boundary_search_beats_random_line_measures() {
     let lambda: Vec<f64> = (0..m).map(|_| StandardNormal.sample(&mut rng)).collect();
     let cone = PointCone::new(2, k, k, &lambda);
     let t0 = std::time::Instant::now();
-    let found = sup_boundary_limits(&cone);
+    let found = sup_boundary_limits(&cone, &BoundarySearch::default());
     eprintln!(
         "boundary search: {:.3} in {:.2} s (line {:?})",
         found.value,
@@ -139,11 +139,53 @@ fn the_boundary_search_beats_random_line_measures() {
             q,
             eta: 0.0,
         };
-        best = best.max(line_eta(&cone, &lim, 1024).abs());
+        best = best.max(line_eta(&cone, &lim, 128).abs());
     }
     assert!(
         found.value >= best,
         "search {} below a random line measure's {best}",
         found.value
+    );
+}
+
+#[test]
+fn the_boundary_search_reaches_a_finer_twin() {
+    // Default sizes against 2x the offsets, 2x the nodes, 3x the refined
+    // lines and a 2x finer pair scan on fresh lambdas (d = 2, K = 2, 3):
+    // the same sup to 5e-3 relative on at least 90 % of the cases (the
+    // search is a heuristic: the module docs say how close it gets; 1e-6
+    // is reached only where the sup is a pair or a point).
+    let cases = 10;
+    let mut ok = 0;
+    for case in 0..cases {
+        let k = 2 + case % 2;
+        let m = (2 * k + 1) * (2 * k + 1);
+        let mut rng = ChaCha8Rng::seed_from_u64(5000 + case as u64);
+        let lambda: Vec<f64> = (0..m).map(|_| StandardNormal.sample(&mut rng)).collect();
+        let cone = PointCone::new(2, k, k, &lambda);
+        let def = BoundarySearch::default();
+        let fast = sup_boundary_limits(&cone, &def);
+        let fine = sup_boundary_limits(
+            &cone,
+            &BoundarySearch {
+                offsets: 2 * def.offsets,
+                nodes: 2 * def.nodes,
+                refine: 3 * def.refine,
+                pair_grid: 2 * def.pair_grid,
+                pair_refine: 2 * def.pair_refine,
+            },
+        );
+        let short = (fine.value - fast.value) / fine.value;
+        eprintln!(
+            "case {case} (K = {k}): search {:.9}, twin {:.9}, shortfall {short:.2e}",
+            fast.value, fine.value
+        );
+        if short <= 5e-3 {
+            ok += 1;
+        }
+    }
+    assert!(
+        ok * 10 >= 9 * cases,
+        "the boundary search reached its finer twin in only {ok} of {cases} cases"
     );
 }

@@ -5,7 +5,7 @@
 
 use super::bound::{BnbResult, BnbSettings, BoundKind, Exclusion, PatchBounder, branch_and_bound};
 use super::eta::{EtaField, EtaPoint, SupResult, SupSettings, sup_eta};
-use super::limit_lines::{BoundaryLimits, sup_boundary_limits};
+use super::limit_lines::{BoundaryLimits, BoundarySearch, sup_boundary_limits};
 use super::limit_points::{PointCone, PointLimit, PointSearch, sup_point_limits};
 use super::thin_bump::{TrigPoly, default_samples, sample, thin_bump_limit};
 use crate::dictionary::DiscretizationPlan;
@@ -135,7 +135,7 @@ pub fn sup_bound(
     let boundary_limits = match field.psi().kind() {
         PsiKind::Mod { k_prime } if spec.d == 2 && spec.k0 == 1 => {
             let cone = PointCone::new(spec.d, spec.k, k_prime, field.lambda());
-            let b = sup_boundary_limits(&cone);
+            let b = sup_boundary_limits(&cone, &BoundarySearch::default());
             estimate = estimate.max(b.value);
             Some(b)
         }
@@ -157,7 +157,7 @@ pub fn sup_bound(
     if !bnb_applies(spec, plan, bnb) {
         let boundary = match field.psi().kind() {
             PsiKind::Mod { .. } if spec.d >= 2 && spec.k0 == 1 => {
-                "; psi_mod boundary limits searched on points, antipodal pairs and lines, not on crossing lines"
+                "; psi_mod boundary limits searched on points, antipodal pairs and lines (a heuristic on lines: about 1e-3 relative), not on crossing lines"
             }
             PsiKind::Mod { .. } if spec.d >= 2 => {
                 "; psi_mod boundary limits searched on single points only (several points and curves are not searched for K0 >= 2 in d = 2: a heuristic)"
