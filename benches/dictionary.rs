@@ -111,5 +111,30 @@ fn exact_2d(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, dictionary_build, exact_1d, exact_2d);
+/// Exact 2-D coefficients for K0 = 2 (companion rows, resultant
+/// breakpoints, `fourier::exact2d_rows`) against the 64 x 64 partial DFT,
+/// d = 2, K = 4, one unit at a time on one thread.
+fn exact_2d_k0_2(c: &mut Criterion) {
+    let mut group = c.benchmark_group("exact_2d_k0_2_vs_grid64");
+    group.sample_size(10);
+    let grid = SphereGrid::new(25, 200, 3).unwrap();
+    let mut out = vec![0.0; 81];
+    let mut scratch = UnitScratch::default();
+    group.throughput(Throughput::Elements(200));
+    for (label, unit) in [
+        (
+            "exact_2d_rows",
+            UnitEvaluator::exact(Features::new(2, 2), 4).unwrap(),
+        ),
+        (
+            "grid_64",
+            UnitEvaluator::grid(Features::new(2, 2), 4, 4, 64),
+        ),
+    ] {
+        bench_units(&mut group, label, &unit, &grid, &mut out, &mut scratch);
+    }
+    group.finish();
+}
+
+criterion_group!(benches, dictionary_build, exact_1d, exact_2d, exact_2d_k0_2);
 criterion_main!(benches);

@@ -272,12 +272,12 @@ impl SpecInput {
             ));
         }
         let exact = self.exact.unwrap_or(false);
-        if exact && !(d == 1 || (d == 2 && k0 == 1)) {
+        if exact && d > 2 {
             return Err(Error::setting(
                 "exact",
                 "true",
                 format!(
-                    "exact coefficients exist for d = 1 (any K0) and d = 2 with K0 = 1 (here d = {d}, K0 = {k0})"
+                    "exact coefficients exist for d = 1 and d = 2, any K0 (here d = {d}, K0 = {k0})"
                 ),
             ));
         }

@@ -149,6 +149,18 @@ pub fn breakpoints(cube: &[Complex64]) -> Option<Vec<f64>> {
 /// error estimate; about 1.5x the work).
 pub fn nodes(cube: &[Complex64], with_low: bool) -> Option<Vec<Node>> {
     let bps = breakpoints(cube)?;
+    let mut out = panel_nodes(&bps, with_low);
+    for node in out.iter_mut() {
+        node.intervals = positive_arc(&row_at(cube, node.e1));
+    }
+    Some(out)
+}
+
+/// The nodes in `x2` (without their intervals) for the breakpoints `bps`:
+/// Gauss-Legendre on pieces of each panel `[b_i, b_{i+1}]` after the
+/// substitution `x2 = a + (b - a) sin^2(pi t / 2)`, or on equal pieces of
+/// `[0, 1)` without breakpoints.
+pub fn panel_nodes(bps: &[f64], with_low: bool) -> Vec<Node> {
     let hi = GL_HIGH.with(|r| r.clone());
     let lo = if with_low { gl(NODES / 2) } else { Vec::new() };
     let mut out = Vec::new();
@@ -168,7 +180,7 @@ pub fn nodes(cube: &[Complex64], with_low: bool) -> Option<Vec<Node>> {
                         x2,
                         weight: if high { w } else { 0.0 },
                         weight_low: if high { 0.0 } else { w },
-                        intervals: positive_arc(&row_at(cube, e1)),
+                        intervals: Vec::new(),
                         e1,
                     });
                 }
@@ -197,7 +209,7 @@ pub fn nodes(cube: &[Complex64], with_low: bool) -> Option<Vec<Node>> {
             });
         }
     }
-    Some(out)
+    out
 }
 
 /// Below this half-angle the rectified row is integrated by Gauss-Legendre
@@ -313,7 +325,7 @@ pub fn integrate(
 }
 
 /// Sums `w(x2) F(k1, x2) e^{-2 pi i k2 x2}` over the nodes, `F` from `row`.
-fn accumulate(
+pub fn accumulate(
     nodes: &[Node],
     kmax: usize,
     row: impl Fn(&Node, &mut [Complex64]),

@@ -5,7 +5,8 @@
 //! - grid quadrature on `x_n = n/N` (any d) by the separable partial DFT of
 //!   [`crate::fourier::separable`], scaled `1/N^d`;
 //! - exact coefficients in d = 1 ([`crate::fourier::exact1d`]) and in
-//!   d = 2 with K0 = 1 ([`crate::fourier::exact2d`]: exact in x1, panelled
+//!   d = 2 ([`crate::fourier::exact2d`] for K0 = 1,
+//!   [`crate::fourier::exact2d_rows`] for K0 >= 2: exact in x1, panelled
 //!   Gauss-Legendre in x2 between the breakpoints).
 
 use crate::error::{Error, Result};
@@ -33,8 +34,9 @@ pub enum Method {
     Grid(SeparablePlan),
     /// Exact coefficients (d = 1).
     Exact(RootSettings),
-    /// Exact in x1, Gauss-Legendre in x2 (d = 2, K0 = 1); with the embedded
-    /// error estimate when true.
+    /// Exact in x1, Gauss-Legendre in x2 (d = 2: closed-form rows for K0 = 1,
+    /// the companion route for K0 >= 2); with the embedded error estimate
+    /// when true.
     Exact2d(bool),
 }
 
@@ -78,18 +80,19 @@ impl UnitEvaluator {
         }
     }
 
-    /// Exact coefficients: d = 1 (any K0) or d = 2 with K0 = 1.
+    /// Exact coefficients: d = 1 or d = 2 (any K0; d = 2 with K0 >= 2 by
+    /// [`crate::fourier::exact2d_rows`]).
     pub fn exact(features: Features, k: usize) -> Result<Self> {
         let d = features.dim_x();
         let method = match (d, features.degree()) {
             (1, _) => Method::Exact(RootSettings::default()),
-            (2, 1) => Method::Exact2d(false),
+            (2, _) => Method::Exact2d(false),
             (d, k0) => {
                 return Err(Error::setting(
                     "exact",
                     "true",
                     format!(
-                        "exact coefficients exist for d = 1 (any K0) and d = 2 with K0 = 1 (here d = {d}, K0 = {k0})"
+                        "exact coefficients exist for d = 1 and d = 2 (here d = {d}, K0 = {k0})"
                     ),
                 ));
             }
@@ -188,6 +191,19 @@ impl UnitEvaluator {
                 s.intervals = if s.vanishes { Vec::new() } else { iv };
                 s.exact = ghat;
             }
+            Method::Exact2d(with_low) if self.features.degree() >= 2 => {
+                use crate::fourier::exact2d_rows;
+                let cube = self.features.w_to_complex(w);
+                let nodes = exact2d_rows::nodes(&cube, *with_low).ok_or_else(|| Error::Numerical {
+                    what: "exact 2-D coefficients: a root finder (breakpoints or a row) did not converge"
+                        .into(),
+                })?;
+                let floor = VANISH_REL * w.iter().map(|v| v * v).sum::<f64>().sqrt();
+                let gmax = exact2d_rows::peak(&cube, &nodes);
+                s.vanishes = gmax.is_nan() || gmax <= floor;
+                s.nodes2d = if s.vanishes { Vec::new() } else { nodes };
+                s.exact = cube;
+            }
             Method::Exact2d(with_low) => {
                 use crate::fourier::exact2d;
                 let cube = self.features.w_to_complex(w);
@@ -227,8 +243,11 @@ impl UnitEvaluator {
                 exact1d::integrate(&s.exact, &s.intervals, k, &mut s.half);
             }
             Method::Exact2d(with_low) => {
-                let (hi, lo) =
-                    crate::fourier::exact2d::integrate_relu(&s.nodes2d, &s.exact, map.cutoff());
+                let (hi, lo) = if self.features.degree() >= 2 {
+                    crate::fourier::exact2d_rows::integrate_relu(&s.nodes2d, &s.exact, map.cutoff())
+                } else {
+                    crate::fourier::exact2d::integrate_relu(&s.nodes2d, &s.exact, map.cutoff())
+                };
                 s.exact2d_error =
                     half_from_grid(map, &hi, &mut s.half, with_low.then_some(lo.as_slice()));
             }
@@ -332,8 +351,11 @@ impl UnitEvaluator {
                     e.iter_mut().for_each(|v| *v = 0.0);
                     e[i] = 1.0;
                     let hcube = self.features.w_to_complex(&e);
-                    let (hi, _) =
-                        crate::fourier::exact2d::integrate(&s.nodes2d, &hcube, map.cutoff());
+                    let (hi, _) = if self.features.degree() >= 2 {
+                        crate::fourier::exact2d_rows::integrate(&s.nodes2d, &hcube, map.cutoff())
+                    } else {
+                        crate::fourier::exact2d::integrate(&s.nodes2d, &hcube, map.cutoff())
+                    };
                     half_from_grid(map, &hi, &mut half, None);
                     map.to_real(&half, &mut jac[i * m..(i + 1) * m]);
                 }
