@@ -81,7 +81,7 @@ fn general_rows_match_the_closed_form_route_for_k0_1() {
     for case in 0..6 {
         let mut w = random_w(1, &mut rng);
         if case >= 3 {
-            w = with_height(1, w, 10f64.powi(-(case as i32 - 1)));
+            w = with_height(1, w, 10f64.powi(-(case - 1)));
         }
         let cube = f.w_to_complex(&w);
         let (a, _) = exact2d::integrate_relu(&exact2d::nodes(&cube, false).unwrap(), &cube, K);
