@@ -37,15 +37,11 @@ impl TrigPoly {
 
     /// `p_lambda(x)`.
     pub fn value(&self, x: &[f64]) -> f64 {
-        let mut half = Vec::with_capacity(1 + self.map.half_set().len());
-        half.push(Complex64::new(1.0, 0.0));
-        for k in self.map.half_set().iter() {
-            let t = TAU * k.iter().zip(x).map(|(&a, &b)| a as f64 * b).sum::<f64>();
-            half.push(Complex64::new(t.cos(), -t.sin()));
-        }
-        let mut real = vec![0.0; self.map.len()];
-        self.map.to_real(&half, &mut real);
-        real.iter().zip(&self.lambda).map(|(a, b)| a * b).sum()
+        super::limit_points::dirac_column(&self.map, x)
+            .iter()
+            .zip(&self.lambda)
+            .map(|(a, b)| a * b)
+            .sum()
     }
 
     /// The degree K.
