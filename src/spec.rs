@@ -392,7 +392,7 @@ mod tests {
                 ..Default::default()
             },
             SpecInput {
-                d: Some(2),
+                d: Some(3),
                 k0: Some(2),
                 exact: Some(true),
                 ..Default::default()
@@ -415,5 +415,13 @@ mod tests {
         for c in cases {
             assert!(c.clone().build().is_err(), "{c:?} was accepted");
         }
+        // Exact columns exist in d = 2 for every K0.
+        let ok = SpecInput {
+            d: Some(2),
+            k0: Some(2),
+            exact: Some(true),
+            ..Default::default()
+        };
+        assert!(ok.build().is_ok());
     }
 }
