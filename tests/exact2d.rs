@@ -40,52 +40,12 @@ fn grid_converges_to(w: &[f64], e: &[f64], tol: f64, name: &str) -> f64 {
     errs[2]
 }
 
-/// Shifts w0 so that max g = h |w| (max read on a fine grid, then the exact
-/// peak of each row a0 + R), normalizes.
-fn with_height(mut w: Vec<f64>, h: f64) -> Vec<f64> {
-    let f = Features::new(2, 1);
-    let n = 400;
-    let mut gmax = f64::NEG_INFINITY;
-    for i in 0..n {
-        for j in 0..n {
-            gmax = gmax.max(f.g(&w, &[i as f64 / n as f64, j as f64 / n as f64]));
-        }
-    }
-    let nw = norm(&w);
-    w[0] -= gmax - h * nw;
-    let nn = norm(&w);
-    w.iter().map(|v| v / nn).collect()
+fn with_height(w: Vec<f64>, h: f64) -> Vec<f64> {
+    with_height_2d(1, w, h, 400)
 }
 
-/// The exact route with the axes swapped (exact in x2, Gauss-Legendre in
-/// x1: other breakpoints, other nodes), mapped back to the original order.
 fn transposed(w: &[f64]) -> Vec<f64> {
-    let f = Features::new(2, 1);
-    let cube = f.w_to_complex(w);
-    let mut ct = cube.clone();
-    for a in 0..3 {
-        for b in 0..3 {
-            ct[b * 3 + a] = cube[a * 3 + b];
-        }
-    }
-    let wt = f.complex_to_w(&ct);
-    let yt = exact().measure(&wt).unwrap();
-    let map = inrsamp::fourier::RealMap::new(2, K);
-    let full = map.to_complex(&yt).unwrap();
-    let mut half = vec![num_complex::Complex64::new(0.0, 0.0); 1 + map.half_set().len()];
-    let value = |k: &[i64]| {
-        full.iter()
-            .find(|(kk, _)| kk[0] == k[1] && kk[1] == k[0])
-            .map(|(_, v)| *v)
-            .unwrap()
-    };
-    half[0] = value(&[0, 0]);
-    for (i, k) in map.half_set().iter().enumerate() {
-        half[1 + i] = value(k);
-    }
-    let mut out = vec![0.0; map.len()];
-    map.to_real(&half, &mut out);
-    out
+    transposed_2d(&exact(), 1, K, w)
 }
 
 #[test]
@@ -106,12 +66,9 @@ fn grid_route_converges_at_rate_two() {
     let mut rng = ChaCha8Rng::seed_from_u64(4);
     let w: Vec<f64> = (0..9).map(|_| StandardNormal.sample(&mut rng)).collect();
     let e = exact().measure(&w).unwrap();
-    let ns = [64usize, 128, 256, 512, 1024];
-    let errs: Vec<f64> = ns
-        .iter()
-        .map(|&n| dist(&grid(n).measure(&w).unwrap(), &e) / norm(&e))
-        .collect();
-    let slope = loglog_slope(&ns.map(|n| n as f64), &errs);
+    let (slope, errs) = grid_slope(&e, &[64, 128, 256, 512, 1024], |n| {
+        grid(n).measure(&w).unwrap()
+    });
     assert!(
         (-2.4..=-1.6).contains(&slope),
         "slope {slope}, errors {errs:?}"

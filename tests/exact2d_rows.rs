@@ -28,50 +28,12 @@ fn random_w(k0: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
     (0..dim).map(|_| StandardNormal.sample(rng)).collect()
 }
 
-/// Shifts w0 so that max g = h |w| (max on a 600 x 600 grid), normalizes.
-fn with_height(k0: usize, mut w: Vec<f64>, h: f64) -> Vec<f64> {
-    let f = Features::new(2, k0);
-    let n = 600;
-    let mut gmax = f64::NEG_INFINITY;
-    for i in 0..n {
-        for j in 0..n {
-            gmax = gmax.max(f.g(&w, &[i as f64 / n as f64, j as f64 / n as f64]));
-        }
-    }
-    let nw = norm(&w);
-    w[0] -= gmax - h * nw;
-    let nn = norm(&w);
-    w.iter().map(|v| v / nn).collect()
+fn with_height(k0: usize, w: Vec<f64>, h: f64) -> Vec<f64> {
+    with_height_2d(k0, w, h, 600)
 }
 
-/// The exact route with the axes swapped, mapped back.
 fn transposed(k0: usize, w: &[f64]) -> Vec<f64> {
-    let f = Features::new(2, k0);
-    let side = 2 * k0 + 1;
-    let cube = f.w_to_complex(w);
-    let mut ct = cube.clone();
-    for a in 0..side {
-        for b in 0..side {
-            ct[b * side + a] = cube[a * side + b];
-        }
-    }
-    let wt = f.complex_to_w(&ct);
-    let yt = exact(k0).measure(&wt).unwrap();
-    let map = inrsamp::fourier::RealMap::new(2, K);
-    let full = map.to_complex(&yt).unwrap();
-    let value = |k: &[i64]| {
-        full.iter()
-            .find(|(kk, _)| kk[0] == k[1] && kk[1] == k[0])
-            .map(|(_, v)| *v)
-            .unwrap()
-    };
-    let mut half = vec![value(&[0, 0])];
-    for k in map.half_set().iter() {
-        half.push(value(k));
-    }
-    let mut out = vec![0.0; map.len()];
-    map.to_real(&half, &mut out);
-    out
+    transposed_2d(&exact(k0), k0, K, w)
 }
 
 #[test]
@@ -127,12 +89,9 @@ fn k0_2_grid_route_converges_at_rate_two() {
     let mut rng = ChaCha8Rng::seed_from_u64(13);
     let w = random_w(2, &mut rng);
     let e = exact(2).measure(&w).unwrap();
-    let ns = [64usize, 128, 256, 512, 1024];
-    let errs: Vec<f64> = ns
-        .iter()
-        .map(|&n| dist(&grid(2, n).measure(&w).unwrap(), &e) / norm(&e))
-        .collect();
-    let slope = loglog_slope(&ns.map(|n| n as f64), &errs);
+    let (slope, errs) = grid_slope(&e, &[64, 128, 256, 512, 1024], |n| {
+        grid(2, n).measure(&w).unwrap()
+    });
     // (kinked integrands: the pre-asymptotic slope is steeper; -2.5 observed)
     assert!(
         (-2.7..=-1.6).contains(&slope),

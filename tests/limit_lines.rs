@@ -4,29 +4,52 @@
 //! derivation; if a power or the role of `q` were wrong, the extrapolated
 //! `eta` of the units would not meet the line integral.
 
+mod common;
+use common::exact_spec;
 use inrsamp::certify::eta::EtaField;
 use inrsamp::certify::limit_lines::{
     BoundarySearch, LineKind, LineLimit, line_eta, line_unit_direction, sup_boundary_limits,
 };
 use inrsamp::certify::limit_points::PointCone;
 use inrsamp::dictionary::DiscretizationPlan;
-use inrsamp::spec::{ProblemSpec, SpecInput};
+use inrsamp::spec::ProblemSpec;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 fn spec(k: usize) -> ProblemSpec {
-    SpecInput {
-        d: Some(2),
-        k0: Some(1),
-        k: Some(k as i64),
-        psi: Some("mod".into()),
-        exact: Some(true),
-        seed: Some(1),
-        ..Default::default()
+    exact_spec(2, 1, k, "mod", 1)
+}
+
+/// A random line measure of `kind`: `r0` Gaussian (with `lift`, its
+/// constant raised so that it is positive on part of the line), `q` in the
+/// disc of radius `qmax` (axis lines), a uniform offset.
+fn random_line(rng: &mut ChaCha8Rng, kind: LineKind, qmax: f64, lift: bool) -> LineLimit {
+    let deg = if matches!(kind, LineKind::Column | LineKind::Row) {
+        1
+    } else {
+        2
+    };
+    let mut r0: Vec<f64> = (0..1 + 2 * deg)
+        .map(|_| StandardNormal.sample(rng))
+        .collect();
+    if lift {
+        r0[0] = r0[0].abs() * 0.5 + 0.3;
     }
-    .build()
-    .unwrap()
+    let q = if deg == 1 {
+        let a: f64 = rng.random::<f64>() * std::f64::consts::TAU;
+        let rad = qmax * rng.random::<f64>();
+        [rad * a.cos(), rad * a.sin()]
+    } else {
+        [0.0, 0.0]
+    };
+    LineLimit {
+        kind,
+        offset: rng.random::<f64>(),
+        r0,
+        q,
+        eta: 0.0,
+    }
 }
 
 #[test]
@@ -46,29 +69,7 @@ fn units_approaching_a_line_reach_its_limit_value() {
         let lambda: Vec<f64> = (0..m).map(|_| StandardNormal.sample(&mut rng)).collect();
         let cone = PointCone::new(2, k, k, &lambda);
         let kind = kinds[case as usize % 4];
-        let deg = if matches!(kind, LineKind::Column | LineKind::Row) {
-            1
-        } else {
-            2
-        };
-        let mut r0: Vec<f64> = (0..1 + 2 * deg)
-            .map(|_| StandardNormal.sample(&mut rng))
-            .collect();
-        r0[0] = r0[0].abs() * 0.5 + 0.3;
-        let q = if deg == 1 {
-            let a: f64 = rng.random::<f64>() * std::f64::consts::TAU;
-            let rad = 0.7 * rng.random::<f64>();
-            [rad * a.cos(), rad * a.sin()]
-        } else {
-            [0.0, 0.0]
-        };
-        let lim = LineLimit {
-            kind,
-            offset: rng.random::<f64>(),
-            r0,
-            q,
-            eta: 0.0,
-        };
+        let lim = random_line(&mut rng, kind, 0.7, true);
         let exact = line_eta(&cone, &lim, 256);
         let field = EtaField::new(&sp, &plan, lambda.clone()).unwrap();
         let etas: Vec<f64> = [1e-3, 1e-4, 1e-5]
@@ -117,28 +118,7 @@ fn the_boundary_search_beats_random_line_measures() {
     let mut best = 0.0f64;
     for i in 0..300 {
         let kind = kinds[i % 4];
-        let deg = if matches!(kind, LineKind::Column | LineKind::Row) {
-            1
-        } else {
-            2
-        };
-        let r0: Vec<f64> = (0..1 + 2 * deg)
-            .map(|_| StandardNormal.sample(&mut rng))
-            .collect();
-        let q = if deg == 1 {
-            let a: f64 = rng.random::<f64>() * std::f64::consts::TAU;
-            let rad = 0.95 * rng.random::<f64>();
-            [rad * a.cos(), rad * a.sin()]
-        } else {
-            [0.0, 0.0]
-        };
-        let lim = LineLimit {
-            kind,
-            offset: rng.random::<f64>(),
-            r0,
-            q,
-            eta: 0.0,
-        };
+        let lim = random_line(&mut rng, kind, 0.95, false);
         best = best.max(line_eta(&cone, &lim, 128).abs());
     }
     assert!(

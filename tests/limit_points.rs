@@ -3,28 +3,20 @@
 //! Dirichlet kernel written out, and the derivation of the module docs
 //! against the real `eta` of units that approach the limit (exact columns).
 
+mod common;
+use common::exact_spec;
 use inrsamp::certify::eta::EtaField;
 use inrsamp::certify::limit_points::{
     PointCone, PointSearch, limit_unit_direction, sup_point_limits,
 };
 use inrsamp::dictionary::DiscretizationPlan;
-use inrsamp::spec::{ProblemSpec, SpecInput};
+use inrsamp::spec::ProblemSpec;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 fn spec(k0: usize, k: usize) -> ProblemSpec {
-    SpecInput {
-        d: Some(1),
-        k0: Some(k0 as i64),
-        k: Some(k as i64),
-        psi: Some("mod".into()),
-        exact: Some(true),
-        seed: Some(1),
-        ..Default::default()
-    }
-    .build()
-    .unwrap()
+    exact_spec(1, k0, k, "mod", 1)
 }
 
 /// Dirichlet kernel `sum_{|k| <= K} e^{2 pi i k t}`.

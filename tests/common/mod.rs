@@ -87,3 +87,85 @@ pub fn fine_grid_lp(
     assert!(lp.status.has_solution(), "{:?}", lp.status);
     (dict, lp)
 }
+
+/// d = 2: shifts `w0` so that `max g = h |w|` (max on an `n x n` grid),
+/// then normalizes.
+pub fn with_height_2d(k0: usize, mut w: Vec<f64>, h: f64, n: usize) -> Vec<f64> {
+    let f = inrsamp::inr::features::Features::new(2, k0);
+    let mut gmax = f64::NEG_INFINITY;
+    for i in 0..n {
+        for j in 0..n {
+            gmax = gmax.max(f.g(&w, &[i as f64 / n as f64, j as f64 / n as f64]));
+        }
+    }
+    let nw = norm(&w);
+    w[0] -= gmax - h * nw;
+    let nn = norm(&w);
+    w.iter().map(|v| v / nn).collect()
+}
+
+/// d = 2: the measurement of `w` by `exact` (cutoff `k`) with the axes
+/// swapped (exact in x2, Gauss-Legendre in x1: other breakpoints, other
+/// nodes), mapped back to the original order.
+pub fn transposed_2d(
+    exact: &inrsamp::inr::unit::UnitEvaluator,
+    k0: usize,
+    k: usize,
+    w: &[f64],
+) -> Vec<f64> {
+    let f = inrsamp::inr::features::Features::new(2, k0);
+    let side = 2 * k0 + 1;
+    let cube = f.w_to_complex(w);
+    let mut ct = cube.clone();
+    for a in 0..side {
+        for b in 0..side {
+            ct[b * side + a] = cube[a * side + b];
+        }
+    }
+    let yt = exact.measure(&f.complex_to_w(&ct)).unwrap();
+    let map = inrsamp::fourier::RealMap::new(2, k);
+    let full = map.to_complex(&yt).unwrap();
+    let value = |k: &[i64]| {
+        full.iter()
+            .find(|(kk, _)| kk[0] == k[1] && kk[1] == k[0])
+            .map(|(_, v)| *v)
+            .unwrap()
+    };
+    let mut half = vec![value(&[0, 0])];
+    for k in map.half_set().iter() {
+        half.push(value(k));
+    }
+    let mut out = vec![0.0; map.len()];
+    map.to_real(&half, &mut out);
+    out
+}
+
+/// Log-log slope of the grid route's distance to `exact_y` over `ns` (and
+/// the distances, relative).
+pub fn grid_slope(
+    exact_y: &[f64],
+    ns: &[usize],
+    measure: impl Fn(usize) -> Vec<f64>,
+) -> (f64, Vec<f64>) {
+    let errs: Vec<f64> = ns
+        .iter()
+        .map(|&n| dist(&measure(n), exact_y) / norm(exact_y))
+        .collect();
+    let xs: Vec<f64> = ns.iter().map(|&n| n as f64).collect();
+    (loglog_slope(&xs, &errs), errs)
+}
+
+/// A spec on exact columns with a seed.
+pub fn exact_spec(d: usize, k0: usize, k: usize, psi: &str, seed: u64) -> ProblemSpec {
+    SpecInput {
+        d: Some(d as i64),
+        k0: Some(k0 as i64),
+        k: Some(k as i64),
+        psi: Some(psi.into()),
+        exact: Some(true),
+        seed: Some(seed),
+        ..Default::default()
+    }
+    .build()
+    .expect("valid test spec")
+}
