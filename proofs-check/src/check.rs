@@ -2,6 +2,10 @@
 
 use crate::claim::{Cell, Claim, Identity, Kind};
 use clap::Parser;
+use inrsamp::certify::CertifySettings;
+use inrsamp::certify::refine::SolveOptions;
+use inrsamp::certify::report::{CertifyRequest, certify};
+use inrsamp::certify::verdict::{Verdict, VerdictSettings};
 use inrsamp::cli::fit::FEASIBLE_REL;
 use inrsamp::cli::{Cli, run};
 use inrsamp::dictionary::DiscretizationPlan;
@@ -137,7 +141,8 @@ fn run_json(args: &[String]) -> Result<serde_json::Value, String> {
     serde_json::from_str(&out.text).map_err(|e| e.to_string())
 }
 
-fn verdict(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> InstanceResult {
+/// The command line of a verdict instance (without `--json`).
+pub fn certify_args(claim: &Claim, cell: &Cell, seed: u64) -> Vec<String> {
     let mut args = vec!["certify".to_string()];
     args.extend(common_args(claim, cell, seed));
     // d = 1: certify's default (refinement on exact columns, cheap); d >= 2:
@@ -148,32 +153,66 @@ fn verdict(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> Inst
     if claim.family.off_grid {
         args.push("--off-grid".into());
     }
-    r.command = format!("inrsamp {}", args.join(" "));
-    let v = match run_json(&args) {
+    args
+}
+
+/// The typed request of a verdict instance, built from the library's
+/// defaults; `tests` check that [`certify_args`] builds the same request
+/// through the CLI.
+pub fn certify_request(claim: &Claim, cell: &Cell, seed: u64) -> Result<CertifyRequest, String> {
+    let spec = SpecInput {
+        d: Some(cell.d as i64),
+        k0: Some(cell.k0 as i64),
+        k: Some(cell.k as i64),
+        psi: Some(cell.psi.clone()),
+        seed: Some(seed),
+        ..Default::default()
+    }
+    .build()
+    .map_err(|e| e.to_string())?;
+    let teacher =
+        ShallowInr::random(cell.d, cell.k0, cell.width, seed).map_err(|e| e.to_string())?;
+    let mut options = SolveOptions::default();
+    options.refine.enabled = cell.d == 1 || claim.family.refine;
+    let verdict_settings = VerdictSettings {
+        grid_points: claim.family.grid_points,
+        off_grid: claim.family.off_grid,
+        ..Default::default()
+    };
+    Ok(CertifyRequest {
+        spec,
+        teacher,
+        options,
+        certify_settings: CertifySettings::default(),
+        verdict_settings,
+    })
+}
+
+fn verdict(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> InstanceResult {
+    r.command = format!("inrsamp {}", certify_args(claim, cell, seed).join(" "));
+    let rep = match certify_request(claim, cell, seed)
+        .and_then(|req| certify(&req).map_err(|e| e.to_string()))
+    {
         Ok(v) => v,
         Err(e) => {
             r.note = format!("error: {e}");
             return r;
         }
     };
-    let verdict = v["verdict"].as_str().unwrap_or("");
-    r.note = format!("{verdict}: {}", v["reason"].as_str().unwrap_or(""));
-    let cost = v["teacher_cost"].as_f64().unwrap_or(f64::NAN);
-    let upper = v["certified_upper"].as_f64().unwrap_or(f64::NAN);
-    r.margin = v["margin"].as_f64().unwrap_or((upper - cost) / cost);
-    r.verdict = if verdict == "unique" {
-        format!("unique-{}", v["margin_kind"].as_str().unwrap_or("?"))
-    } else {
-        verdict.to_string()
-    };
-    r.outcome = match (claim.kind, verdict) {
-        (Kind::Certificate, "unique") => Outcome::Held,
+    r.note = format!("{}: {}", rep.verdict.name(), rep.reason);
+    let relative_gap = rep
+        .certified_upper
+        .map_or(f64::NAN, |u| (u - rep.teacher_cost) / rep.teacher_cost);
+    r.margin = rep.margin.filter(|m| m.is_finite()).unwrap_or(relative_gap);
+    r.verdict = rep.verdict_with_kind();
+    r.outcome = match (claim.kind, rep.verdict) {
+        (Kind::Certificate, Verdict::Unique) => Outcome::Held,
         // Optimal but not certified unique: says nothing about uniqueness.
-        (Kind::Certificate, "recovered") => Outcome::Inconclusive,
-        (Kind::Certificate, "not_recovered") => Outcome::Failed,
-        (_, "unique" | "recovered") => Outcome::Held,
-        (_, "not_recovered") => Outcome::Failed,
-        _ => Outcome::Inconclusive,
+        (Kind::Certificate, Verdict::Recovered) => Outcome::Inconclusive,
+        (Kind::Certificate, Verdict::NotRecovered) => Outcome::Failed,
+        (_, Verdict::Unique | Verdict::Recovered) => Outcome::Held,
+        (_, Verdict::NotRecovered) => Outcome::Failed,
+        (_, Verdict::Inconclusive) => Outcome::Inconclusive,
     };
     r
 }
@@ -432,4 +471,46 @@ fn identity(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> Ins
         Err(e) => r.note = format!("error: {e}"),
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use inrsamp::cli::Command;
+
+    /// The command line printed for every verdict instance (first two
+    /// instances of every cell of every claim file) builds, through the
+    /// CLI's own flag parsing, exactly the request proofs-check runs
+    /// (issue #13: "the reproducing command it prints is still a real
+    /// `inrsamp` command line").
+    #[test]
+    fn printed_command_builds_the_request_that_ran() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("claims");
+        let mut compared = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let claim = Claim::from_file(&entry.unwrap().path()).unwrap();
+            if !matches!(
+                claim.kind,
+                Kind::Certificate | Kind::ConvexRecovery | Kind::NecessityProbe
+            ) {
+                continue;
+            }
+            for (ci, cell) in claim.cells().iter().enumerate() {
+                for i in 0..2 {
+                    let seed = instance_seed(&claim, ci, i, cell);
+                    let mut line = vec!["inrsamp".to_string()];
+                    line.extend(certify_args(&claim, cell, seed));
+                    let cli = Cli::try_parse_from(&line).unwrap();
+                    let Command::Certify(args) = &cli.command else {
+                        panic!("not a certify command: {line:?}");
+                    };
+                    let from_cli = inrsamp::cli::certify::request(args).unwrap();
+                    let direct = certify_request(&claim, cell, seed).unwrap();
+                    assert_eq!(from_cli, direct, "{}: {line:?}", claim.id);
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared >= 40, "only {compared} instances compared");
+    }
 }

@@ -24,6 +24,7 @@ pub mod local_max;
 pub mod precert;
 pub mod quasi_newton;
 pub mod refine;
+pub mod report;
 pub mod sliding;
 pub mod sup;
 pub mod thin_bump;

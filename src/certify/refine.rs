@@ -73,7 +73,7 @@ impl Default for RefineSettings {
 }
 
 /// Everything a solve needs besides the data.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct SolveOptions {
     /// `full` or `columns`.
     pub strategy: Strategy,

@@ -369,3 +369,12 @@ pub fn parse_vector(field: &'static str, text: &str) -> Result<Vec<f64>> {
     crate::error::check_finite(field, &v)?;
     Ok(v)
 }
+
+/// A report as one line of JSON (with the newline).
+pub(crate) fn json_line<T: serde::Serialize>(report: &T) -> Result<String> {
+    serde_json::to_string(report)
+        .map(|v| format!("{v}\n"))
+        .map_err(|e| Error::Numerical {
+            what: format!("encoding the report: {e}"),
+        })
+}
