@@ -49,6 +49,7 @@
 
 #![deny(missing_docs)]
 
+pub mod agreement;
 pub mod certify;
 pub mod cli;
 pub mod convex;

@@ -1,16 +1,16 @@
 //! The procedures that check one instance of a claim.
 
 use crate::claim::{Cell, Claim, Identity, Kind};
-use clap::Parser;
+use inrsamp::agreement::{CompareRequest, compare};
 use inrsamp::certify::CertifySettings;
 use inrsamp::certify::refine::SolveOptions;
 use inrsamp::certify::report::{CertifyRequest, certify};
 use inrsamp::certify::verdict::{Verdict, VerdictSettings};
-use inrsamp::cli::fit::FEASIBLE_REL;
-use inrsamp::cli::{Cli, run};
 use inrsamp::dictionary::DiscretizationPlan;
 use inrsamp::inr::network::ShallowInr;
 use inrsamp::spec::SpecInput;
+use inrsamp::train::restarts::{FEASIBLE_REL, Student};
+use inrsamp::train::{Silent, TrainSettings};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -130,17 +130,6 @@ fn common_args(claim: &Claim, cell: &Cell, seed: u64) -> Vec<String> {
     .collect()
 }
 
-/// Runs an inrsamp command line in-process and parses its JSON.
-fn run_json(args: &[String]) -> Result<serde_json::Value, String> {
-    let mut full = vec!["inrsamp".to_string()];
-    full.extend(args.iter().cloned());
-    full.push("--json".into());
-    let cli = Cli::try_parse_from(&full)
-        .map_err(|e| e.to_string().lines().next().unwrap_or("").to_string())?;
-    let out = run(&cli).map_err(|e| e.to_string())?;
-    serde_json::from_str(&out.text).map_err(|e| e.to_string())
-}
-
 /// The command line of a verdict instance (without `--json`).
 pub fn certify_args(claim: &Claim, cell: &Cell, seed: u64) -> Vec<String> {
     let mut args = vec!["certify".to_string()];
@@ -217,6 +206,67 @@ fn verdict(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> Inst
     r
 }
 
+/// The command line of an agreement instance (without `--json`).
+pub fn compare_args(claim: &Claim, cell: &Cell, seed: u64) -> Vec<String> {
+    let mut args = vec!["compare".to_string()];
+    args.extend(common_args(claim, cell, seed));
+    args.extend([
+        "--restarts".to_string(),
+        claim.family.restarts.to_string(),
+        "--quiet".into(),
+    ]);
+    if cell.d == 1 {
+        args.extend([
+            "--grid".to_string(),
+            AGREEMENT_GRID_D1.to_string(),
+            "--student-width".into(),
+            AGREEMENT_WIDTH_D1.to_string(),
+        ]);
+    }
+    args
+}
+
+/// Training grid of the agreement claim in d = 1 (points per axis).
+const AGREEMENT_GRID_D1: usize = 256;
+/// Student width of the agreement claim in d = 1.
+const AGREEMENT_WIDTH_D1: usize = 10;
+
+/// The typed request of an agreement instance (library defaults; `tests`
+/// check it against [`compare_args`] parsed by the CLI).
+pub fn compare_request(claim: &Claim, cell: &Cell, seed: u64) -> Result<CompareRequest, String> {
+    let spec = SpecInput {
+        d: Some(cell.d as i64),
+        k0: Some(cell.k0 as i64),
+        k: Some(cell.k as i64),
+        psi: Some(cell.psi.clone()),
+        seed: Some(seed),
+        ..Default::default()
+    }
+    .build()
+    .map_err(|e| e.to_string())?;
+    let teacher =
+        ShallowInr::random(cell.d, cell.k0, cell.width, seed).map_err(|e| e.to_string())?;
+    let mut train = TrainSettings {
+        tau: 1e-9,
+        seed,
+        ..Default::default()
+    };
+    if cell.d == 1 {
+        train.grid = AGREEMENT_GRID_D1;
+        train.width = AGREEMENT_WIDTH_D1;
+    }
+    Ok(CompareRequest {
+        spec,
+        teacher,
+        student: Student::default(),
+        train,
+        restarts: claim.family.restarts,
+        options: SolveOptions::default(),
+        grid_points: claim.family.grid_points,
+        off_grid: false,
+    })
+}
+
 /// Agreement of the trained INR with the convex minimizer (docs/theory.md 6,
 /// last claim). The claim is about minimizers of (3), so a trained INR that
 /// is not one says nothing about it: an INR that does not fit the data
@@ -230,33 +280,24 @@ fn verdict(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> Inst
 /// `min(1 - excess/cost_gap, 1 - distance/distance_tol)`, with `excess` the
 /// relative distance of the INR's cost to the bracket (0 inside).
 fn agreement(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> InstanceResult {
-    let mut args = vec!["compare".to_string()];
-    args.extend(common_args(claim, cell, seed));
-    args.extend([
-        "--restarts".to_string(),
-        claim.family.restarts.to_string(),
-        "--quiet".into(),
-    ]);
-    if cell.d == 1 {
-        args.extend([
-            "--grid".to_string(),
-            "256".into(),
-            "--student-width".into(),
-            "10".into(),
-        ]);
-    }
-    r.command = format!("inrsamp {}", args.join(" "));
-    let v = match run_json(&args) {
+    r.command = format!("inrsamp {}", compare_args(claim, cell, seed).join(" "));
+    let rep = match compare_request(claim, cell, seed)
+        .and_then(|req| compare(&req, &mut Silent).map_err(|e| e.to_string()))
+    {
         Ok(v) => v,
         Err(e) => {
             r.note = format!("error: {e}");
             return r;
         }
     };
-    let num = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
-    let (gap, dist) = (num("cost_rel_gap"), num("function_rel_l2"));
-    let (cost, lower, upper) = (num("inr_cost"), num("convex_lower"), num("convex_upper"));
-    let (res, y_norm) = (num("inr_residual"), num("data_norm"));
+    let none = f64::NAN;
+    let (gap, dist) = (rep.cost_rel_gap, rep.function_rel_l2);
+    let (cost, lower, upper) = (
+        rep.inr_cost,
+        rep.convex_lower.unwrap_or(none),
+        rep.convex_upper.unwrap_or(none),
+    );
+    let (res, y_norm) = (rep.inr_residual, rep.data_norm);
     let tg = claim.tolerances.cost_gap.unwrap_or(1e-4);
     let td = claim.tolerances.distance.unwrap_or(1e-3);
     let excess = if cost > upper {
@@ -476,7 +517,8 @@ fn identity(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> Ins
 #[cfg(test)]
 mod tests {
     use super::*;
-    use inrsamp::cli::Command;
+    use clap::Parser;
+    use inrsamp::cli::{Cli, Command};
 
     /// The command line printed for every verdict instance (first two
     /// instances of every cell of every claim file) builds, through the
@@ -512,5 +554,28 @@ mod tests {
             }
         }
         assert!(compared >= 40, "only {compared} instances compared");
+    }
+
+    /// The same for the agreement claim's `compare` instances.
+    #[test]
+    fn printed_compare_command_builds_the_request_that_ran() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("claims/agreement.toml");
+        let claim = Claim::from_file(&path).unwrap();
+        assert_eq!(claim.kind, Kind::Agreement);
+        let mut compared = 0;
+        for (ci, cell) in claim.cells().iter().enumerate() {
+            let seed = instance_seed(&claim, ci, 0, cell);
+            let mut line = vec!["inrsamp".to_string()];
+            line.extend(compare_args(&claim, cell, seed));
+            let cli = Cli::try_parse_from(&line).unwrap();
+            let Command::Compare(args) = &cli.command else {
+                panic!("not a compare command: {line:?}");
+            };
+            let from_cli = inrsamp::cli::compare::request(args).unwrap();
+            let direct = compare_request(&claim, cell, seed).unwrap();
+            assert_eq!(from_cli, direct, "{line:?}");
+            compared += 1;
+        }
+        assert!(compared >= 2, "only {compared} cells compared");
     }
 }

@@ -2,18 +2,15 @@
 
 use super::progress::Progress;
 use super::{Outcome, ProblemArgs, TeacherArgs};
-use crate::certify::eta::psi_for;
-use crate::dictionary::DiscretizationPlan;
 use crate::error::{Error, Result};
 use crate::fourier::RealMap;
 use crate::inr::network::ShallowInr;
 use crate::measurement::measure_at;
 use crate::output::{read_coefficients_csv, write_atomic};
 use crate::spec::ProblemSpec;
-use crate::train::deep::DeepModel;
-use crate::train::model::ShallowModel;
-use crate::train::readout::{Balanced, balance};
-use crate::train::{Method, Network, Termination, TrainResult, TrainSettings, initialize, train};
+use crate::train::report::FitReport;
+use crate::train::restarts::{Student, fit_restarts};
+use crate::train::{Method, TrainSettings};
 use clap::Args;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -141,105 +138,20 @@ impl TrainArgs {
     }
 }
 
-/// Upper limit of `--restarts`.
-pub const MAX_RESTARTS: usize = 1000;
+pub use crate::train::restarts::{FEASIBLE_REL, Fitted, MAX_RESTARTS};
 
-/// A run is feasible for the choice among restarts when its residual is at
-/// most `FEASIBLE_REL * |y|`.
-pub const FEASIBLE_REL: f64 = 1e-3;
-
-/// A trained and balanced INR with what produced it.
-pub struct Fitted {
-    /// The training run kept (see `--restarts`).
-    pub result: TrainResult,
-    /// The balanced read-out (shallow INR only).
-    pub balanced: Option<Balanced>,
-    /// The settings of the run kept (its seed is the initialization's).
-    pub settings: TrainSettings,
-    /// The model's M.
-    pub m: usize,
-    /// Restarts run.
-    pub restarts: usize,
-    /// Index of the run kept (0-based).
-    pub kept: usize,
-}
-
-impl Fitted {
-    /// The cost the choice among restarts minimizes: the balanced cost, or
-    /// the deep INR's weight decay.
-    pub fn cost(&self) -> f64 {
-        match &self.balanced {
-            Some(b) => b.cost,
-            None => self
-                .result
-                .history
-                .last()
-                .map_or(f64::INFINITY, |l| l.regularizer),
+impl TrainArgs {
+    /// The student's architecture beyond its width.
+    pub fn student(&self) -> Student {
+        Student {
+            depth: self.depth,
+            hidden: self.hidden,
         }
     }
-
-    /// "kept restart k of R (initialization seed S)" when R > 1.
-    pub fn restart_line(&self) -> Option<String> {
-        (self.restarts > 1).then(|| {
-            format!(
-                "kept restart {} of {} (initialization seed {})",
-                self.kept + 1,
-                self.restarts,
-                self.settings.seed
-            )
-        })
-    }
-
-    /// The final residual `|A f - y|`.
-    pub fn residual(&self) -> f64 {
-        self.result
-            .history
-            .last()
-            .map_or(f64::INFINITY, |l| l.residual)
-    }
 }
 
-/// One training run from the initialization of `settings.seed`.
-fn fit_once(
-    spec: &ProblemSpec,
-    args: &TrainArgs,
-    settings: TrainSettings,
-    y: &[f64],
-    tg: Option<&[f64]>,
-    progress: &mut Progress,
-) -> Result<Fitted> {
-    let (result, balanced, m) = if args.depth == 1 {
-        let model = ShallowModel::new(spec, settings.width, settings.grid)?;
-        let theta0 = initialize(&model, &settings);
-        let result = train(&model, y, tg, theta0, &settings, progress)?;
-        let plan = DiscretizationPlan {
-            n_quad: settings.grid,
-            exact: false,
-            error_samples: 0,
-        };
-        let psi = psi_for(spec, &plan)?;
-        let balanced = balance(spec.d, spec.k0, model.dim, &result.params, &psi)?;
-        (result, Some(balanced), model.m)
-    } else {
-        let model = DeepModel::new(spec, args.depth, args.hidden, settings.grid)?;
-        let theta0 = model.initialize(&settings);
-        let result = train(&model, y, tg, theta0, &settings, progress)?;
-        (result, None, model.m)
-    };
-    Ok(Fitted {
-        result,
-        balanced,
-        settings,
-        m,
-        restarts: 1,
-        kept: 0,
-    })
-}
-
-/// Trains on `y` (with the teacher's grid values when known), from
-/// `--restarts` initializations; keeps the feasible run (residual at most
-/// [`FEASIBLE_REL`] `|y|`) of lowest cost, else the run of smallest
-/// residual. The teacher only serves the recovery check that stops a run.
+/// Trains on `y` with the progress display of these flags (library:
+/// [`fit_restarts`], which keeps a run without looking at the teacher).
 pub fn fit_on(
     spec: &ProblemSpec,
     args: &TrainArgs,
@@ -248,74 +160,32 @@ pub fn fit_on(
     default_tau: f64,
 ) -> Result<Fitted> {
     let settings = args.settings(spec.seed, default_tau)?;
-    let tg = teacher.map(|t| t.grid_values(settings.grid));
     let total = match settings.method {
         Method::Al => settings.outer_max,
         Method::Penalized => 2 * settings.steps.div_ceil(100),
     };
-    let y_norm = y.iter().map(|v| v * v).sum::<f64>().sqrt();
-    let feasible = |f: &Fitted| f.residual() <= FEASIBLE_REL * y_norm;
     let mut progress = Progress::new(args.quiet, total, args.log.as_deref())?;
-    let mut best: Option<Fitted> = None;
-    for r in 0..args.restarts {
-        let mut s = settings;
-        s.seed = settings.seed.wrapping_add(r as u64);
-        progress.restart = r;
-        if args.restarts > 1 && !args.quiet {
-            super::progress_line(&format!(
-                "restart {}/{} (initialization seed {})",
-                r + 1,
-                args.restarts,
-                s.seed
-            ));
-        }
-        let mut f = fit_once(spec, args, s, y, tg.as_deref(), &mut progress)?;
-        f.kept = r;
-        let better = match &best {
-            None => true,
-            Some(b) => match (feasible(&f), feasible(b)) {
-                (true, false) => true,
-                (false, true) => false,
-                (true, true) => f.cost() < b.cost(),
-                (false, false) => f.residual() < b.residual(),
-            },
-        };
-        if better {
-            best = Some(f);
-        }
-    }
+    let fitted = fit_restarts(
+        spec,
+        &args.student(),
+        &settings,
+        args.restarts,
+        y,
+        teacher,
+        &mut progress,
+    )?;
     progress.finish(args.log.as_deref())?;
-    let mut best = best.ok_or_else(|| Error::setting("restarts", 0, "at least one run"))?;
-    best.restarts = args.restarts;
-    Ok(best)
+    Ok(fitted)
 }
 
-/// Checks the student's size against memory: activations (and their
-/// gradients) of every unit or hidden layer on the `grid^d` training grid.
+/// Checks the student's size against memory (library:
+/// [`crate::train::restarts::check_student_memory`]).
 pub fn check_student_memory(spec: &ProblemSpec, train: &TrainArgs) -> Result<()> {
-    let points = (train.grid as u128).saturating_pow(spec.d as u32);
-    let (field, value, units) = if train.depth == 1 {
-        (
-            "student-width",
-            train.student_width,
-            train.student_width as u128,
-        )
-    } else {
-        (
-            "hidden",
-            train.hidden,
-            (train.hidden as u128).saturating_mul(train.depth as u128),
-        )
-    };
-    let params = (units).saturating_mul(spec.feature_dim() as u128 + units + 2);
-    crate::limits::check_memory(
-        field,
-        value,
-        crate::limits::f64_bytes(&[units
-            .saturating_mul(points)
-            .saturating_mul(4)
-            .saturating_add(params.saturating_mul(8))]),
-        "the student's activations on the training grid",
+    crate::train::restarts::check_student_memory(
+        spec,
+        &train.student(),
+        train.student_width,
+        train.grid,
     )
 }
 
@@ -386,96 +256,14 @@ pub fn run(args: &FitArgs) -> Result<Outcome> {
         .map_err(|e| Error::Numerical { what: e.to_string() })?;
         write_atomic(path, |w| w.write_all(text.as_bytes()))?;
     }
-    let last = r.history.last();
-    let recovered = r.recovered_at.is_some();
-    let outer = last.map_or(0, |l| l.outer);
-    let per_step = if r.adam_steps > 0 {
-        r.seconds / r.adam_steps as f64
-    } else {
-        f64::NAN
-    };
+    let report = FitReport::new(&spec, &args.train.student(), &fitted);
     let text = if args.problem.json {
-        format!(
-            "{}\n",
-            json!({
-                "recovered": recovered,
-                "recovered_at": r.recovered_at,
-                "rel_mse": last.map(|l| l.rel_mse).filter(|v| v.is_finite()),
-                "mse": last.map(|l| l.mse).filter(|v| v.is_finite()),
-                "outer_iterations": outer,
-                "adam_steps": r.adam_steps,
-                "seconds": r.seconds,
-                "seconds_per_step": per_step,
-                "balanced_cost": b.map(|b| b.cost),
-                "regularizer": b.map_or(last.map(|l| l.regularizer), |b| Some(b.regularizer_before)),
-                "residual": last.map(|l| l.residual),
-                "active_units": b.map(|b| b.active_units),
-                "termination": r.termination,
-                "restarts": fitted.restarts,
-                "kept_restart": fitted.kept,
-                "depth": args.train.depth,
-                "atoms": b.map(|b| b.atoms.iter().map(|a| json!({"c": a.c, "w": a.w, "psi": a.psi, "units": a.members})).collect::<Vec<_>>()),
-                "spec": spec,
-                "settings": fitted.settings,
-            })
-        )
+        super::json_line(&report)?
     } else {
-        let mut s = String::new();
-        if let Some(line) = fitted.restart_line() {
-            s.push_str(&format!("{line}\n"));
-        }
-        s.push_str(&format!(
-            "termination: {}\n{} outer iterations, {} Adam steps, {:.2} s ({:.3} ms/step)\n",
-            r.termination,
-            outer,
-            r.adam_steps,
-            r.seconds,
-            1e3 * per_step
-        ));
-        if let Some(l) = last {
-            s.push_str(&format!(
-                "residual |A f - y| = {:.3e}; MSE vs teacher {:.3e} (relative {:.3e})\n",
-                l.residual, l.mse, l.rel_mse
-            ));
-        }
-        let Some(b) = b else {
-            s.push_str(&format!(
-                "deep INR: {} layers of width {}, weight decay {:.10}\n",
-                args.train.depth,
-                args.train.hidden,
-                last.map_or(f64::NAN, |l| l.regularizer)
-            ));
-            return Ok(Outcome {
-                text: s,
-                exit: if matches!(r.termination, Termination::Diverged { .. }) {
-                    3
-                } else {
-                    0
-                },
-            });
-        };
-        s.push_str(&format!(
-            "balanced cost sum |a_j| psi(w_j) = {:.10}; {} active units of {}\n",
-            b.cost, b.active_units, fitted.settings.width
-        ));
-        for a in &b.atoms {
-            let ws: Vec<String> = a.w.iter().map(|v| format!("{v:+.6}")).collect();
-            s.push_str(&format!(
-                "  atom c = {:+.10} psi = {:.10} w = [{}] ({} units)\n",
-                a.c,
-                a.psi,
-                ws.join(", "),
-                a.members.len()
-            ));
-        }
-        s
+        report.to_string()
     };
     Ok(Outcome {
         text,
-        exit: if matches!(r.termination, Termination::Diverged { .. }) {
-            3
-        } else {
-            0
-        },
+        exit: if report.diverged() { 3 } else { 0 },
     })
 }

@@ -100,6 +100,18 @@ fn log_row(w: &mut dyn std::io::Write, fields: &[String]) -> std::io::Result<()>
 }
 
 impl Observer for Progress {
+    fn restart(&mut self, index: usize, of: usize, seed: u64) {
+        self.restart = index;
+        if of > 1 && !self.quiet {
+            super::progress_line(&format!(
+                "restart {}/{} (initialization seed {})",
+                index + 1,
+                of,
+                seed
+            ));
+        }
+    }
+
     fn observe(&mut self, r: &Record) {
         if let Some(b) = &self.bar {
             if r.outer == 1 {

@@ -25,6 +25,8 @@ pub mod adam;
 pub mod deep;
 pub mod model;
 pub mod readout;
+pub mod report;
+pub mod restarts;
 pub mod settings;
 pub mod sparse;
 
@@ -146,6 +148,9 @@ pub trait Network: Sync {
 pub trait Observer {
     /// Called after every record.
     fn observe(&mut self, record: &Record);
+    /// Called before run `index` (0-based) of `of` restarts, initialized
+    /// from `seed` (default: nothing).
+    fn restart(&mut self, _index: usize, _of: usize, _seed: u64) {}
 }
 
 /// Does nothing.
