@@ -1,6 +1,8 @@
 //! (P_N) for d = 2, K0 = 1, K = 3, psi_mod, 20 000 grid directions: the
 //! column-generation strategy (Clarabel on the dual, and on the primal) and
-//! the full LP. Figures go into the closing notes.
+//! the full LP, and the same two with the simplex twin (microlp). Figures
+//! go into the closing notes; `data/lp-twin/highs.py` times SciPy's HiGHS
+//! on the same instance exported by `solve --export-lp`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use inrsamp::convex::columns::{ColumnSettings, Strategy, solve_grid};
@@ -48,6 +50,8 @@ fn solve_pn(c: &mut Criterion) {
             Backend::ClarabelPrimal,
         ),
         ("full_clarabel_dual", Strategy::Full, Backend::Clarabel),
+        ("columns_simplex", Strategy::Columns, Backend::Simplex),
+        ("full_simplex", Strategy::Full, Backend::Simplex),
     ] {
         let r = solve_grid(&prog, strategy, backend, &s, &cg, None).unwrap();
         eprintln!(

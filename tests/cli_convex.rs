@@ -185,7 +185,7 @@ fn export_lp_and_solve_it_back() {
         prefix.to_str().unwrap(),
     ]);
     let p = |s: &str| format!("{}_{s}.npy", prefix.display());
-    for backend in ["clarabel", "clarabel-primal", "good-lp"] {
+    for backend in ["clarabel", "clarabel-primal", "good-lp", "simplex"] {
         let w = run_json(&[
             "lp",
             "--phi",

@@ -13,6 +13,14 @@ use inrsamp::measurement::measure_at;
 use inrsamp::sphere::SphereGrid;
 
 const BOTH: [Backend; 3] = [Backend::Clarabel, Backend::ClarabelPrimal, Backend::GoodLp];
+/// The interior-point backends and the simplex twin (which has no
+/// iteration limit).
+const ALL: [Backend; 4] = [
+    Backend::Clarabel,
+    Backend::ClarabelPrimal,
+    Backend::GoodLp,
+    Backend::Simplex,
+];
 
 #[test]
 fn tiny_lp_solved_with_known_optimum_and_dual() {
@@ -20,7 +28,7 @@ fn tiny_lp_solved_with_known_optimum_and_dual() {
     // Optimum 1.5 at c = (0,1,0); dual optimum 1.5 (lambda1 + lambda2 = 1.5).
     let phi = [1.0, 0.0, 1.0, 1.0, 0.0, 1.0];
     let prog = Program::new(&phi, 2, &[1.0, 1.0], &[1.0, 1.5, 1.0], 0.0).unwrap();
-    for b in BOTH {
+    for b in ALL {
         let s = solve(&prog, b, &SolveSettings::default()).unwrap();
         assert_eq!(s.status, Status::Solved, "{b:?}");
         assert!(
@@ -46,7 +54,7 @@ fn tiny_lp_solved_with_known_optimum_and_dual() {
 fn tiny_lp_with_negative_coefficient() {
     // One row (1, 2), y = -3, costs (1, 1): c = (0, -1.5), cost 1.5.
     let prog = Program::new(&[1.0, 2.0], 1, &[-3.0], &[1.0, 1.0], 0.0).unwrap();
-    for b in BOTH {
+    for b in ALL {
         let s = solve(&prog, b, &SolveSettings::default()).unwrap();
         assert_eq!(s.status, Status::Solved);
         assert!(
@@ -67,7 +75,7 @@ fn tiny_lp_with_negative_coefficient() {
 fn tiny_lp_infeasible_is_a_status() {
     // Phi = (1, 0)^T cannot produce y = (1, 1).
     let prog = Program::new(&[1.0, 0.0], 2, &[1.0, 1.0], &[1.0], 0.0).unwrap();
-    for b in BOTH {
+    for b in ALL {
         let s = solve(&prog, b, &SolveSettings::default()).unwrap();
         assert!(s.status.is_infeasible(), "{b:?}: {:?}", s.status);
     }
@@ -101,6 +109,7 @@ fn tiny_noisy_program_with_known_optimum() {
         s.dual_objective
     );
     assert!(solve(&prog, Backend::GoodLp, &SolveSettings::default()).is_err());
+    assert!(solve(&prog, Backend::Simplex, &SolveSettings::default()).is_err());
 }
 
 #[test]
@@ -157,6 +166,46 @@ fn backends_agree_on_dictionaries() {
             "gaps {} {}",
             a.gap(),
             b.gap()
+        );
+    }
+}
+
+/// The interior-point solver against the simplex twin (issue #13, item 4:
+/// objectives to 1e-8 relative on dictionaries), d = 1 and 2, every psi.
+/// The simplex's vertex needs no polishing: its support is at most M.
+#[test]
+fn clarabel_and_simplex_agree_on_dictionaries() {
+    for (d, k0, k, psi, n, width, seed) in [
+        (1, 1, 3, "std", 300, 2, 11),
+        (1, 1, 3, "mod", 300, 2, 12),
+        (1, 2, 4, "pre", 600, 2, 13),
+        (2, 1, 2, "std", 800, 2, 14),
+        (2, 1, 3, "mod", 800, 3, 15),
+    ] {
+        let (dict, y) = teacher_problem(d, k0, k, psi, n, width, seed);
+        let prog = Program::new(&dict.columns, dict.m, &y, &dict.psi, 0.0).unwrap();
+        let a = solve(&prog, Backend::Clarabel, &SolveSettings::default()).unwrap();
+        let b = solve(&prog, Backend::Simplex, &SolveSettings::default()).unwrap();
+        assert!(a.status.is_solved(), "{:?}", a.status);
+        assert!(b.status.has_solution(), "{:?}", b.status);
+        let rel = (a.primal_objective - b.primal_objective).abs() / a.primal_objective;
+        assert!(
+            rel < 1e-8,
+            "d={d} {psi}: clarabel {} vs simplex {} (rel {rel:e})",
+            a.primal_objective,
+            b.primal_objective
+        );
+        let support = b.c.iter().filter(|v| v.abs() > 0.0).count();
+        assert!(support <= dict.m, "a vertex has at most M = {} nonzeros, got {support}", dict.m);
+        // The recovered dual is feasible, so its value is a lower bound.
+        assert!(b.dual_objective <= b.primal_objective * (1.0 + 1e-12));
+        eprintln!(
+            "d={d} {psi} N={}: clarabel {:.3} s, simplex {:.3} s, simplex dual gap {:.1e}, status {:?}",
+            dict.len(),
+            a.seconds,
+            b.seconds,
+            b.gap(),
+            b.status
         );
     }
 }

@@ -20,9 +20,10 @@ pub struct LpArgs {
     /// psi, length N, entries >= 0.
     #[arg(long)]
     pub psi: PathBuf,
-    /// LP backend.
-    #[arg(long, value_enum, default_value_t = Backend::Clarabel)]
-    pub backend: Backend,
+    /// LP backend [default: simplex for exact data (a vertex solution, the
+    /// fastest here), clarabel with --noise-delta > 0 (second-order cone)].
+    #[arg(long, value_enum)]
+    pub backend: Option<Backend>,
     /// columns: column generation (LPs on an active set grown by the
     /// columns whose |phi_j . lambda| / psi_j exceeds 1 + 1e-9, until none
     /// does: then the answer is that of the full LP); full: one LP on
@@ -65,6 +66,11 @@ pub fn run(args: &LpArgs) -> Result<Outcome> {
         });
     }
     let prog = Program::new(&phi, m, &y, &psi, args.noise_delta)?;
+    let backend = args.backend.unwrap_or(if args.noise_delta > 0.0 {
+        Backend::Clarabel
+    } else {
+        Backend::Simplex
+    });
     let settings = SolveSettings {
         max_iter: args.max_iter,
         ..Default::default()
@@ -72,7 +78,7 @@ pub fn run(args: &LpArgs) -> Result<Outcome> {
     let g = solve_grid(
         &prog,
         args.strategy,
-        args.backend,
+        backend,
         &settings,
         &ColumnSettings::default(),
         None,
@@ -83,14 +89,14 @@ pub fn run(args: &LpArgs) -> Result<Outcome> {
         return Err(Error::setting(
             "y",
             args.y.display(),
-            format!("Phi c = y is infeasible (Clarabel: {})", s.status.name()),
+            format!("Phi c = y is infeasible ({backend:?}: {})", s.status.name()),
         ));
     }
     let nonzeros = s.nonzeros(1e-6);
     let text = if args.json {
         format!(
             "{}\n",
-            serde_json::to_string(&LpReport::new(&g, args.strategy, args.backend, m, n)).map_err(
+            serde_json::to_string(&LpReport::new(&g, args.strategy, backend, m, n)).map_err(
                 |e| Error::Numerical {
                     what: format!("encoding the report: {e}"),
                 }

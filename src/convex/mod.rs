@@ -17,6 +17,7 @@ pub mod atoms;
 pub mod clarabel_backend;
 pub mod columns;
 pub mod good_lp_backend;
+pub mod simplex_backend;
 
 use crate::error::{Error, Result};
 use serde::Serialize;
@@ -225,6 +226,10 @@ pub enum Backend {
     ClarabelPrimal,
     /// The same LP modelled through good_lp (Clarabel underneath); no noisy variant.
     GoodLp,
+    /// The same LP through good_lp's microlp: a pure-Rust simplex method,
+    /// independent of Clarabel (vertex solutions; dual recovered from the
+    /// vertex); no noisy variant.
+    Simplex,
 }
 
 /// Interior-point settings. Defaults are tighter than Clarabel's own
@@ -333,5 +338,6 @@ pub fn solve(prog: &Program<'_>, backend: Backend, settings: &SolveSettings) -> 
         Backend::Clarabel => clarabel_backend::solve_dual(prog, settings),
         Backend::ClarabelPrimal => clarabel_backend::solve(prog, settings),
         Backend::GoodLp => good_lp_backend::solve(prog, settings),
+        Backend::Simplex => simplex_backend::solve(prog, settings),
     }
 }
