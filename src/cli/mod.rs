@@ -4,6 +4,7 @@
 pub mod certify;
 pub mod compare;
 pub mod demo;
+mod enums;
 pub mod figure3;
 pub mod fit;
 pub mod lp;

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 /// How (P_N) is solved on a grid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Strategy {
     /// One LP on every column.

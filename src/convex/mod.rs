@@ -217,7 +217,7 @@ impl From<clarabel::solver::SolverStatus> for Status {
 }
 
 /// Which LP backend.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Backend {
     /// Clarabel on the dual (D_N), built directly as CSC (default).

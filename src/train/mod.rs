@@ -41,7 +41,7 @@ use rand_distr::StandardNormal;
 use serde::Serialize;
 
 /// Which problem is trained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     /// Augmented Lagrangian for the constrained problem (3).
