@@ -196,7 +196,11 @@ fn clarabel_and_simplex_agree_on_dictionaries() {
             b.primal_objective
         );
         let support = b.c.iter().filter(|v| v.abs() > 0.0).count();
-        assert!(support <= dict.m, "a vertex has at most M = {} nonzeros, got {support}", dict.m);
+        assert!(
+            support <= dict.m,
+            "a vertex has at most M = {} nonzeros, got {support}",
+            dict.m
+        );
         // The recovered dual is feasible, so its value is a lower bound.
         assert!(b.dual_objective <= b.primal_objective * (1.0 + 1e-12));
         eprintln!(

@@ -1,16 +1,15 @@
 //! The procedures that check one instance of a claim.
 
 use crate::claim::{Cell, Claim, Identity, Kind};
-use inrsamp::agreement::{CompareRequest, compare};
-use inrsamp::certify::CertifySettings;
-use inrsamp::certify::refine::SolveOptions;
-use inrsamp::certify::report::{CertifyRequest, certify};
-use inrsamp::certify::verdict::{Verdict, VerdictSettings};
+use crate::requests::{certify_args, certify_request, compare_args, compare_request};
+use inrsamp::agreement::compare;
+use inrsamp::certify::report::certify;
+use inrsamp::certify::verdict::Verdict;
 use inrsamp::dictionary::DiscretizationPlan;
 use inrsamp::inr::network::ShallowInr;
 use inrsamp::spec::SpecInput;
-use inrsamp::train::restarts::{FEASIBLE_REL, Student};
-use inrsamp::train::{Silent, TrainSettings};
+use inrsamp::train::Silent;
+use inrsamp::train::restarts::FEASIBLE_REL;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -104,79 +103,6 @@ pub fn check(claim: &Claim, cell: &Cell, seed: u64) -> InstanceResult {
     }
 }
 
-/// The flags every inrsamp run of an instance shares (problem, teacher,
-/// sphere grid).
-fn common_args(claim: &Claim, cell: &Cell, seed: u64) -> Vec<String> {
-    [
-        "--d",
-        &cell.d.to_string(),
-        "--k0",
-        &cell.k0.to_string(),
-        "--k",
-        &cell.k.to_string(),
-        "--psi",
-        &cell.psi,
-        "--teacher",
-        "random",
-        "--width",
-        &cell.width.to_string(),
-        "--seed",
-        &seed.to_string(),
-        "--grid-points",
-        &claim.family.grid_points.to_string(),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
-}
-
-/// The command line of a verdict instance (without `--json`).
-pub fn certify_args(claim: &Claim, cell: &Cell, seed: u64) -> Vec<String> {
-    let mut args = vec!["certify".to_string()];
-    args.extend(common_args(claim, cell, seed));
-    // d = 1: certify's default (refinement on exact columns, cheap); d >= 2:
-    // refinement only when the claim asks for it.
-    if cell.d >= 2 && !claim.family.refine {
-        args.push("--no-refine".into());
-    }
-    if claim.family.off_grid {
-        args.push("--off-grid".into());
-    }
-    args
-}
-
-/// The typed request of a verdict instance, built from the library's
-/// defaults; `tests` check that [`certify_args`] builds the same request
-/// through the CLI.
-pub fn certify_request(claim: &Claim, cell: &Cell, seed: u64) -> Result<CertifyRequest, String> {
-    let spec = SpecInput {
-        d: Some(cell.d as i64),
-        k0: Some(cell.k0 as i64),
-        k: Some(cell.k as i64),
-        psi: Some(cell.psi.clone()),
-        seed: Some(seed),
-        ..Default::default()
-    }
-    .build()
-    .map_err(|e| e.to_string())?;
-    let teacher =
-        ShallowInr::random(cell.d, cell.k0, cell.width, seed).map_err(|e| e.to_string())?;
-    let mut options = SolveOptions::default();
-    options.refine.enabled = cell.d == 1 || claim.family.refine;
-    let verdict_settings = VerdictSettings {
-        grid_points: claim.family.grid_points,
-        off_grid: claim.family.off_grid,
-        ..Default::default()
-    };
-    Ok(CertifyRequest {
-        spec,
-        teacher,
-        options,
-        certify_settings: CertifySettings::default(),
-        verdict_settings,
-    })
-}
-
 fn verdict(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> InstanceResult {
     r.command = format!("inrsamp {}", certify_args(claim, cell, seed).join(" "));
     let rep = match certify_request(claim, cell, seed)
@@ -204,67 +130,6 @@ fn verdict(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> Inst
         (_, Verdict::Inconclusive) => Outcome::Inconclusive,
     };
     r
-}
-
-/// The command line of an agreement instance (without `--json`).
-pub fn compare_args(claim: &Claim, cell: &Cell, seed: u64) -> Vec<String> {
-    let mut args = vec!["compare".to_string()];
-    args.extend(common_args(claim, cell, seed));
-    args.extend([
-        "--restarts".to_string(),
-        claim.family.restarts.to_string(),
-        "--quiet".into(),
-    ]);
-    if cell.d == 1 {
-        args.extend([
-            "--grid".to_string(),
-            AGREEMENT_GRID_D1.to_string(),
-            "--student-width".into(),
-            AGREEMENT_WIDTH_D1.to_string(),
-        ]);
-    }
-    args
-}
-
-/// Training grid of the agreement claim in d = 1 (points per axis).
-const AGREEMENT_GRID_D1: usize = 256;
-/// Student width of the agreement claim in d = 1.
-const AGREEMENT_WIDTH_D1: usize = 10;
-
-/// The typed request of an agreement instance (library defaults; `tests`
-/// check it against [`compare_args`] parsed by the CLI).
-pub fn compare_request(claim: &Claim, cell: &Cell, seed: u64) -> Result<CompareRequest, String> {
-    let spec = SpecInput {
-        d: Some(cell.d as i64),
-        k0: Some(cell.k0 as i64),
-        k: Some(cell.k as i64),
-        psi: Some(cell.psi.clone()),
-        seed: Some(seed),
-        ..Default::default()
-    }
-    .build()
-    .map_err(|e| e.to_string())?;
-    let teacher =
-        ShallowInr::random(cell.d, cell.k0, cell.width, seed).map_err(|e| e.to_string())?;
-    let mut train = TrainSettings {
-        tau: 1e-9,
-        seed,
-        ..Default::default()
-    };
-    if cell.d == 1 {
-        train.grid = AGREEMENT_GRID_D1;
-        train.width = AGREEMENT_WIDTH_D1;
-    }
-    Ok(CompareRequest {
-        spec,
-        teacher,
-        student: Student::default(),
-        train,
-        restarts: claim.family.restarts,
-        options: SolveOptions::default(),
-        grid_points: claim.family.grid_points,
-        off_grid: false,
-    })
 }
 
 /// Agreement of the trained INR with the convex minimizer (docs/theory.md 6,
@@ -512,70 +377,4 @@ fn identity(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> Ins
         Err(e) => r.note = format!("error: {e}"),
     }
     r
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::Parser;
-    use inrsamp::cli::{Cli, Command};
-
-    /// The command line printed for every verdict instance (first two
-    /// instances of every cell of every claim file) builds, through the
-    /// CLI's own flag parsing, exactly the request proofs-check runs
-    /// (issue #13: "the reproducing command it prints is still a real
-    /// `inrsamp` command line").
-    #[test]
-    fn printed_command_builds_the_request_that_ran() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("claims");
-        let mut compared = 0;
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let claim = Claim::from_file(&entry.unwrap().path()).unwrap();
-            if !matches!(
-                claim.kind,
-                Kind::Certificate | Kind::ConvexRecovery | Kind::NecessityProbe
-            ) {
-                continue;
-            }
-            for (ci, cell) in claim.cells().iter().enumerate() {
-                for i in 0..2 {
-                    let seed = instance_seed(&claim, ci, i, cell);
-                    let mut line = vec!["inrsamp".to_string()];
-                    line.extend(certify_args(&claim, cell, seed));
-                    let cli = Cli::try_parse_from(&line).unwrap();
-                    let Command::Certify(args) = &cli.command else {
-                        panic!("not a certify command: {line:?}");
-                    };
-                    let from_cli = inrsamp::cli::certify::request(args).unwrap();
-                    let direct = certify_request(&claim, cell, seed).unwrap();
-                    assert_eq!(from_cli, direct, "{}: {line:?}", claim.id);
-                    compared += 1;
-                }
-            }
-        }
-        assert!(compared >= 40, "only {compared} instances compared");
-    }
-
-    /// The same for the agreement claim's `compare` instances.
-    #[test]
-    fn printed_compare_command_builds_the_request_that_ran() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("claims/agreement.toml");
-        let claim = Claim::from_file(&path).unwrap();
-        assert_eq!(claim.kind, Kind::Agreement);
-        let mut compared = 0;
-        for (ci, cell) in claim.cells().iter().enumerate() {
-            let seed = instance_seed(&claim, ci, 0, cell);
-            let mut line = vec!["inrsamp".to_string()];
-            line.extend(compare_args(&claim, cell, seed));
-            let cli = Cli::try_parse_from(&line).unwrap();
-            let Command::Compare(args) = &cli.command else {
-                panic!("not a compare command: {line:?}");
-            };
-            let from_cli = inrsamp::cli::compare::request(args).unwrap();
-            let direct = compare_request(&claim, cell, seed).unwrap();
-            assert_eq!(from_cli, direct, "{line:?}");
-            compared += 1;
-        }
-        assert!(compared >= 2, "only {compared} cells compared");
-    }
 }

@@ -9,6 +9,7 @@
 mod check;
 mod claim;
 mod records;
+mod requests;
 
 use check::{InstanceResult, Outcome, check, instance_seed};
 use claim::{Claim, Expect};

@@ -84,7 +84,15 @@ pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution>
         .map(|j| sol.value(plus[j]) - sol.value(minus[j]))
         .collect();
     let lambda = dual_from_vertex(prog, &c);
-    let mut s = LpSolution::finish(prog, Status::Solved, c, lambda, 0, seconds, Backend::Simplex);
+    let mut s = LpSolution::finish(
+        prog,
+        Status::Solved,
+        c,
+        lambda,
+        0,
+        seconds,
+        Backend::Simplex,
+    );
     let scale = s.primal_objective.abs().max(f64::MIN_POSITIVE);
     if (s.primal_objective - s.dual_objective) / scale > DUAL_GAP_REL {
         s.status = Status::AlmostSolved;
