@@ -19,6 +19,7 @@ pub mod exchange;
 pub mod kkt;
 pub mod limit_lines;
 pub mod limit_points;
+pub mod limit_units;
 pub mod linalg;
 pub mod local_max;
 pub mod precert;
