@@ -461,3 +461,29 @@ fn lp_column_generation_matches_the_full_lp() {
     assert!(cg["max_column_eta"].as_f64().unwrap() <= 1.0 + 1e-6);
     assert!(cg["lp_solves"].as_u64().unwrap() >= 1);
 }
+
+/// Refinement reports each round on stderr (plain lines: stderr is a pipe
+/// here), with the bracket it has; without refinement nothing is printed.
+#[test]
+fn refinement_rounds_are_reported_on_stderr() {
+    let args = [
+        "certify", "--d", "1", "--k0", "1", "--k", "3", "--psi", "pre", "--teacher", "random",
+        "--width", "1", "--seed", "7",
+    ];
+    let out = assert_cmd::Command::cargo_bin("inrsamp")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("refinement round 1/30: value "), "{err}");
+    assert!(err.contains("lower estimate"), "{err}");
+    let quiet = assert_cmd::Command::cargo_bin("inrsamp")
+        .unwrap()
+        .args(args)
+        .arg("--no-refine")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&quiet.stderr);
+    assert!(!err.contains("refinement round"), "{err}");
+}

@@ -201,6 +201,20 @@ pub fn solve_certified(
     y: &[f64],
     opts: &SolveOptions,
 ) -> Result<CertifiedSolve> {
+    solve_certified_observed(spec, plan, dict, y, opts, &mut |_| {})
+}
+
+/// [`solve_certified`], calling `on_round` with each round's record as it
+/// is made (progress displays; the record is also in the result's
+/// `history`).
+pub fn solve_certified_observed(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    dict: &mut Dictionary,
+    y: &[f64],
+    opts: &SolveOptions,
+    on_round: &mut dyn FnMut(&RoundRecord),
+) -> Result<CertifiedSolve> {
     crate::numeric::check_data_scale("measurements", y)?;
     let start = std::time::Instant::now();
     let mut warm: Option<Vec<usize>> = None;
@@ -319,6 +333,9 @@ pub fn solve_certified(
             kkt_atoms: best_kkt.as_ref().map(|k| k.atoms.len()),
             seconds: start.elapsed().as_secs_f64(),
         });
+        if let Some(r) = history.last() {
+            on_round(r);
+        }
         let tight = upper - best_lower <= opts.refine.eps * upper.abs();
         let done = !opts.refine.enabled
             || sup_min <= 1.0 + opts.refine.eps

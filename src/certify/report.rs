@@ -8,7 +8,7 @@ use super::bound::BoundKind;
 use super::local_max::LocalMaxCheck;
 use super::refine::{RoundRecord, SolveOptions};
 use super::sup::SupBound;
-use super::verdict::{Verdict, VerdictSettings, certify_teacher};
+use super::verdict::{Verdict, VerdictSettings, certify_teacher_observed};
 use super::verified::Operator;
 use super::{CertificateKind, CertificateReport, CertifySettings, Tier};
 use crate::convex::Status;
@@ -153,12 +153,21 @@ fn finite(v: f64) -> Option<f64> {
 
 /// Runs the verdict of `req` and collects its report.
 pub fn certify(req: &CertifyRequest) -> Result<CertifyReport> {
-    let (r, _dict, sol) = certify_teacher(
+    certify_observed(req, &mut |_| {})
+}
+
+/// [`certify`] with a call per refinement round (progress displays).
+pub fn certify_observed(
+    req: &CertifyRequest,
+    on_round: &mut dyn FnMut(&RoundRecord),
+) -> Result<CertifyReport> {
+    let (r, _dict, sol) = certify_teacher_observed(
         &req.spec,
         &req.teacher,
         &req.verdict_settings,
         &req.options,
         &req.certify_settings,
+        on_round,
     )?;
     let c = r.certificate.as_ref();
     let lambda = match c {

@@ -4,7 +4,7 @@
 //! (JSON through serde, text through `Display`).
 
 use super::bound::BoundKind;
-use super::refine::{RoundRecord, SolveOptions, solve_certified};
+use super::refine::{RoundRecord, SolveOptions, solve_certified_observed};
 use super::report::AtomOut;
 use super::sup::SupBound;
 use super::verdict::fill_psi;
@@ -122,8 +122,8 @@ fn finite(v: f64) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
-/// Solves (11) for the measurements `y` on `dict` (refined as `opts` asks)
-/// and collects the report. An infeasible LP is an error naming what to
+/// Solves (11) for the measurements `y` on `dict` (refined as `opts` asks;
+/// `on_round` hears each round) and collects the report. An infeasible LP is an error naming what to
 /// change (`grid-points` when the grid is too small, else `measurements`).
 pub fn solve_report(
     spec: &ProblemSpec,
@@ -131,8 +131,9 @@ pub fn solve_report(
     dict: &mut Dictionary,
     y: &[f64],
     opts: &SolveOptions,
+    on_round: &mut dyn FnMut(&RoundRecord),
 ) -> Result<SolveReport> {
-    let sol = solve_certified(spec, plan, dict, y, opts)?;
+    let sol = solve_certified_observed(spec, plan, dict, y, opts, on_round)?;
     let lp = &sol.grid.lp;
     if lp.status.is_infeasible() {
         if dict.len() < dict.m {

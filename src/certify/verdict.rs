@@ -20,7 +20,7 @@
 use super::bound::BoundKind;
 use super::eta::psi_for;
 use super::precert::SupportAtom;
-use super::refine::{CertifiedSolve, SolveOptions, solve_certified};
+use super::refine::{CertifiedSolve, SolveOptions, solve_certified_observed};
 use super::verified::Operator;
 use super::{CertificateReport, CertifySettings, certificate_report};
 use crate::convex::Status;
@@ -240,6 +240,19 @@ pub fn certify_teacher(
     opts: &SolveOptions,
     cs: &CertifySettings,
 ) -> Result<(VerdictReport, Dictionary, CertifiedSolve)> {
+    certify_teacher_observed(spec, teacher, vs, opts, cs, &mut |_| {})
+}
+
+/// [`certify_teacher`] with a call per refinement round
+/// ([`super::refine::solve_certified_observed`]).
+pub fn certify_teacher_observed(
+    spec: &ProblemSpec,
+    teacher: &ShallowInr,
+    vs: &VerdictSettings,
+    opts: &SolveOptions,
+    cs: &CertifySettings,
+    on_round: &mut dyn FnMut(&super::refine::RoundRecord),
+) -> Result<(VerdictReport, Dictionary, CertifiedSolve)> {
     teacher.validate(spec.d, spec.k0)?;
     vs.validate()?;
     cs.validate()?;
@@ -257,7 +270,7 @@ pub fn certify_teacher(
     }
     let mut dict = Dictionary::build(spec, &plan, &grid.points)?;
     let y = teacher_measurements(spec, &plan, teacher)?;
-    let solve = solve_certified(spec, &plan, &mut dict, &y, opts)?;
+    let solve = solve_certified_observed(spec, &plan, &mut dict, &y, opts, on_round)?;
     let psi = psi_for(spec, &plan)?;
     let teacher_cost = teacher.cost(&psi)?;
     let lp = &solve.grid.lp;

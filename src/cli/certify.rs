@@ -1,10 +1,11 @@
 //! `inrsamp certify`: the verdict against a known teacher.
 
+use super::progress::RoundProgress;
 use super::solver_args::SolverArgs;
 use super::{Outcome, ProblemArgs, TeacherArgs};
 use crate::certify::CertifySettings;
 use crate::certify::eta::EtaField;
-use crate::certify::report::{CertifyRequest, certify};
+use crate::certify::report::{CertifyRequest, certify_observed};
 use crate::certify::verdict::{Verdict, VerdictSettings, verdict_plan};
 use crate::error::Result;
 use clap::Args;
@@ -72,7 +73,11 @@ pub fn request(args: &CertifyArgs) -> Result<CertifyRequest> {
 /// Runs the subcommand.
 pub fn run(args: &CertifyArgs) -> Result<Outcome> {
     let req = request(args)?;
-    let r = certify(&req)?;
+    let mut progress =
+        RoundProgress::new(req.options.refine.enabled, req.options.refine.max_rounds);
+    let r = certify_observed(&req, &mut |round| progress.observe(round));
+    progress.finish();
+    let r = r?;
     if args.eta_csv.is_some() || args.eta_png.is_some() {
         let spec = &req.spec;
         let plan = verdict_plan(spec)?;

@@ -152,3 +152,53 @@ impl Observer for Progress {
         }
     }
 }
+
+/// Refinement rounds: a bar with the bracket on a terminal, one plain line
+/// per round otherwise (from round 1 on: the first grid solve is not a
+/// refinement).
+pub(super) struct RoundProgress {
+    bar: Option<indicatif::ProgressBar>,
+    plain: bool,
+    max_rounds: usize,
+}
+
+impl RoundProgress {
+    /// For a solve that refines (`refine`) up to `max_rounds` rounds.
+    pub(super) fn new(refine: bool, max_rounds: usize) -> Self {
+        let bar = terminal_bar(
+            !refine,
+            max_rounds as u64,
+            "refinement {bar:30} {pos}/{len} rounds {elapsed} {msg}",
+        );
+        RoundProgress {
+            plain: refine && bar.is_none(),
+            bar,
+            max_rounds,
+        }
+    }
+
+    /// One round's record.
+    pub(super) fn observe(&mut self, r: &crate::certify::refine::RoundRecord) {
+        let gap = (r.lp_value - r.lower_estimate) / r.lp_value.abs().max(f64::MIN_POSITIVE);
+        let msg = format!(
+            "value {:.10}, lower estimate {:.10} (gap {:.1e}), sup |eta| {:.6}, {} columns",
+            r.lp_value, r.lower_estimate, gap, r.sup_estimate, r.columns
+        );
+        if let Some(b) = &self.bar {
+            b.set_position(r.round as u64);
+            b.set_message(msg);
+        } else if self.plain && r.round >= 1 {
+            super::progress_line(&format!(
+                "refinement round {}/{}: {msg}, {:.1} s",
+                r.round, self.max_rounds, r.seconds
+            ));
+        }
+    }
+
+    /// Clears the bar.
+    pub(super) fn finish(self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! `inrsamp solve`: (11) on a sphere grid with its certified bracket.
 
+use super::progress::RoundProgress;
 use super::solver_args::SolverArgs;
 use super::{Outcome, ProblemArgs, TeacherArgs};
 use crate::certify::eta::EtaField;
@@ -77,7 +78,12 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
         crate::output::matrix::write_npy_vector(&yv, &y)?;
         crate::output::matrix::write_npy_vector(&psi, &dict.psi)?;
     }
-    let r = solve_report(&spec, &plan, &mut dict, &y, &opts)?;
+    let mut progress = RoundProgress::new(opts.refine.enabled, opts.refine.max_rounds);
+    let r = solve_report(&spec, &plan, &mut dict, &y, &opts, &mut |round| {
+        progress.observe(round)
+    });
+    progress.finish();
+    let r = r?;
     // The measure written is the verified one (LP support, polished, not
     // merged); merged atoms are for display only.
     if let Some(path) = &args.atoms_csv {
