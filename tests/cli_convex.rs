@@ -467,8 +467,21 @@ fn lp_column_generation_matches_the_full_lp() {
 #[test]
 fn refinement_rounds_are_reported_on_stderr() {
     let args = [
-        "certify", "--d", "1", "--k0", "1", "--k", "3", "--psi", "pre", "--teacher", "random",
-        "--width", "1", "--seed", "7",
+        "certify",
+        "--d",
+        "1",
+        "--k0",
+        "1",
+        "--k",
+        "3",
+        "--psi",
+        "pre",
+        "--teacher",
+        "random",
+        "--width",
+        "1",
+        "--seed",
+        "7",
     ];
     let out = assert_cmd::Command::cargo_bin("inrsamp")
         .unwrap()

@@ -14,7 +14,7 @@
 //!
 //! In d = 1 and in d = 2 with K0 = 1 the whole verdict runs on exact
 //! columns (the plan's quadrature is replaced); in d = 2 with K0 >= 2 on
-//! exact columns when the spec asks (`--exact`: they cost about 3000 grid
+//! exact columns when the spec asks (`--exact`: they cost about 1200 grid
 //! columns each), otherwise on the quadrature operator, and it says so.
 
 use super::bound::BoundKind;

@@ -258,7 +258,7 @@ pub struct ProblemArgs {
     pub quad_tol: Option<f64>,
     /// Exact coefficients: d = 1 (closed form between the real zeros of g) or
     /// d = 2 (closed form in x1, panelled Gauss-Legendre in x2; K0 >= 2 costs
-    /// about 24 ms per unit, so dictionaries take minutes).
+    /// about 8 ms per unit, so dictionaries take seconds to minutes).
     /// `--exact=false` overrides `exact = true` of a config.
     #[arg(long, num_args = 0..=1, default_missing_value = "true", require_equals = true, value_name = "BOOL")]
     pub exact: Option<bool>,

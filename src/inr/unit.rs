@@ -194,7 +194,7 @@ impl UnitEvaluator {
             Method::Exact2d(with_low) if self.features.degree() >= 2 => {
                 use crate::fourier::exact2d_rows;
                 let cube = self.features.w_to_complex(w);
-                let nodes = exact2d_rows::nodes(&cube, *with_low).ok_or_else(|| Error::Numerical {
+                let nodes = exact2d_rows::nodes(&cube, self.map.cutoff(), *with_low).ok_or_else(|| Error::Numerical {
                     what: "exact 2-D coefficients: a root finder (breakpoints or a row) did not converge"
                         .into(),
                 })?;
