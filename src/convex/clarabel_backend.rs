@@ -122,27 +122,38 @@ pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution>
     let data_rows = if noisy { m + 1 } else { m };
     let off = usize::from(noisy);
     let rows = data_rows + 2 * n;
+    // Variables (c, t), t >= |c| (the form modelling tools produce): one
+    // copy of Phi in A, where the split c = c+ - c- needs two (and twice
+    // the elimination work: 19.5 s against 8.0 s on the reference
+    // instance of `inrsamp lp`). Rows: data (zero cone or SOC), then
+    // t - c >= 0, then t + c >= 0 (s = b - A x).
     let mut colptr = Vec::with_capacity(2 * n + 1);
     let mut rowval = Vec::new();
     let mut nzval = Vec::new();
     colptr.push(0);
-    for (sign, block) in [(1.0, 0usize), (-1.0, n)] {
-        for j in 0..n {
-            for (i, &v) in prog.column(j).iter().enumerate() {
-                if v != 0.0 {
-                    rowval.push(off + i);
-                    nzval.push(sign * v);
-                }
+    for j in 0..n {
+        for (i, &v) in prog.column(j).iter().enumerate() {
+            if v != 0.0 {
+                rowval.push(off + i);
+                nzval.push(v);
             }
-            rowval.push(data_rows + block + j);
-            nzval.push(-1.0);
-            colptr.push(rowval.len());
         }
+        rowval.push(data_rows + j);
+        nzval.push(1.0);
+        rowval.push(data_rows + n + j);
+        nzval.push(-1.0);
+        colptr.push(rowval.len());
+    }
+    for j in 0..n {
+        rowval.push(data_rows + j);
+        nzval.push(-1.0);
+        rowval.push(data_rows + n + j);
+        nzval.push(-1.0);
+        colptr.push(rowval.len());
     }
     let a = CscMatrix::new(rows, 2 * n, colptr, rowval, nzval);
     let p = CscMatrix::<f64>::zeros((2 * n, 2 * n));
-    let mut q = Vec::with_capacity(2 * n);
-    q.extend_from_slice(prog.psi);
+    let mut q = vec![0.0; n];
     q.extend_from_slice(prog.psi);
     let mut b = vec![0.0; rows];
     if noisy {
@@ -168,7 +179,7 @@ pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution>
     solver.solve();
     let seconds = start.elapsed().as_secs_f64();
     let sol = &solver.solution;
-    let c: Vec<f64> = (0..n).map(|j| sol.x[j] - sol.x[n + j]).collect();
+    let c: Vec<f64> = sol.x[..n].to_vec();
     let lambda: Vec<f64> = (0..m).map(|i| -sol.z[off + i]).collect();
     Ok(LpSolution::finish(
         prog,
