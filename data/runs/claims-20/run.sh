@@ -5,7 +5,7 @@
 # committed CSVs away (an existing record file needs --resume).
 set -u
 cargo build --release -p proofs-check
-for c in theorem1-psi-mod necessity-k-below-2k0 conjecture-a-std-pre necessity-k-below-w1k0 conjecture-b-width-w; do
+for c in theorem1-psi-mod necessity-k-below-2k0 conjecture-a-std-pre necessity-k-below-w1k0 conjecture-b-width-w; do  # conjecture-b-width-w: revision f1a0c74
   s=$(date +%s)
   nice -n 19 ./target/release/proofs-check --full --instances 20 --csv "data/runs/claims-20/$c.csv" "$c" \
     > "data/runs/claims-20/$c.txt" 2> "data/runs/claims-20/$c.err"
