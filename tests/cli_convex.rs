@@ -223,6 +223,29 @@ fn lp_reads_csv_and_rejects_bad_input() {
     let v = run_json(&["lp", "--phi", &phi, "--y", &y, "--psi", &psi, "--json"]);
     assert!((v["objective"].as_f64().unwrap() - 1.5).abs() < 1e-8);
     assert_eq!(v["nonzeros"], 1);
+    // Exact data: the simplex by default; noisy data: Clarabel (the simplex
+    // has no second-order cone). |c - y| <= 0.1 with the same columns: the
+    // cheapest is 1.5 (1 - 0.1/sqrt(2)) on the middle column.
+    assert_eq!(v["backend"], "simplex");
+    let noisy = run_json(&[
+        "lp",
+        "--phi",
+        &phi,
+        "--y",
+        &y,
+        "--psi",
+        &psi,
+        "--noise-delta",
+        "0.1",
+        "--json",
+    ]);
+    assert_eq!(noisy["backend"], "clarabel");
+    let expected = 1.5 * (1.0 - 0.1 / 2f64.sqrt());
+    assert!(
+        (noisy["objective"].as_f64().unwrap() - expected).abs() < 1e-7,
+        "{}",
+        noisy["objective"]
+    );
     let y3 = w("y3.csv", "1\n1\n1\n");
     fails_with(
         &["lp", "--phi", &phi, "--y", &y3, "--psi", &psi],
