@@ -1,5 +1,5 @@
-//! Tests of [`super`] (the separable partial DFT): adjoints, the GEMM
-//! against a naive product, the analysis against direct sums.
+//! Tests of [`super`] (the separable partial DFT): the adjoint identities
+//! and the mode product against a naive loop.
 use super::*;
 
 #[test]
