@@ -10,7 +10,7 @@ use inrsamp::certify::refine::SolveOptions;
 use inrsamp::certify::report::CertifyRequest;
 use inrsamp::certify::verdict::VerdictSettings;
 use inrsamp::inr::network::ShallowInr;
-use inrsamp::spec::SpecInput;
+use inrsamp::spec::{ProblemSpec, SpecInput};
 use inrsamp::train::TrainSettings;
 use inrsamp::train::restarts::Student;
 
@@ -55,10 +55,9 @@ pub fn certify_args(claim: &Claim, cell: &Cell, seed: u64) -> Vec<String> {
     args
 }
 
-/// The typed request of a verdict instance, built from the library's
-/// defaults; `tests` check that [`certify_args`] builds the same request
-/// through the CLI.
-pub fn certify_request(claim: &Claim, cell: &Cell, seed: u64) -> Result<CertifyRequest, String> {
+/// The problem of an instance (the cell's flags, the instance seed) and its
+/// random teacher, as `--teacher random --width W --seed S` builds them.
+fn problem(cell: &Cell, seed: u64) -> Result<(ProblemSpec, ShallowInr), String> {
     let spec = SpecInput {
         d: Some(cell.d as i64),
         k0: Some(cell.k0 as i64),
@@ -71,6 +70,14 @@ pub fn certify_request(claim: &Claim, cell: &Cell, seed: u64) -> Result<CertifyR
     .map_err(|e| e.to_string())?;
     let teacher =
         ShallowInr::random(cell.d, cell.k0, cell.width, seed).map_err(|e| e.to_string())?;
+    Ok((spec, teacher))
+}
+
+/// The typed request of a verdict instance, built from the library's
+/// defaults; `tests` check that [`certify_args`] builds the same request
+/// through the CLI.
+pub fn certify_request(claim: &Claim, cell: &Cell, seed: u64) -> Result<CertifyRequest, String> {
+    let (spec, teacher) = problem(cell, seed)?;
     let mut options = SolveOptions::default();
     options.refine.enabled = cell.d == 1 || claim.family.refine;
     let verdict_settings = VerdictSettings {
@@ -115,18 +122,7 @@ const AGREEMENT_WIDTH_D1: usize = 10;
 /// The typed request of an agreement instance (library defaults; `tests`
 /// check it against [`compare_args`] parsed by the CLI).
 pub fn compare_request(claim: &Claim, cell: &Cell, seed: u64) -> Result<CompareRequest, String> {
-    let spec = SpecInput {
-        d: Some(cell.d as i64),
-        k0: Some(cell.k0 as i64),
-        k: Some(cell.k as i64),
-        psi: Some(cell.psi.clone()),
-        seed: Some(seed),
-        ..Default::default()
-    }
-    .build()
-    .map_err(|e| e.to_string())?;
-    let teacher =
-        ShallowInr::random(cell.d, cell.k0, cell.width, seed).map_err(|e| e.to_string())?;
+    let (spec, teacher) = problem(cell, seed)?;
     let mut train = TrainSettings {
         tau: 1e-9,
         seed,

@@ -13,6 +13,52 @@ use clarabel::solver::IPSolver;
 use good_lp::solvers::clarabel::clarabel;
 use good_lp::{Expression, ProblemVariables, SolverModel, Variable, variable};
 
+/// (P_N) in good_lp's terms with `c = c+ - c-`, `c+-` >= 0: the variables
+/// (all `c+`, then all `c-`), the objective `sum psi_j (c+_j + c-_j)` and
+/// the rows `Phi_i (c+ - c-) = y_i`. Shared by this backend and
+/// [`super::simplex_backend`].
+pub(crate) struct SplitModel {
+    /// The variables.
+    pub vars: ProblemVariables,
+    /// `c+`.
+    pub plus: Vec<Variable>,
+    /// `c-`.
+    pub minus: Vec<Variable>,
+    /// The cost.
+    pub objective: Expression,
+    /// The data rows, in order.
+    pub constraints: Vec<good_lp::Constraint>,
+}
+
+impl SplitModel {
+    /// The model of `prog` (equality form).
+    pub fn new(prog: &Program<'_>) -> Self {
+        let (m, n) = (prog.m, prog.n());
+        let mut vars = ProblemVariables::new();
+        let plus: Vec<Variable> = (0..n).map(|_| vars.add(variable().min(0.0))).collect();
+        let minus: Vec<Variable> = (0..n).map(|_| vars.add(variable().min(0.0))).collect();
+        let objective: Expression = (0..n)
+            .map(|j| prog.psi[j] * plus[j] + prog.psi[j] * minus[j])
+            .sum();
+        let constraints = (0..m)
+            .map(|i| {
+                let lhs: Expression = (0..n)
+                    .filter(|&j| prog.column(j)[i] != 0.0)
+                    .map(|j| prog.column(j)[i] * plus[j] - prog.column(j)[i] * minus[j])
+                    .sum();
+                lhs.eq(prog.y[i])
+            })
+            .collect();
+        SplitModel {
+            vars,
+            plus,
+            minus,
+            objective,
+            constraints,
+        }
+    }
+}
+
 /// Solves (P_N) through good_lp.
 pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution> {
     if prog.delta > 0.0 {
@@ -23,19 +69,10 @@ pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution>
         ));
     }
     let (m, n) = (prog.m, prog.n());
-    let mut vars = ProblemVariables::new();
-    let plus: Vec<Variable> = (0..n).map(|_| vars.add(variable().min(0.0))).collect();
-    let minus: Vec<Variable> = (0..n).map(|_| vars.add(variable().min(0.0))).collect();
-    let objective: Expression = (0..n)
-        .map(|j| prog.psi[j] * plus[j] + prog.psi[j] * minus[j])
-        .sum();
-    let mut model = vars.minimise(objective).using(clarabel);
-    for i in 0..m {
-        let lhs: Expression = (0..n)
-            .filter(|&j| prog.column(j)[i] != 0.0)
-            .map(|j| prog.column(j)[i] * plus[j] - prog.column(j)[i] * minus[j])
-            .sum();
-        model = model.with(lhs.eq(prog.y[i]));
+    let split = SplitModel::new(prog);
+    let mut model = split.vars.minimise(split.objective).using(clarabel);
+    for c in split.constraints {
+        model = model.with(c);
     }
     model
         .settings()

@@ -13,13 +13,11 @@
 //! `almost_solved`, and the gap says by how much. Only the equality form
 //! (`delta = 0`) exists here.
 
+use super::good_lp_backend::SplitModel;
 use super::{Backend, LpSolution, Program, SolveSettings, Status};
 use crate::error::{Error, Result};
 use good_lp::solvers::microlp::microlp;
-use good_lp::{
-    Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, WithTimeLimit,
-    variable,
-};
+use good_lp::{ResolutionError, Solution, SolverModel, WithTimeLimit};
 use nalgebra::DMatrix;
 
 /// The recovered dual must close the gap to this (relative) for `solved`.
@@ -38,22 +36,19 @@ pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution>
         ));
     }
     let (m, n) = (prog.m, prog.n());
-    let mut vars = ProblemVariables::new();
-    let plus: Vec<Variable> = (0..n).map(|_| vars.add(variable().min(0.0))).collect();
-    let minus: Vec<Variable> = (0..n).map(|_| vars.add(variable().min(0.0))).collect();
-    let objective: Expression = (0..n)
-        .map(|j| prog.psi[j] * plus[j] + prog.psi[j] * minus[j])
-        .sum();
+    let SplitModel {
+        vars,
+        plus,
+        minus,
+        objective,
+        constraints,
+    } = SplitModel::new(prog);
     let mut model = vars.minimise(objective).using(microlp);
     if settings.time_limit.is_finite() {
         model = model.with_time_limit(settings.time_limit);
     }
-    for i in 0..m {
-        let lhs: Expression = (0..n)
-            .filter(|&j| prog.column(j)[i] != 0.0)
-            .map(|j| prog.column(j)[i] * plus[j] - prog.column(j)[i] * minus[j])
-            .sum();
-        model = model.with(lhs.eq(prog.y[i]));
+    for c in constraints {
+        model = model.with(c);
     }
     let start = std::time::Instant::now();
     let outcome = model.solve();
