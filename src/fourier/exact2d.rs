@@ -156,6 +156,44 @@ pub fn nodes(cube: &[Complex64], with_low: bool) -> Option<Vec<Node>> {
     Some(out)
 }
 
+/// `x2 = a + len sin^2(pi t / 2)` and its derivative in `t`: the
+/// substitution that smooths the square-root behaviour of the row
+/// integrals at both ends of a panel `[a, a + len]`.
+pub fn sin2_map(a: f64, len: f64, t: f64) -> (f64, f64) {
+    let (s, c) = (PI * t / 2.0).sin_cos();
+    (a + len * s * s, len * PI * s * c)
+}
+
+/// The nodes (without their intervals) of the rules `hi` and `lo`
+/// (Gauss-Legendre pairs on [-1, 1]) on the piece `[t0, t1]` of the
+/// variable `t`, mapped to `x2` by `map` (value, derivative); `lo`'s nodes
+/// carry `weight_low` only.
+pub fn piece_nodes(
+    t0: f64,
+    t1: f64,
+    hi: &[(f64, f64)],
+    lo: &[(f64, f64)],
+    map: &dyn Fn(f64) -> (f64, f64),
+) -> Vec<Node> {
+    let (mid, half) = (0.5 * (t0 + t1), 0.5 * (t1 - t0));
+    let mut out = Vec::with_capacity(hi.len() + lo.len());
+    for (rule, high) in [(hi, true), (lo, false)] {
+        for &(u, wgt) in rule.iter() {
+            let (x2, jac) = map(mid + half * u);
+            let x2 = x2.rem_euclid(1.0);
+            let w = wgt * half * jac;
+            out.push(Node {
+                x2,
+                weight: if high { w } else { 0.0 },
+                weight_low: if high { 0.0 } else { w },
+                intervals: Vec::new(),
+                e1: Complex64::from_polar(1.0, TAU * x2),
+            });
+        }
+    }
+    out
+}
+
 /// The nodes in `x2` (without their intervals) for the breakpoints `bps`:
 /// Gauss-Legendre on pieces of each panel `[b_i, b_{i+1}]` after the
 /// substitution `x2 = a + (b - a) sin^2(pi t / 2)`, or on equal pieces of
@@ -164,27 +202,10 @@ pub fn panel_nodes(bps: &[f64], with_low: bool) -> Vec<Node> {
     let hi = GL_HIGH.with(|r| r.clone());
     let lo = if with_low { gl(NODES / 2) } else { Vec::new() };
     let mut out = Vec::new();
-    // Pieces in a variable t of [0, 1] mapped to x2 by `map`.
     let mut add_pieces = |pieces: usize, map: &dyn Fn(f64) -> (f64, f64)| {
         for p in 0..pieces {
             let (t0, t1) = (p as f64 / pieces as f64, (p + 1) as f64 / pieces as f64);
-            let half = 0.5 * (t1 - t0);
-            let mid = 0.5 * (t0 + t1);
-            for (rule, high) in [(&hi, true), (&lo, false)] {
-                for &(u, wgt) in rule.iter() {
-                    let (x2, jac) = map(mid + half * u);
-                    let x2 = x2.rem_euclid(1.0);
-                    let e1 = Complex64::from_polar(1.0, TAU * x2);
-                    let w = wgt * half * jac;
-                    out.push(Node {
-                        x2,
-                        weight: if high { w } else { 0.0 },
-                        weight_low: if high { 0.0 } else { w },
-                        intervals: Vec::new(),
-                        e1,
-                    });
-                }
-            }
+            out.extend(piece_nodes(t0, t1, &hi, &lo, map));
         }
     };
     if bps.is_empty() {
@@ -202,11 +223,7 @@ pub fn panel_nodes(bps: &[f64], with_low: bool) -> Vec<Node> {
                 continue;
             }
             let pieces = PANEL_SPLITS.max((len * 2.0 * PANEL_SPLITS as f64).ceil() as usize);
-            add_pieces(pieces, &|t| {
-                let s = (PI * t / 2.0).sin();
-                let c = (PI * t / 2.0).cos();
-                (a + len * s * s, len * PI * s * c)
-            });
+            add_pieces(pieces, &|t| sin2_map(a, len, t));
         }
     }
     out

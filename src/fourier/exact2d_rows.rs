@@ -243,23 +243,11 @@ pub fn nodes(cube: &[Complex64], kmax: usize, with_low: bool) -> Option<Vec<Node
         }
         let mut stack = vec![(0.0f64, 1.0f64, 0usize)];
         while let Some((t0, t1, depth)) = stack.pop() {
-            let (mid, half) = (0.5 * (t0 + t1), 0.5 * (t1 - t0));
-            let mut piece = Vec::with_capacity(hi.len() + lo.len());
-            for (r, high) in [(&hi, true), (&lo, false)] {
-                for &(u, wgt) in r.iter() {
-                    let t = mid + half * u;
-                    let (sn, cs) = (std::f64::consts::PI * t / 2.0).sin_cos();
-                    let x2 = (a + len * sn * sn).rem_euclid(1.0);
-                    let w = wgt * half * len * std::f64::consts::PI * sn * cs;
-                    let e1 = Complex64::from_polar(1.0, TAU * x2);
-                    piece.push(Node {
-                        x2,
-                        weight: if high { w } else { 0.0 },
-                        weight_low: if high { 0.0 } else { w },
-                        intervals: exact1d::positive_intervals(&row_at(cube, e1), &settings)?,
-                        e1,
-                    });
-                }
+            let mut piece = super::exact2d::piece_nodes(t0, t1, &hi, &lo, &|t| {
+                super::exact2d::sin2_map(a, len, t)
+            });
+            for node in piece.iter_mut() {
+                node.intervals = exact1d::positive_intervals(&row_at(cube, node.e1), &settings)?;
             }
             let (rh, rl) = integrate_relu(&piece, cube, kmax);
             let (ih, il) = integrate(&piece, &ones, kmax);
@@ -276,7 +264,7 @@ pub fn nodes(cube: &[Complex64], kmax: usize, with_low: bool) -> Option<Vec<Node
                 }
                 out.extend(piece);
             } else {
-                let tm = mid;
+                let tm = 0.5 * (t0 + t1);
                 stack.push((tm, t1, depth + 1));
                 stack.push((t0, tm, depth + 1));
             }
