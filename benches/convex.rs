@@ -52,6 +52,8 @@ fn solve_pn(c: &mut Criterion) {
         ("full_clarabel_dual", Strategy::Full, Backend::Clarabel),
         ("columns_simplex", Strategy::Columns, Backend::Simplex),
         ("full_simplex", Strategy::Full, Backend::Simplex),
+        ("columns_highs", Strategy::Columns, Backend::Highs),
+        ("full_highs", Strategy::Full, Backend::Highs),
     ] {
         let r = solve_grid(&prog, strategy, backend, &s, &cg, None).unwrap();
         eprintln!(

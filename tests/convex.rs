@@ -13,13 +13,14 @@ use inrsamp::measurement::measure_at;
 use inrsamp::sphere::SphereGrid;
 
 const BOTH: [Backend; 3] = [Backend::Clarabel, Backend::ClarabelPrimal, Backend::GoodLp];
-/// The interior-point backends and the simplex twin (which has no
+/// The interior-point backends and the simplex twins (which have no
 /// iteration limit).
-const ALL: [Backend; 4] = [
+const ALL: [Backend; 5] = [
     Backend::Clarabel,
     Backend::ClarabelPrimal,
     Backend::GoodLp,
     Backend::Simplex,
+    Backend::Highs,
 ];
 
 #[test]
@@ -110,6 +111,7 @@ fn tiny_noisy_program_with_known_optimum() {
     );
     assert!(solve(&prog, Backend::GoodLp, &SolveSettings::default()).is_err());
     assert!(solve(&prog, Backend::Simplex, &SolveSettings::default()).is_err());
+    assert!(solve(&prog, Backend::Highs, &SolveSettings::default()).is_err());
 }
 
 #[test]
@@ -170,11 +172,18 @@ fn backends_agree_on_dictionaries() {
     }
 }
 
-/// The interior-point solver against the simplex twin (issue #13, item 4:
-/// objectives to 1e-8 relative on dictionaries), d = 1 and 2, every psi.
-/// The simplex's vertex needs no polishing: its support is at most M.
+/// The interior-point solver against the simplex twins, microlp and HiGHS
+/// (issue #13, item 4: objectives to 1e-8 relative on dictionaries), d = 1
+/// and 2, every psi. A vertex needs no polishing: its support is at most M.
+/// HiGHS's row duals must close the gap to 1e-9 (status `solved`).
 #[test]
 fn clarabel_and_simplex_agree_on_dictionaries() {
+    for twin in [Backend::Simplex, Backend::Highs] {
+        clarabel_and_twin_agree(twin);
+    }
+}
+
+fn clarabel_and_twin_agree(twin: Backend) {
     for (d, k0, k, psi, n, width, seed) in [
         (1, 1, 3, "std", 300, 2, 11),
         (1, 1, 3, "mod", 300, 2, 12),
@@ -185,13 +194,16 @@ fn clarabel_and_simplex_agree_on_dictionaries() {
         let (dict, y) = teacher_problem(d, k0, k, psi, n, width, seed);
         let prog = Program::new(&dict.columns, dict.m, &y, &dict.psi, 0.0).unwrap();
         let a = solve(&prog, Backend::Clarabel, &SolveSettings::default()).unwrap();
-        let b = solve(&prog, Backend::Simplex, &SolveSettings::default()).unwrap();
+        let b = solve(&prog, twin, &SolveSettings::default()).unwrap();
         assert!(a.status.is_solved(), "{:?}", a.status);
         assert!(b.status.has_solution(), "{:?}", b.status);
+        if twin == Backend::Highs {
+            assert!(b.status.is_solved(), "HiGHS: {:?}, gap {:e}", b.status, b.gap());
+        }
         let rel = (a.primal_objective - b.primal_objective).abs() / a.primal_objective;
         assert!(
             rel < 1e-8,
-            "d={d} {psi}: clarabel {} vs simplex {} (rel {rel:e})",
+            "d={d} {psi}: clarabel {} vs {twin:?} {} (rel {rel:e})",
             a.primal_objective,
             b.primal_objective
         );
@@ -204,7 +216,7 @@ fn clarabel_and_simplex_agree_on_dictionaries() {
         // The recovered dual is feasible, so its value is a lower bound.
         assert!(b.dual_objective <= b.primal_objective * (1.0 + 1e-12));
         eprintln!(
-            "d={d} {psi} N={}: clarabel {:.3} s, simplex {:.3} s, simplex dual gap {:.1e}, status {:?}",
+            "d={d} {psi} N={}: clarabel {:.3} s, {twin:?} {:.3} s, its dual gap {:.1e}, status {:?}",
             dict.len(),
             a.seconds,
             b.seconds,

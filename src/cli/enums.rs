@@ -15,6 +15,7 @@ impl ValueEnum for Backend {
             Backend::ClarabelPrimal,
             Backend::GoodLp,
             Backend::Simplex,
+            Backend::Highs,
         ]
     }
 
@@ -28,6 +29,9 @@ impl ValueEnum for Backend {
                 .help("the same LP through good_lp (Clarabel underneath); no noisy variant"),
             Backend::Simplex => PossibleValue::new("simplex").help(
                 "the simplex method of microlp through good_lp (independent of Clarabel; vertex solutions); no noisy variant",
+            ),
+            Backend::Highs => PossibleValue::new("highs").help(
+                "HiGHS's dual simplex through good_lp (C++, independent of Clarabel and microlp; vertex solutions); no noisy variant",
             ),
         })
     }

@@ -17,6 +17,7 @@ pub mod atoms;
 pub mod clarabel_backend;
 pub mod columns;
 pub mod good_lp_backend;
+pub mod highs_backend;
 pub mod simplex_backend;
 
 use crate::error::{Error, Result};
@@ -230,6 +231,10 @@ pub enum Backend {
     /// independent of Clarabel (vertex solutions; dual recovered from the
     /// vertex); no noisy variant.
     Simplex,
+    /// The same LP through good_lp's HiGHS adapter: HiGHS's dual simplex
+    /// (C++, independent of Clarabel and microlp; vertex solutions, row
+    /// duals); no noisy variant.
+    Highs,
 }
 
 /// Interior-point settings. Defaults are tighter than Clarabel's own
@@ -339,5 +344,6 @@ pub fn solve(prog: &Program<'_>, backend: Backend, settings: &SolveSettings) -> 
         Backend::ClarabelPrimal => clarabel_backend::solve(prog, settings),
         Backend::GoodLp => good_lp_backend::solve(prog, settings),
         Backend::Simplex => simplex_backend::solve(prog, settings),
+        Backend::Highs => highs_backend::solve(prog, settings),
     }
 }

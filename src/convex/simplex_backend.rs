@@ -117,10 +117,18 @@ pub fn dual_from_vertex(prog: &Program<'_>, c: &[f64]) -> Vec<f64> {
         Ok(x) => x.iter().copied().collect(),
         Err(_) => return vec![0.0; m],
     };
-    // Scale into the dual feasible set |Phi_j^T lambda| <= psi_j.
+    scale_to_feasible(prog, &mut lambda);
+    lambda
+}
+
+/// Scales `lambda` into the dual feasible set `|Phi_j^T lambda| <= psi_j`
+/// (by the largest violation ratio; to zero if a column with `psi_j = 0`
+/// is violated), so that `y . lambda` is a valid lower bound of value(P_N).
+/// Shared with [`super::highs_backend`].
+pub(crate) fn scale_to_feasible(prog: &Program<'_>, lambda: &mut [f64]) {
     let mut worst = 1.0f64;
     for j in 0..prog.n() {
-        let dot: f64 = prog.column(j).iter().zip(&lambda).map(|(a, b)| a * b).sum();
+        let dot: f64 = prog.column(j).iter().zip(lambda.iter()).map(|(a, b)| a * b).sum();
         if prog.psi[j] > 0.0 {
             worst = worst.max(dot.abs() / prog.psi[j]);
         } else if dot != 0.0 {
@@ -132,5 +140,4 @@ pub fn dual_from_vertex(prog: &Program<'_>, c: &[f64]) -> Vec<f64> {
     } else {
         lambda.iter_mut().for_each(|v| *v = 0.0);
     }
-    lambda
 }
