@@ -198,7 +198,12 @@ fn clarabel_and_twin_agree(twin: Backend) {
         assert!(a.status.is_solved(), "{:?}", a.status);
         assert!(b.status.has_solution(), "{:?}", b.status);
         if twin == Backend::Highs {
-            assert!(b.status.is_solved(), "HiGHS: {:?}, gap {:e}", b.status, b.gap());
+            assert!(
+                b.status.is_solved(),
+                "HiGHS: {:?}, gap {:e}",
+                b.status,
+                b.gap()
+            );
         }
         let rel = (a.primal_objective - b.primal_objective).abs() / a.primal_objective;
         assert!(

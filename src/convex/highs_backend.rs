@@ -56,7 +56,10 @@ pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution>
     if settings.time_limit.is_finite() {
         model = model.set_time_limit(settings.time_limit);
     }
-    let rows: Vec<_> = constraints.into_iter().map(|c| model.add_constraint(c)).collect();
+    let rows: Vec<_> = constraints
+        .into_iter()
+        .map(|c| model.add_constraint(c))
+        .collect();
     let start = std::time::Instant::now();
     let outcome = model.solve();
     let seconds = start.elapsed().as_secs_f64();

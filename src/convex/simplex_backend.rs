@@ -128,7 +128,12 @@ pub fn dual_from_vertex(prog: &Program<'_>, c: &[f64]) -> Vec<f64> {
 pub(crate) fn scale_to_feasible(prog: &Program<'_>, lambda: &mut [f64]) {
     let mut worst = 1.0f64;
     for j in 0..prog.n() {
-        let dot: f64 = prog.column(j).iter().zip(lambda.iter()).map(|(a, b)| a * b).sum();
+        let dot: f64 = prog
+            .column(j)
+            .iter()
+            .zip(lambda.iter())
+            .map(|(a, b)| a * b)
+            .sum();
         if prog.psi[j] > 0.0 {
             worst = worst.max(dot.abs() / prog.psi[j]);
         } else if dot != 0.0 {
