@@ -14,7 +14,6 @@ use inrsamp::certify::verdict::{
 use inrsamp::certify::{CertifySettings, certificate_report};
 use inrsamp::dictionary::Dictionary;
 use inrsamp::inr::network::ShallowInr;
-use inrsamp::measurement::measure_exact;
 use inrsamp::spec::ProblemSpec;
 use inrsamp::sphere::SphereGrid;
 use rand::SeedableRng;
@@ -53,30 +52,6 @@ fn refine_opts() -> SolveOptions {
     let mut o = SolveOptions::default();
     o.refine.enabled = true;
     o
-}
-
-/// An independent optimum of (11) for a d = 1 problem: the LP on a 20 000
-/// point Fibonacci grid of exact columns, its solution's residual and cost
-/// recomputed unit by unit (`measure_exact`), no refinement, no sliding.
-/// Returns `(cost, relative residual)`: an upper bound of value(11).
-fn fine_grid_value(spec: &ProblemSpec, y: &[f64]) -> (f64, f64) {
-    let (dict, lp) = fine_grid_lp(spec, y);
-    let units: Vec<inrsamp::inr::network::Unit> = (0..dict.len())
-        .filter(|&j| lp.c[j] != 0.0)
-        .map(|j| inrsamp::inr::network::Unit {
-            a: lp.c[j],
-            w: dict.direction(j).to_vec(),
-        })
-        .collect();
-    let net = ShallowInr {
-        d: spec.d,
-        k0: spec.k0,
-        units,
-    };
-    let ay = measure_exact(spec, &net).unwrap();
-    let res = dist(&ay, y) / norm(y);
-    let cost: f64 = (0..dict.len()).map(|j| lp.c[j].abs() * dict.psi[j]).sum();
-    (cost, res)
 }
 
 #[test]

@@ -215,6 +215,24 @@ pub fn solve_certified_observed(
     opts: &SolveOptions,
     on_round: &mut dyn FnMut(&RoundRecord),
 ) -> Result<CertifiedSolve> {
+    solve_certified_hinted(spec, plan, dict, y, opts, None, on_round)
+}
+
+/// [`solve_certified_observed`] with a dual candidate `hint` searched in
+/// the first round beside the LP's `lambda` (`certify` passes the
+/// pre-certificate of the teacher's support, the hypothesis under test).
+/// Any `lambda` gives a valid lower bound `dual(lambda) / max(1, sup
+/// |eta|)`, so the hint can only tighten the bracket, never make it wrong;
+/// when it is a certificate the bracket closes in the first round.
+pub fn solve_certified_hinted(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    dict: &mut Dictionary,
+    y: &[f64],
+    opts: &SolveOptions,
+    hint: Option<&[f64]>,
+    on_round: &mut dyn FnMut(&RoundRecord),
+) -> Result<CertifiedSolve> {
     crate::numeric::check_data_scale("measurements", y)?;
     let start = std::time::Instant::now();
     let mut warm: Option<Vec<usize>> = None;
@@ -264,20 +282,38 @@ pub fn solve_certified_observed(
                 ..AtomSettings::default()
             },
         );
-        // The LP's lambda is always searched (its violators are what the
+        // The hint (first round only) is searched first: when it closes the
+        // bracket on its own, the LP's lambda need not be searched.
+        let hinted = match hint {
+            Some(h) if rounds == 0 && h.len() == dict.m && h.iter().all(|v| v.is_finite()) => Some(
+                search_lambda(spec, plan, dict, h.to_vec(), prog.dual_value(h), opts)?,
+            ),
+            _ => None,
+        };
+        let value = grid.lp.primal_objective;
+        let hint_closes = hinted.as_ref().is_some_and(|h| {
+            h.sup.value <= 1.0 + opts.refine.eps
+                && h.dual / h.sup.value.max(1.0) >= value - opts.refine.eps * value.abs()
+        });
+        // Otherwise the LP's lambda is searched (its violators are what the
         // LP misses); the optimality system's too when it converged.
-        let mut searched = vec![search_lambda(
-            spec,
-            plan,
-            dict,
-            grid.lp.lambda.clone(),
-            grid.lp.dual_objective,
-            opts,
-        )?];
+        let mut searched = Vec::new();
+        if !hint_closes {
+            searched.push(search_lambda(
+                spec,
+                plan,
+                dict,
+                grid.lp.lambda.clone(),
+                grid.lp.dual_objective,
+                opts,
+            )?);
+        }
+        searched.extend(hinted);
         // Only near convergence: far from it the clusters are not the
         // support and the system fails after costly iterations.
         let kkt = if opts.refine.enabled
             && opts.delta == 0.0
+            && !hint_closes
             && searched[0].sup.value <= 1.0 + KKT_GATE
         {
             kkt_from_clusters(spec, plan, &clusters, &grid.lp.lambda, y)?
@@ -309,7 +345,7 @@ pub fn solve_certified_observed(
             .max_by(|a, b| {
                 (a.dual / a.sup.value.max(1.0)).total_cmp(&(b.dual / b.sup.value.max(1.0)))
             })
-            .expect("the LP's lambda is always searched");
+            .expect("the LP's lambda or the hint is always searched");
         let sup_min = searched
             .iter()
             .map(|sr| sr.sup.value)

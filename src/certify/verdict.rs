@@ -20,7 +20,8 @@
 use super::bound::BoundKind;
 use super::eta::psi_for;
 use super::precert::SupportAtom;
-use super::refine::{CertifiedSolve, SolveOptions, solve_certified_observed};
+use super::precert::vanishing_derivative;
+use super::refine::{CertifiedSolve, SolveOptions, solve_certified_hinted};
 use super::verified::Operator;
 use super::{CertificateReport, CertifySettings, certificate_report};
 use crate::convex::Status;
@@ -270,7 +271,20 @@ pub fn certify_teacher_observed(
     }
     let mut dict = Dictionary::build(spec, &plan, &grid.points)?;
     let y = teacher_measurements(spec, &plan, teacher)?;
-    let solve = solve_certified_observed(spec, &plan, &mut dict, &y, opts, on_round)?;
+    // The pre-certificate of the teacher's support (the hypothesis under
+    // test) is searched beside the LP's lambda in the first round: a valid
+    // lower bound whatever it is, and the whole bracket at once when it is
+    // a certificate. None when it cannot be built (then the LP's alone).
+    let support = teacher_support(teacher);
+    let hint = if support.is_empty() || ynorm_of(&y) == 0.0 {
+        None
+    } else {
+        vanishing_derivative(spec, &plan, &support)
+            .ok()
+            .map(|p| p.lambda)
+    };
+    let solve =
+        solve_certified_hinted(spec, &plan, &mut dict, &y, opts, hint.as_deref(), on_round)?;
     let psi = psi_for(spec, &plan)?;
     let teacher_cost = teacher.cost(&psi)?;
     let lp = &solve.grid.lp;
@@ -283,7 +297,7 @@ pub fn certify_teacher_observed(
     fill_psi(spec, &plan, &mut merged)?;
     let student = network_of(spec, &found);
     let rel_err = function_rel_error(&student, teacher);
-    let ynorm = y.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let ynorm = ynorm_of(&y);
     let mut report = VerdictReport {
         verdict: Verdict::Inconclusive,
         reason: String::new(),
@@ -418,6 +432,11 @@ pub fn certify_teacher_observed(
     }
     report.certificate = Some(cert);
     Ok((report, dict, solve))
+}
+
+/// `|y|_2`.
+fn ynorm_of(y: &[f64]) -> f64 {
+    y.iter().map(|v| v * v).sum::<f64>().sqrt()
 }
 
 /// The teacher's units as support atoms (unit directions, signs); units
