@@ -394,3 +394,52 @@ pub fn limit_unit_direction(k0: usize, points: &[f64], weights: &[f64], t: f64) 
     w.iter_mut().for_each(|v| *v /= n);
     w
 }
+
+/// Antipodal pairs `{x, x + (1/2, 1/2)}`: an `n x n` scan of `x` (a quarter
+/// of the torus suffices up to symmetry, the whole is cheap), then a
+/// pattern search.
+pub(super) fn sup_antipodal_pairs(cone: &PointCone, n: usize, refine: usize) -> PointLimit {
+    use rayon::prelude::*;
+    let pair = |x: [f64; 2]| {
+        cone.best(&[
+            vec![x[0], x[1]],
+            vec![(x[0] + 0.5).rem_euclid(1.0), (x[1] + 0.5).rem_euclid(1.0)],
+        ])
+    };
+    let mut cands: Vec<(f64, [f64; 2])> = (0..n * n)
+        .into_par_iter()
+        .map(|i| {
+            let x = [(i / n) as f64 / n as f64, (i % n) as f64 / n as f64];
+            (pair(x).eta.abs(), x)
+        })
+        .collect();
+    cands.sort_by(|a, b| b.0.total_cmp(&a.0));
+    cands
+        .into_iter()
+        .take(refine)
+        .map(|(_, mut x)| {
+            let mut cur = pair(x);
+            let mut h = 1.0 / n as f64;
+            while h > 1e-10 {
+                let mut improved = false;
+                for a in 0..2 {
+                    for sign in [1.0, -1.0] {
+                        let mut t = x;
+                        t[a] = (t[a] + sign * h).rem_euclid(1.0);
+                        let v = pair(t);
+                        if v.eta.abs() > cur.eta.abs() * (1.0 + IMPROVE_REL) {
+                            cur = v;
+                            x = t;
+                            improved = true;
+                        }
+                    }
+                }
+                if !improved {
+                    h *= 0.5;
+                }
+            }
+            cur
+        })
+        .max_by(|a, b| a.eta.abs().total_cmp(&b.eta.abs()))
+        .unwrap_or_else(|| pair([0.0, 0.0]))
+}
