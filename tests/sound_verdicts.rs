@@ -294,3 +294,46 @@ fn a_teacher_certificate_decides_when_the_lp_misses_the_teacher() {
     }
     assert!(gaps >= 1, "no instance exercised the optimizer-gap case");
 }
+
+#[test]
+fn atoms_whose_unit_vanishes_are_dropped_from_a_verified_measure() {
+    // A measure = the teacher's units plus a unit with g <= -0.5 everywhere
+    // (bias -1, |other coefficients| summing to 0.5) and a huge amplitude:
+    // its column is zero, so dropping it keeps A mu and lowers psi_std's
+    // cost to the teacher's (an independent number: sum |a| |w|).
+    use inrsamp::certify::verified::{VerifySettings, verify_atoms};
+    use inrsamp::convex::atoms::Atom;
+    let spec = spec_seed(2, 1, 2, "std", 5);
+    let plan = verdict_plan(&spec).unwrap();
+    let t = ShallowInr::random(2, 1, 2, 5).unwrap();
+    let y = teacher_measurements(&spec, &plan, &t).unwrap();
+    let mut atoms: Vec<Atom> = t
+        .units
+        .iter()
+        .map(|u| Atom {
+            c: u.a,
+            w: u.w.clone(),
+            psi: f64::NAN,
+            members: vec![],
+        })
+        .collect();
+    let dim = spec.feature_dim();
+    let mut dead = vec![0.5 / (dim - 1) as f64; dim];
+    dead[0] = -1.0;
+    atoms.push(Atom {
+        c: -3.8e5,
+        w: dead,
+        psi: f64::NAN,
+        members: vec![],
+    });
+    let m = verify_atoms(&spec, &plan, atoms, &y, 0.0, &VerifySettings::default()).unwrap();
+    assert_eq!(m.vanished_atoms, 1);
+    assert_eq!(m.atoms.len(), t.units.len());
+    let teacher_cost: f64 = t.units.iter().map(|u| u.a.abs() * norm(&u.w)).sum();
+    assert!(
+        (m.cost - teacher_cost).abs() <= 1e-12 * teacher_cost,
+        "cost {} vs teacher {teacher_cost}",
+        m.cost
+    );
+    assert!(m.verified && m.relative_residual < 1e-12);
+}

@@ -112,6 +112,9 @@ pub struct CertifyReport {
     pub status: Status,
     /// The measure (LP support, polished, verified; not merged).
     pub atoms: Vec<AtomOut>,
+    /// LP atoms dropped from the measure because their unit vanishes (a
+    /// zero column; see [`super::verified::VerifiedMeasure`]).
+    pub vanished_atoms: usize,
     /// For display only: atoms within 0.1 rad merged.
     pub merged_atoms_for_display: Vec<AtomOut>,
     /// Columns of the final dictionary.
@@ -200,6 +203,7 @@ pub fn certify_observed(
         relative_residual: r.relative_residual,
         status: r.status,
         atoms: r.atoms.iter().map(AtomOut::from).collect(),
+        vanished_atoms: sol.measure.as_ref().map_or(0, |m| m.vanished_atoms),
         merged_atoms_for_display: r.merged_atoms.iter().map(AtomOut::from).collect(),
         grid_columns: r.grid_columns,
         lp_rounds: r.lp_rounds,
@@ -314,7 +318,12 @@ impl fmt::Display for CertifyReport {
                 writeln!(f, "  no tier: {}", c.failure)?;
             }
         }
-        writeln!(f, "measure ({} atoms, not merged):", self.atoms.len())?;
+        writeln!(
+            f,
+            "measure ({} atoms, not merged{}):",
+            self.atoms.len(),
+            super::solve_report::vanished_note(self.vanished_atoms)
+        )?;
         for a in &self.atoms {
             let ws: Vec<String> = a.w.iter().map(|v| format!("{v:+.6}")).collect();
             writeln!(

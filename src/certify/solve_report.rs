@@ -72,6 +72,9 @@ pub struct SolveReport {
     pub quadrature_error_estimate: f64,
     /// The measure (LP support, polished, verified; not merged).
     pub atoms: Vec<AtomOut>,
+    /// LP atoms dropped from the measure because their unit vanishes (a
+    /// zero column; see [`super::verified::VerifiedMeasure`]).
+    pub vanished_atoms: usize,
     /// The final LP's dual vector.
     pub lambda: Vec<f64>,
     /// The problem.
@@ -189,6 +192,7 @@ pub fn solve_report(
         atoms: m
             .map(|m| m.atoms.iter().map(AtomOut::from).collect())
             .unwrap_or_default(),
+        vanished_atoms: m.map_or(0, |m| m.vanished_atoms),
         lambda: lp.lambda.clone(),
         spec: spec.clone(),
         plan: *plan,
@@ -245,7 +249,12 @@ impl fmt::Display for SolveReport {
             self.refine_rounds,
             self.added_directions
         )?;
-        writeln!(f, "{} atoms (the measure, not merged):", self.atoms.len())?;
+        writeln!(
+            f,
+            "{} atoms (the measure, not merged{}):",
+            self.atoms.len(),
+            vanished_note(self.vanished_atoms)
+        )?;
         for a in &self.atoms {
             let ws: Vec<String> = a.w.iter().map(|v| format!("{v:+.6}")).collect();
             writeln!(
@@ -268,5 +277,14 @@ impl fmt::Display for SolveReport {
             )?;
         }
         Ok(())
+    }
+}
+
+/// "; K atoms whose unit vanishes dropped" when K > 0.
+pub(crate) fn vanished_note(k: usize) -> String {
+    if k > 0 {
+        format!("; {k} atoms whose unit vanishes (zero column) dropped")
+    } else {
+        String::new()
     }
 }

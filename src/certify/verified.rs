@@ -87,6 +87,11 @@ impl Operator {
 pub struct VerifiedMeasure {
     /// The atoms (the LP support, polished; not merged).
     pub atoms: Vec<Atom>,
+    /// Atoms dropped because their unit vanishes on the operator (a zero
+    /// column: `A mu` does not change and the cost cannot rise). An LP
+    /// leaves arbitrary mass on such columns when `psi` is 0 there
+    /// (psi_mod of a vanished unit), so they are not part of the answer.
+    pub vanished_atoms: usize,
     /// `sum |c_j| psi(w_j)`.
     pub cost: f64,
     /// `|A mu - y|`, recomputed unit by unit.
@@ -259,6 +264,20 @@ pub fn verify_atoms(
 ) -> Result<VerifiedMeasure> {
     let psi = psi_for(spec, plan)?;
     let ynorm = data_norm(y);
+    let before = atoms.len();
+    let mut atoms = atoms;
+    let mut keep = Vec::with_capacity(atoms.len());
+    for a in &atoms {
+        let col = super::verdict::teacher_measurements(
+            spec,
+            plan,
+            &network_of(spec, std::slice::from_ref(a)),
+        )?;
+        keep.push(col.iter().any(|v| *v != 0.0));
+    }
+    let mut flags = keep.into_iter();
+    atoms.retain(|_| flags.next().unwrap_or(true));
+    let vanished_atoms = before - atoms.len();
     let residual = residual_of(spec, plan, &atoms, y)?;
     let cost: f64 = atoms
         .iter()
@@ -277,6 +296,7 @@ pub fn verify_atoms(
     };
     Ok(VerifiedMeasure {
         atoms,
+        vanished_atoms,
         cost,
         residual,
         relative_residual,
