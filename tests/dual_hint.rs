@@ -137,3 +137,35 @@ fn the_teacher_certificate_closes_the_bracket_in_the_first_round() {
         );
     }
 }
+
+#[test]
+fn a_hint_that_is_a_certificate_does_not_stop_refinement_early() {
+    // Off the grid (30 directions, the teacher's not among them), the
+    // teacher's pre-certificate is feasible on the whole sphere (Theorem 1:
+    // d = 1, psi_mod, K = 2 K0, width 1) but the LP's value is above the
+    // teacher's cost. A refinement that stops with an open bracket must
+    // have used all its rounds: the hint's feasibility proves its own lower
+    // bound, not the LP's optimality.
+    let vs = VerdictSettings {
+        grid_points: 30,
+        off_grid: true,
+        ..VerdictSettings::default()
+    };
+    let opts = refine_opts();
+    for seed in 0..4u64 {
+        let spec = spec_seed(1, 1, 2, "mod", seed);
+        let t = ShallowInr::random(1, 1, 1, seed).unwrap();
+        let (r, _, _) =
+            certify_teacher(&spec, &t, &vs, &opts, &CertifySettings::default()).unwrap();
+        let open =
+            r.certified_upper - r.certified_lower > opts.refine.eps * r.certified_upper.abs();
+        assert!(
+            !open || r.refine_rounds >= opts.refine.max_rounds,
+            "seed {seed}: stopped after {} rounds with the bracket [{}, {}] open",
+            r.refine_rounds,
+            r.certified_lower,
+            r.certified_upper
+        );
+        assert_eq!(r.verdict, Verdict::Unique, "seed {seed}: {}", r.reason);
+    }
+}

@@ -374,7 +374,10 @@ pub fn solve_certified_hinted(
         }
         let tight = upper - best_lower <= opts.refine.eps * upper.abs();
         let done = !opts.refine.enabled
-            || sup_min <= 1.0 + opts.refine.eps
+            // The LP's lambda feasible on the sphere: the LP value is
+            // value(11). (Not any lambda's: a hint's feasibility proves its
+            // own lower bound only, which `tight` already tests.)
+            || (!hint_closes && searched[0].sup.value <= 1.0 + opts.refine.eps)
             || tight
             || rounds >= opts.refine.max_rounds;
         let mut reopened: Vec<f64> = Vec::new();
