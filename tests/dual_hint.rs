@@ -10,7 +10,7 @@ use common::*;
 use inrsamp::certify::CertifySettings;
 use inrsamp::certify::eta::psi_for;
 use inrsamp::certify::precert::{SupportAtom, vanishing_derivative};
-use inrsamp::certify::refine::{SolveOptions, solve_certified_hinted};
+use inrsamp::certify::refine::{LowerSource, SolveOptions, solve_certified_hinted};
 use inrsamp::certify::verdict::{
     Verdict, VerdictSettings, certify_teacher, teacher_measurements, verdict_plan,
 };
@@ -111,7 +111,7 @@ fn the_teacher_certificate_closes_the_bracket_in_the_first_round() {
     for seed in [101u64, 203] {
         let spec = spec_seed(2, 1, 2, "mod", seed);
         let t = ShallowInr::random(2, 1, 1, seed).unwrap();
-        let (r, _, _) = certify_teacher(
+        let (r, _, sol) = certify_teacher(
             &spec,
             &t,
             &VerdictSettings::default(),
@@ -121,6 +121,7 @@ fn the_teacher_certificate_closes_the_bracket_in_the_first_round() {
         .unwrap();
         assert_eq!(r.verdict, Verdict::Unique, "seed {seed}: {}", r.reason);
         assert_eq!(r.refine_rounds, 0, "seed {seed}");
+        assert_eq!(sol.lower_source, LowerSource::Hint, "seed {seed}");
         let plan = verdict_plan(&spec).unwrap();
         let tc = t.cost(&psi_for(&spec, &plan).unwrap()).unwrap();
         assert!(

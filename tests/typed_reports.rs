@@ -25,3 +25,17 @@ fn status_serializes_to_its_name() {
         assert_eq!(v.as_str(), Some(s.name()), "{s:?}");
     }
 }
+
+#[test]
+fn lower_source_serializes_to_its_name() {
+    use inrsamp::certify::refine::LowerSource;
+    for (s, name) in [
+        (LowerSource::FinalLp, "final_lp"),
+        (LowerSource::Refinement, "refinement"),
+        (LowerSource::Hint, "hint"),
+    ] {
+        let v = serde_json::to_value(s).unwrap();
+        assert_eq!(v.as_str(), Some(name), "{s:?}");
+        assert_eq!(s.name(), name);
+    }
+}

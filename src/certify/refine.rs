@@ -131,6 +131,30 @@ pub struct RoundRecord {
     pub seconds: f64,
 }
 
+/// Where the `lambda` of a bracket's lower end comes from (any `lambda`
+/// gives a valid bound; this says which one was best).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LowerSource {
+    /// The last LP's dual vector.
+    FinalLp,
+    /// An earlier round's LP or the optimality system of (11).
+    Refinement,
+    /// The hint (`certify`: the teacher's pre-certificate).
+    Hint,
+}
+
+impl LowerSource {
+    /// Name as printed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            LowerSource::FinalLp => "final_lp",
+            LowerSource::Refinement => "refinement",
+            LowerSource::Hint => "hint",
+        }
+    }
+}
+
 /// A grid solve with its certified bracket.
 #[derive(Debug, Clone, Serialize)]
 pub struct CertifiedSolve {
@@ -147,8 +171,10 @@ pub struct CertifiedSolve {
     /// measure's residual is above tolerance: then there is no upper bound).
     pub certified_upper: f64,
     /// The `lambda` behind `certified_lower` when it is not the last LP's
-    /// (an earlier round's, or the optimality system's).
+    /// (an earlier round's, the optimality system's, or the hint).
     pub lower_lambda: Option<Vec<f64>>,
+    /// Where the `lambda` behind `certified_lower` comes from.
+    pub lower_source: LowerSource,
     /// The polished measure with its verified residual (None if the solve failed).
     pub measure: Option<VerifiedMeasure>,
     /// The operator the bracket refers to.
@@ -261,6 +287,7 @@ pub fn solve_certified_hinted(
                 certified_lower: f64::NAN,
                 lower_kind: BoundKind::Estimated,
                 lower_lambda: None,
+                lower_source: LowerSource::FinalLp,
                 certified_upper: f64::NAN,
                 measure: None,
                 operator: Operator::of(plan),
@@ -426,6 +453,13 @@ pub fn solve_certified_hinted(
             let certified_lower = final_lower;
             let lower_lambda = final_lambda;
             let fin = final_fin.expect("computed when done");
+            let lower_source = if lower_lambda == grid.lp.lambda {
+                LowerSource::FinalLp
+            } else if hint.is_some_and(|h| h == lower_lambda.as_slice()) {
+                LowerSource::Hint
+            } else {
+                LowerSource::Refinement
+            };
             let lower_is_system = (lower_lambda != grid.lp.lambda).then_some(lower_lambda);
             let mut measure =
                 verify_measure(spec, plan, dict, &grid.lp.c, y, opts.delta, &opts.verify)?;
@@ -446,6 +480,7 @@ pub fn solve_certified_hinted(
                 grid,
                 lower_kind: fin.kind,
                 lower_lambda: lower_is_system,
+                lower_source,
                 sup: Some(fin),
                 certified_lower,
                 certified_upper,

@@ -96,6 +96,9 @@ pub struct CertifyReport {
     pub certified_lower: Option<f64>,
     /// `proved` or `estimated`.
     pub lower_kind: BoundKind,
+    /// Where the `lambda` of the lower end comes from (`final_lp`,
+    /// `refinement`, `hint`: the teacher's pre-certificate).
+    pub lower_source: super::refine::LowerSource,
     /// Upper end: cost of the verified measure (None: no verified measure).
     pub certified_upper: Option<f64>,
     /// The operator the bracket, residuals and costs refer to.
@@ -195,6 +198,7 @@ pub fn certify_observed(
         objective: r.objective,
         certified_lower: finite(r.certified_lower),
         lower_kind: r.lower_kind,
+        lower_source: sol.lower_source,
         certified_upper: finite(r.certified_upper),
         operator: r.operator,
         sup: sol.sup.clone(),
@@ -262,12 +266,17 @@ impl fmt::Display for CertifyReport {
             });
         writeln!(
             f,
-            "teacher cost {:.12} | LP objective {:.12} | bracket on {}: [{} ({}), {upper}]",
+            "teacher cost {:.12} | LP objective {:.12} | bracket on {}: [{} ({}, lambda: {}), {upper}]",
             self.teacher_cost,
             self.objective,
             self.operator.describe(),
             fmt_opt(self.certified_lower, 12),
             self.lower_kind.name(),
+            match self.lower_source {
+                super::refine::LowerSource::Hint => "the teacher's pre-certificate",
+                super::refine::LowerSource::FinalLp => "the final LP's dual",
+                super::refine::LowerSource::Refinement => "refinement's",
+            },
         )?;
         if let Some(sb) = &self.sup {
             writeln!(

@@ -32,6 +32,9 @@ pub struct SolveReport {
     pub certified_lower: Option<f64>,
     /// `proved` or `estimated`.
     pub lower_kind: BoundKind,
+    /// Where the `lambda` of the lower end comes from (`final_lp` or
+    /// `refinement`).
+    pub lower_source: super::refine::LowerSource,
     /// Upper end: the verified measure's cost (None: no verified measure).
     pub certified_upper: Option<f64>,
     /// The operator the bracket and residuals refer to.
@@ -170,6 +173,7 @@ pub fn solve_report(
         dual_objective: lp.dual_objective,
         certified_lower: finite(sol.certified_lower),
         lower_kind: sol.lower_kind,
+        lower_source: sol.lower_source,
         certified_upper: finite(sol.certified_upper),
         operator: sol.operator,
         measure_verified: m.is_some_and(|m| m.verified),
