@@ -10,7 +10,7 @@ use common::*;
 use inrsamp::certify::CertifySettings;
 use inrsamp::certify::eta::psi_for;
 use inrsamp::certify::precert::{SupportAtom, vanishing_derivative};
-use inrsamp::certify::refine::{LowerSource, SolveOptions, solve_certified_hinted};
+use inrsamp::certify::refine::{Guide, LowerSource, SolveOptions, solve_certified_hinted};
 use inrsamp::certify::verdict::{
     Verdict, VerdictSettings, certify_teacher, teacher_measurements, verdict_plan,
 };
@@ -85,7 +85,10 @@ fn no_hint_lifts_the_lower_bound_above_an_independent_optimum() {
                 &mut dict,
                 &y,
                 &refine_opts(),
-                Some(h),
+                Guide {
+                    hint: Some(h),
+                    stop_below: None,
+                },
                 &mut |_| {},
             )
             .unwrap();
@@ -168,5 +171,52 @@ fn a_hint_that_is_a_certificate_does_not_stop_refinement_early() {
             r.certified_upper
         );
         assert_eq!(r.verdict, Verdict::Unique, "seed {seed}: {}", r.reason);
+    }
+}
+
+#[test]
+fn decide_mode_stops_early_with_the_same_verdict_and_an_overlapping_bracket() {
+    // `--decide` stops refinement once a measure cheaper than the teacher is
+    // verified. Against the full refinement of the same instance: the same
+    // verdict (not_recovered), no more rounds, a verified upper end below
+    // the teacher's cost, and brackets that overlap (two valid brackets of
+    // one value must). d = 1 seed 7 psi_pre and a d = 2 psi_pre teacher.
+    for (d, k, psi, width, seed) in [(1i64, 3i64, "pre", 1usize, 7u64), (2, 2, "pre", 1, 20200)] {
+        let spec = spec_seed(d, 1, k, psi, seed);
+        let t = ShallowInr::random(d as usize, 1, width, seed).unwrap();
+        let run = |decide: bool| {
+            let vs = VerdictSettings {
+                decide,
+                ..VerdictSettings::default()
+            };
+            certify_teacher(&spec, &t, &vs, &refine_opts(), &CertifySettings::default())
+                .unwrap()
+                .0
+        };
+        let full = run(false);
+        let fast = run(true);
+        assert_eq!(
+            full.verdict,
+            Verdict::NotRecovered,
+            "d={d}: {}",
+            full.reason
+        );
+        assert_eq!(
+            fast.verdict,
+            Verdict::NotRecovered,
+            "d={d}: {}",
+            fast.reason
+        );
+        assert!(fast.refine_rounds <= full.refine_rounds);
+        assert!(fast.certified_upper < fast.teacher_cost && fast.relative_residual <= 1e-9);
+        assert!(
+            fast.certified_lower <= full.certified_upper * (1.0 + 1e-9)
+                && full.certified_lower <= fast.certified_upper * (1.0 + 1e-9),
+            "d={d}: [{}, {}] and [{}, {}] do not overlap",
+            fast.certified_lower,
+            fast.certified_upper,
+            full.certified_lower,
+            full.certified_upper
+        );
     }
 }

@@ -131,6 +131,16 @@ pub struct RoundRecord {
     pub seconds: f64,
 }
 
+/// What a caller knows that may speed refinement up without changing what
+/// a bracket means ([`solve_certified_hinted`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Guide<'a> {
+    /// A dual candidate searched in the first round.
+    pub hint: Option<&'a [f64]>,
+    /// Stop once a measure cheaper than this is verified.
+    pub stop_below: Option<f64>,
+}
+
 /// Where the `lambda` of a bracket's lower end comes from (any `lambda`
 /// gives a valid bound; this says which one was best).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -241,24 +251,30 @@ pub fn solve_certified_observed(
     opts: &SolveOptions,
     on_round: &mut dyn FnMut(&RoundRecord),
 ) -> Result<CertifiedSolve> {
-    solve_certified_hinted(spec, plan, dict, y, opts, None, on_round)
+    solve_certified_hinted(spec, plan, dict, y, opts, Guide::default(), on_round)
 }
 
-/// [`solve_certified_observed`] with a dual candidate `hint` searched in
+/// [`solve_certified_observed`] with a dual candidate `guide.hint` searched in
 /// the first round beside the LP's `lambda` (`certify` passes the
 /// pre-certificate of the teacher's support, the hypothesis under test).
 /// Any `lambda` gives a valid lower bound `dual(lambda) / max(1, sup
 /// |eta|)`, so the hint can only tighten the bracket, never make it wrong;
 /// when it is a certificate the bracket closes in the first round.
+///
+/// With `guide.stop_below` (`certify --decide`: the teacher's cost less its
+/// tolerance), refinement also stops as soon as a measure cheaper than it
+/// is verified: the question "is the teacher the minimizer" is then
+/// answered (no), and the bracket returned is valid but need not be tight.
 pub fn solve_certified_hinted(
     spec: &ProblemSpec,
     plan: &DiscretizationPlan,
     dict: &mut Dictionary,
     y: &[f64],
     opts: &SolveOptions,
-    hint: Option<&[f64]>,
+    guide: Guide<'_>,
     on_round: &mut dyn FnMut(&RoundRecord),
 ) -> Result<CertifiedSolve> {
+    let Guide { hint, stop_below } = guide;
     crate::numeric::check_data_scale("measurements", y)?;
     let start = std::time::Instant::now();
     let mut warm: Option<Vec<usize>> = None;
@@ -400,13 +416,17 @@ pub fn solve_certified_hinted(
             on_round(r);
         }
         let tight = upper - best_lower <= opts.refine.eps * upper.abs();
-        let done = !opts.refine.enabled
+        let finished = !opts.refine.enabled
             // The LP's lambda feasible on the sphere: the LP value is
             // value(11). (Not any lambda's: a hint's feasibility proves its
             // own lower bound only, which `tight` already tests.)
             || (!hint_closes && searched[0].sup.value <= 1.0 + opts.refine.eps)
             || tight
             || rounds >= opts.refine.max_rounds;
+        // Decide mode: a candidate cheaper than the threshold; it stops the
+        // refinement only if its measure verifies (below).
+        let decide_now = stop_below.is_some_and(|sb| upper < sb);
+        let done = finished || decide_now;
         let mut reopened: Vec<f64> = Vec::new();
         let mut final_lower = f64::NAN;
         let mut final_lambda: Vec<f64> = Vec::new();
@@ -438,7 +458,7 @@ pub fn solve_certified_hinted(
             // The thorough search may show the rounds' estimate optimistic:
             // then refinement goes on from its violators (while rounds are left).
             let open_gap = upper - certified_lower > opts.refine.eps * upper.abs();
-            if opts.refine.enabled && open_gap && rounds < opts.refine.max_rounds {
+            if opts.refine.enabled && open_gap && rounds < opts.refine.max_rounds && !decide_now {
                 reopened = fin
                     .maxima
                     .iter()
@@ -476,21 +496,26 @@ pub fn solve_certified_hinted(
             } else {
                 f64::NAN
             };
-            return Ok(CertifiedSolve {
-                grid,
-                lower_kind: fin.kind,
-                lower_lambda: lower_is_system,
-                lower_source,
-                sup: Some(fin),
-                certified_lower,
-                certified_upper,
-                measure: Some(measure),
-                operator: Operator::of(plan),
-                refine_rounds: rounds,
-                added_directions: added,
-                history,
-                seconds: start.elapsed().as_secs_f64(),
-            });
+            let decided = stop_below.is_some_and(|sb| certified_upper < sb);
+            if finished || decided {
+                return Ok(CertifiedSolve {
+                    grid,
+                    lower_kind: fin.kind,
+                    lower_lambda: lower_is_system,
+                    lower_source,
+                    sup: Some(fin),
+                    certified_lower,
+                    certified_upper,
+                    measure: Some(measure),
+                    operator: Operator::of(plan),
+                    refine_rounds: rounds,
+                    added_directions: added,
+                    history,
+                    seconds: start.elapsed().as_secs_f64(),
+                });
+            }
+            // Decide mode stopped on a candidate whose measure does not
+            // decide: refinement goes on.
         }
         // Add the violators found off the grid (and by the thorough search
         // when it reopened the refinement).

@@ -21,7 +21,7 @@ use super::bound::BoundKind;
 use super::eta::psi_for;
 use super::precert::SupportAtom;
 use super::precert::vanishing_derivative;
-use super::refine::{CertifiedSolve, SolveOptions, solve_certified_hinted};
+use super::refine::{CertifiedSolve, Guide, SolveOptions, solve_certified_hinted};
 use super::verified::Operator;
 use super::{CertificateReport, CertifySettings, certificate_report};
 use crate::convex::Status;
@@ -76,6 +76,11 @@ pub struct VerdictSettings {
     /// `recovered` needs `certified_lower >= teacher_cost (1 - bracket_tol)`
     /// (default 1e-4).
     pub bracket_tol: f64,
+    /// Stop refinement as soon as a measure cheaper than the teacher
+    /// (`cost < teacher_cost (1 - cost_tol)`) is verified (`--decide`): the
+    /// verdict is then `not_recovered`, the bracket valid but not tightened
+    /// (default false).
+    pub decide: bool,
 }
 
 impl Default for VerdictSettings {
@@ -86,6 +91,7 @@ impl Default for VerdictSettings {
             recovery_tol: 1e-4,
             cost_tol: 1e-6,
             bracket_tol: 1e-4,
+            decide: false,
         }
     }
 }
@@ -283,10 +289,21 @@ pub fn certify_teacher_observed(
             .ok()
             .map(|p| p.lambda)
     };
-    let solve =
-        solve_certified_hinted(spec, &plan, &mut dict, &y, opts, hint.as_deref(), on_round)?;
     let psi = psi_for(spec, &plan)?;
     let teacher_cost = teacher.cost(&psi)?;
+    let stop_below = vs.decide.then_some(teacher_cost * (1.0 - vs.cost_tol));
+    let solve = solve_certified_hinted(
+        spec,
+        &plan,
+        &mut dict,
+        &y,
+        opts,
+        Guide {
+            hint: hint.as_deref(),
+            stop_below,
+        },
+        on_round,
+    )?;
     let lp = &solve.grid.lp;
     let measure = solve.measure.clone();
     let found: Vec<Atom> = measure
@@ -361,8 +378,13 @@ pub fn certify_teacher_observed(
     let kind = solve.lower_kind.name();
     if upper < teacher_cost * (1.0 - vs.cost_tol) {
         report.verdict = Verdict::NotRecovered;
+        let early = if vs.decide && upper - lower > opts.refine.eps * upper.abs() {
+            "; refinement stopped once this was verified (--decide): the bracket is valid, not tightened"
+        } else {
+            ""
+        };
         report.reason = format!(
-            "a cheaper verified measure exists{on_op}: cost {upper:.10} < teacher cost {teacher_cost:.10} ({} atoms, residual {:.1e} |y|)",
+            "a cheaper verified measure exists{on_op}: cost {upper:.10} < teacher cost {teacher_cost:.10} ({} atoms, residual {:.1e} |y|){early}",
             report.atoms.len(),
             m.relative_residual
         );

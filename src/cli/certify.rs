@@ -32,6 +32,11 @@ pub struct CertifyArgs {
     /// Leave the teacher's directions off the grid.
     #[arg(long = "off-grid")]
     pub off_grid: bool,
+    /// Stop refinement as soon as a measure cheaper than the teacher is
+    /// verified (the verdict is then not_recovered): faster where the
+    /// minimizer is far from the teacher, but the bracket is not tightened.
+    #[arg(long)]
+    pub decide: bool,
     /// CSV of eta for the certificate (D = 3: theta/phi grid; else great circles).
     #[arg(long = "eta-csv")]
     pub eta_csv: Option<PathBuf>,
@@ -59,6 +64,7 @@ pub fn request(args: &CertifyArgs) -> Result<CertifyRequest> {
     let verdict_settings = VerdictSettings {
         grid_points: args.solver.grid_points()?,
         off_grid: args.off_grid,
+        decide: args.decide,
         ..Default::default()
     };
     Ok(CertifyRequest {
