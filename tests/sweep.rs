@@ -449,3 +449,49 @@ fn the_slurm_scripts_run_under_slurm() {
         rows(&dir.path().join("ref.csv"))
     );
 }
+
+/// The committed runs stay resumable: the settings hash of each preset and
+/// route equals the one recorded in `data/runs/` (a new setting that is off
+/// by default, such as `[convex] decide`, must not change it), and turning
+/// `decide` on does change it (its records do not mix with the others).
+#[test]
+fn committed_runs_keep_their_settings_hash() {
+    use inrsamp::experiment::ExperimentConfig;
+    use inrsamp::experiment::config::Route;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (preset, route, csv) in [
+        (
+            "quick",
+            Route::Convex,
+            "data/runs/figure2-quick-convex/figure2-quick-convex.csv",
+        ),
+        (
+            "quick",
+            Route::Al,
+            "data/runs/figure2-quick-al/figure2-quick-al.csv",
+        ),
+        (
+            "paper",
+            Route::Al,
+            "data/runs/figure2-paper-al/figure2-paper-al.csv",
+        ),
+    ] {
+        let mut cfg = ExperimentConfig::preset(preset).unwrap();
+        cfg.routes = vec![route];
+        let mut rdr = csv::Reader::from_path(root.join(csv)).unwrap();
+        let col = rdr
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "settings_hash")
+            .unwrap();
+        let recorded = rdr.records().next().unwrap().unwrap()[col].to_string();
+        assert_eq!(cfg.settings_hash(), recorded, "{csv}");
+        cfg.convex.decide = true;
+        assert_ne!(
+            cfg.settings_hash(),
+            recorded,
+            "{csv}: decide must change the hash"
+        );
+    }
+}

@@ -40,6 +40,11 @@ pub struct ConvexSettings {
     pub refine: bool,
     /// Leave the teacher's directions off the grid.
     pub off_grid: bool,
+    /// Stop refinement once a measure cheaper than the teacher is verified
+    /// (`certify --decide`). Left out of the canonical JSON when false, so
+    /// the settings hashes of earlier plans do not change.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub decide: bool,
 }
 
 impl Default for ConvexSettings {
@@ -48,6 +53,7 @@ impl Default for ConvexSettings {
             grid_points: 2000,
             refine: true,
             off_grid: false,
+            decide: false,
         }
     }
 }

@@ -77,6 +77,7 @@ fn convex(cfg: &ExperimentConfig, job: &Job, r: &mut Record) -> Result<()> {
     let vs = VerdictSettings {
         grid_points: cfg.convex.grid_points,
         off_grid: cfg.convex.off_grid,
+        decide: cfg.convex.decide,
         ..Default::default()
     };
     let mut opts = SolveOptions::default();
