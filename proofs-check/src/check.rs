@@ -378,3 +378,95 @@ fn identity(claim: &Claim, cell: &Cell, seed: u64, mut r: InstanceResult) -> Ins
     }
     r
 }
+
+/// Per cell: unique (proved / estimated margin) / recovered / not recovered
+/// / inconclusive, for claims decided by the convex verdict (no lines for
+/// other claims).
+pub fn verdict_cell_lines(results: &[InstanceResult]) -> Vec<String> {
+    if results.iter().all(|r| r.verdict.is_empty()) {
+        return Vec::new();
+    }
+    let mut cells: Vec<String> = Vec::new();
+    for r in results {
+        let c = r.cell.to_string();
+        if !cells.contains(&c) {
+            cells.push(c);
+        }
+    }
+    cells
+        .into_iter()
+        .map(|c| {
+            let of = |v: &str| {
+                results
+                    .iter()
+                    .filter(|r| r.cell.to_string() == c && r.verdict == v)
+                    .count()
+            };
+            let n = results.iter().filter(|r| r.cell.to_string() == c).count();
+            let errors = n
+                - of("unique-proved")
+                - of("unique-estimated")
+                - of("recovered")
+                - of("not_recovered")
+                - of("inconclusive");
+            format!(
+                "    [{c}] n {n}: unique {} (proved {}, estimated {}), recovered {}, not_recovered {}, inconclusive {}{}",
+                of("unique-proved") + of("unique-estimated"),
+                of("unique-proved"),
+                of("unique-estimated"),
+                of("recovered"),
+                of("not_recovered"),
+                of("inconclusive"),
+                if errors > 0 {
+                    format!(", errors {errors}")
+                } else {
+                    String::new()
+                }
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(psi: &str, verdict: &str) -> InstanceResult {
+        InstanceResult {
+            cell: Cell {
+                d: 2,
+                k0: 1,
+                k: 2,
+                width: 1,
+                psi: psi.into(),
+            },
+            seed: 0,
+            outcome: Outcome::Held,
+            margin: 0.0,
+            note: String::new(),
+            command: String::new(),
+            verdict: verdict.into(),
+        }
+    }
+
+    #[test]
+    fn verdict_cells_count_each_verdict_and_the_errors() {
+        let rs = vec![
+            result("mod", "unique-proved"),
+            result("mod", "unique-estimated"),
+            result("mod", "unique-estimated"),
+            result("std", "not_recovered"),
+            result("std", "inconclusive"),
+            result("std", "error"),
+        ];
+        let lines = verdict_cell_lines(&rs);
+        assert_eq!(
+            lines,
+            vec![
+                "    [d=2 k0=1 k=2 w=1 psi=mod] n 3: unique 3 (proved 1, estimated 2), recovered 0, not_recovered 0, inconclusive 0",
+                "    [d=2 k0=1 k=2 w=1 psi=std] n 3: unique 0 (proved 0, estimated 0), recovered 0, not_recovered 1, inconclusive 1, errors 1",
+            ]
+        );
+        assert!(verdict_cell_lines(&[result("std", "")]).is_empty());
+    }
+}

@@ -412,7 +412,9 @@ fn run(mut args: Args) -> i32 {
             );
         }
         if !args.json {
-            print_verdict_cells(run);
+            for line in check::verdict_cell_lines(&run.results) {
+                say!("{line}");
+            }
         }
         for (shown, r) in run
             .results
@@ -463,52 +465,4 @@ fn run(mut args: Args) -> i32 {
         return 1;
     }
     0
-}
-
-/// Per cell: unique (proved / estimated margin) / recovered / not recovered
-/// / inconclusive, for claims decided by the convex verdict.
-fn print_verdict_cells(run: &ClaimRun) {
-    if run.results.iter().all(|r| r.verdict.is_empty()) {
-        return;
-    }
-    let mut cells: Vec<String> = Vec::new();
-    for r in &run.results {
-        let c = r.cell.to_string();
-        if !cells.contains(&c) {
-            cells.push(c);
-        }
-    }
-    for c in cells {
-        let of = |v: &str| {
-            run.results
-                .iter()
-                .filter(|r| r.cell.to_string() == c && r.verdict == v)
-                .count()
-        };
-        let n = run
-            .results
-            .iter()
-            .filter(|r| r.cell.to_string() == c)
-            .count();
-        let errors = n
-            - of("unique-proved")
-            - of("unique-estimated")
-            - of("recovered")
-            - of("not_recovered")
-            - of("inconclusive");
-        say!(
-            "    [{c}] n {n}: unique {} (proved {}, estimated {}), recovered {}, not_recovered {}, inconclusive {}{}",
-            of("unique-proved") + of("unique-estimated"),
-            of("unique-proved"),
-            of("unique-estimated"),
-            of("recovered"),
-            of("not_recovered"),
-            of("inconclusive"),
-            if errors > 0 {
-                format!(", errors {errors}")
-            } else {
-                String::new()
-            }
-        );
-    }
 }
