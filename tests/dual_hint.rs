@@ -220,3 +220,43 @@ fn decide_mode_stops_early_with_the_same_verdict_and_an_overlapping_bracket() {
         );
     }
 }
+
+#[test]
+fn a_hint_that_does_not_close_leaves_the_refinement_path_unchanged() {
+    // The hint only bounds from below: its violators are not columns, so
+    // when it does not close the bracket the rounds (columns, LP values) are
+    // those of the run without it. (A version that added the hint's
+    // violators turned a d = 2 `unique` into `inconclusive`: quick preset,
+    // W = 3, K = 5, psi_std, trial 0.) d = 1, K0 = 2, K = 4, psi_pre, a
+    // width-2 teacher (seed 13) that is not the minimizer, so its
+    // pre-certificate is no certificate.
+    let spec = spec_seed(1, 2, 4, "pre", 13);
+    let t = ShallowInr::random(1, 2, 2, 13).unwrap();
+    let plan = verdict_plan(&spec).unwrap();
+    let y = teacher_measurements(&spec, &plan, &t).unwrap();
+    let hint = teacher_precert(&spec, &t);
+    let run = |h: Option<&[f64]>| {
+        let grid = SphereGrid::new(spec.feature_dim(), 300, 13).unwrap();
+        let mut dict = Dictionary::build(&spec, &plan, &grid.points).unwrap();
+        solve_certified_hinted(
+            &spec,
+            &plan,
+            &mut dict,
+            &y,
+            &refine_opts(),
+            Guide {
+                hint: h,
+                stop_below: None,
+            },
+            &mut |_| {},
+        )
+        .unwrap()
+    };
+    let with = run(Some(&hint));
+    let without = run(None);
+    assert!(with.refine_rounds > 0, "the hint closed the bracket");
+    let path = |s: &inrsamp::certify::refine::CertifiedSolve| -> Vec<(usize, f64)> {
+        s.history.iter().map(|r| (r.columns, r.lp_value)).collect()
+    };
+    assert_eq!(path(&with), path(&without));
+}

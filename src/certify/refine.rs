@@ -351,6 +351,9 @@ pub fn solve_certified_hinted(
                 opts,
             )?);
         }
+        // Where the hint sits in `searched` (its feasibility proves its own
+        // lower bound only, so it never stops the refinement by itself).
+        let hint_index = hinted.as_ref().map(|_| searched.len());
         searched.extend(hinted);
         // Only near convergence: far from it the clusters are not the
         // support and the system fails after costly iterations.
@@ -417,10 +420,14 @@ pub fn solve_certified_hinted(
         }
         let tight = upper - best_lower <= opts.refine.eps * upper.abs();
         let finished = !opts.refine.enabled
-            // The LP's lambda feasible on the sphere: the LP value is
-            // value(11). (Not any lambda's: a hint's feasibility proves its
-            // own lower bound only, which `tight` already tests.)
-            || (!hint_closes && searched[0].sup.value <= 1.0 + opts.refine.eps)
+            // The LP's (or the optimality system's) lambda feasible on the
+            // sphere. Not the hint's: its feasibility proves its own lower
+            // bound only, which `tight` already tests.
+            || searched
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != hint_index)
+                .any(|(_, sr)| sr.sup.value <= 1.0 + opts.refine.eps)
             || tight
             || rounds >= opts.refine.max_rounds;
         // Decide mode: a candidate cheaper than the threshold; it stops the
@@ -521,7 +528,13 @@ pub fn solve_certified_hinted(
         // when it reopened the refinement).
         let mut count = reopened.len() / dict.dim;
         let mut new_dirs: Vec<f64> = reopened;
-        for sr in &searched {
+        // The hint only bounds from below: its violators are not columns (the
+        // refinement's path stays the one without a hint).
+        for (_, sr) in searched
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != hint_index)
+        {
             let mut here = 0usize;
             for p in sr
                 .sup
