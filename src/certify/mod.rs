@@ -14,6 +14,7 @@
 //! by search otherwise, and the report says which.
 
 pub mod bound;
+pub mod bracket;
 pub mod eta;
 pub mod exchange;
 pub mod kkt;

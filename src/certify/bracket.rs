@@ -1,0 +1,163 @@
+//! The types of a certified solve (docs/theory.md 5, 9): the settings of
+//! the refinement off the grid, a round's record, the bracket with its
+//! verified measure, and what a caller may pass to guide the refinement
+//! (re-exported by [`super::refine`], which computes them).
+
+use super::bound::{BnbSettings, BoundKind};
+use super::eta::SupSettings;
+use super::sup::SupBound;
+use super::verified::{Operator, VerifiedMeasure, VerifySettings};
+use crate::convex::columns::{ColumnSettings, GridSolve, Strategy};
+use crate::convex::{Backend, SolveSettings};
+use serde::Serialize;
+
+/// Settings of the refinement off the grid.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RefineSettings {
+    /// Refine at all (`--refine`).
+    pub enabled: bool,
+    /// Stop when `sup |eta| <= 1 + eps` (default 1e-5).
+    pub eps: f64,
+    /// Round limit (default 30).
+    pub max_rounds: usize,
+    /// Maximizers added per round (default 16).
+    pub add_per_round: usize,
+}
+
+impl Default for RefineSettings {
+    fn default() -> Self {
+        RefineSettings {
+            enabled: false,
+            eps: 1e-5,
+            max_rounds: 30,
+            add_per_round: 16,
+        }
+    }
+}
+
+/// Everything a solve needs besides the data.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SolveOptions {
+    /// `full` or `columns`.
+    pub strategy: Strategy,
+    /// LP backend.
+    pub backend: Backend,
+    /// Interior-point settings.
+    pub solver: SolveSettings,
+    /// Column generation settings.
+    pub columns: ColumnSettings,
+    /// Supremum search settings.
+    pub sup: SupSettings,
+    /// Refinement settings.
+    pub refine: RefineSettings,
+    /// Noise level delta (0: equality).
+    pub delta: f64,
+    /// Branch-and-bound of the final sup.
+    pub bnb: BnbSettings,
+    /// Verification of the final measure.
+    pub verify: VerifySettings,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        SolveOptions {
+            strategy: Strategy::Columns,
+            backend: Backend::Clarabel,
+            solver: SolveSettings::default(),
+            columns: ColumnSettings::default(),
+            sup: SupSettings::default(),
+            refine: RefineSettings::default(),
+            delta: 0.0,
+            bnb: BnbSettings::default(),
+            verify: VerifySettings::default(),
+        }
+    }
+}
+
+/// One refinement round, for the record (`--json`: `history`).
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundRecord {
+    /// Round number (0: the first grid solve).
+    pub round: usize,
+    /// Columns of the dictionary in this round's LP.
+    pub columns: usize,
+    /// The LP objective (value of (P_N) on this dictionary).
+    pub lp_value: f64,
+    /// The best lower estimate so far (`dual / max(1, sup estimate)`).
+    pub lower_estimate: f64,
+    /// The search estimate of `sup |eta|` at this round's `lambda`.
+    pub sup_estimate: f64,
+    /// Atoms of the cheapest solution of the optimality system so far
+    /// (None: it has not converged yet).
+    pub kkt_atoms: Option<usize>,
+    /// Seconds since the start, at the end of this round's search.
+    pub seconds: f64,
+}
+
+/// What a caller knows that may speed refinement up without changing what
+/// a bracket means ([`super::refine::solve_certified_hinted`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Guide<'a> {
+    /// A dual candidate searched in the first round.
+    pub hint: Option<&'a [f64]>,
+    /// Stop once a measure cheaper than this is verified.
+    pub stop_below: Option<f64>,
+}
+
+/// Where the `lambda` of a bracket's lower end comes from (any `lambda`
+/// gives a valid bound; this says which one was best).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LowerSource {
+    /// The last LP's dual vector.
+    FinalLp,
+    /// An earlier round's LP or the optimality system of (11).
+    Refinement,
+    /// The hint (`certify`: the teacher's pre-certificate).
+    Hint,
+}
+
+impl LowerSource {
+    /// Name as printed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            LowerSource::FinalLp => "final_lp",
+            LowerSource::Refinement => "refinement",
+            LowerSource::Hint => "hint",
+        }
+    }
+}
+
+/// A grid solve with its certified bracket.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertifiedSolve {
+    /// The last grid solve (its `c` indexes the final dictionary).
+    pub grid: GridSolve,
+    /// The bound of the sup at the final `lambda` (None if the solve failed).
+    pub sup: Option<SupBound>,
+    /// `dual(lambda) / max(1, sup |eta|)` at the final `lambda` (NaN when the
+    /// solve failed); its kind is `lower_kind`.
+    pub certified_lower: f64,
+    /// Whether the sup behind the lower bound is proved or estimated.
+    pub lower_kind: BoundKind,
+    /// The cost of the verified measure (NaN when the solve failed or the
+    /// measure's residual is above tolerance: then there is no upper bound).
+    pub certified_upper: f64,
+    /// The `lambda` behind `certified_lower` when it is not the last LP's
+    /// (an earlier round's, the optimality system's, or the hint).
+    pub lower_lambda: Option<Vec<f64>>,
+    /// Where the `lambda` behind `certified_lower` comes from.
+    pub lower_source: LowerSource,
+    /// The polished measure with its verified residual (None if the solve failed).
+    pub measure: Option<VerifiedMeasure>,
+    /// The operator the bracket refers to.
+    pub operator: Operator,
+    /// Refinement rounds made.
+    pub refine_rounds: usize,
+    /// Directions added by refinement.
+    pub added_directions: usize,
+    /// The rounds, in order.
+    pub history: Vec<RoundRecord>,
+    /// Total seconds (LP solves and certificate searches).
+    pub seconds: f64,
+}
