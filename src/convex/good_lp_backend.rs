@@ -61,13 +61,7 @@ impl SplitModel {
 
 /// Solves (P_N) through good_lp.
 pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution> {
-    if prog.delta > 0.0 {
-        return Err(Error::setting(
-            "backend",
-            "good-lp",
-            "the good-lp backend has no noisy variant; use --backend clarabel",
-        ));
-    }
+    equality_only(prog, "good-lp")?;
     let (m, n) = (prog.m, prog.n());
     let split = SplitModel::new(prog);
     let mut model = split.vars.minimise(split.objective).using(clarabel);
@@ -105,4 +99,87 @@ pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution>
         seconds,
         Backend::GoodLp,
     ))
+}
+
+/// The good_lp backends solve the equality form only: an error naming the
+/// backend for `delta > 0`.
+pub(crate) fn equality_only(prog: &Program<'_>, backend: &str) -> Result<()> {
+    if prog.delta > 0.0 {
+        return Err(Error::setting(
+            "backend",
+            backend,
+            format!("the {backend} backend has no noisy variant; use --backend clarabel"),
+        ));
+    }
+    Ok(())
+}
+
+/// The outcome of a simplex run through good_lp: `Ok(Some(solution))`, a
+/// status without a solution (infeasible, unbounded, or `other_status` for
+/// good_lp's `Other` errors when given) as a zero `LpSolution`, or an error.
+pub(crate) fn simplex_outcome<S>(
+    prog: &Program<'_>,
+    outcome: std::result::Result<S, good_lp::ResolutionError>,
+    other_status: Option<Status>,
+    seconds: f64,
+    backend: Backend,
+) -> Result<std::result::Result<S, LpSolution>> {
+    use good_lp::ResolutionError as E;
+    let failed = |status: Status| {
+        LpSolution::finish(
+            prog,
+            status,
+            vec![0.0; prog.n()],
+            vec![0.0; prog.m],
+            0,
+            seconds,
+            backend,
+        )
+    };
+    match (outcome, other_status) {
+        (Ok(s), _) => Ok(Ok(s)),
+        (Err(E::Infeasible), _) => Ok(Err(failed(Status::PrimalInfeasible))),
+        (Err(E::Unbounded), _) => Ok(Err(failed(Status::DualInfeasible))),
+        (Err(E::Other(_)), Some(st)) => Ok(Err(failed(st))),
+        (Err(e), _) => Err(Error::Numerical {
+            what: format!("the {} backend failed: {e}", backend_name(backend)),
+        }),
+    }
+}
+
+fn backend_name(b: Backend) -> &'static str {
+    match b {
+        Backend::Simplex => "simplex",
+        Backend::Highs => "highs",
+        Backend::GoodLp => "good-lp",
+        Backend::Clarabel => "clarabel",
+        Backend::ClarabelPrimal => "clarabel-primal",
+    }
+}
+
+/// A vertex solution with a dual-feasible `lambda`: `solved` when the
+/// dual closes the gap to [`super::simplex_backend::DUAL_GAP_REL`] (and the
+/// run finished), `almost_solved` when it does not, `max_time` when the
+/// run stopped early.
+pub(crate) fn vertex_solution(
+    prog: &Program<'_>,
+    finished: bool,
+    c: Vec<f64>,
+    lambda: Vec<f64>,
+    seconds: f64,
+    backend: Backend,
+) -> LpSolution {
+    let status = if finished {
+        Status::Solved
+    } else {
+        Status::MaxTime
+    };
+    let mut s = LpSolution::finish(prog, status, c, lambda, 0, seconds, backend);
+    let scale = s.primal_objective.abs().max(f64::MIN_POSITIVE);
+    if finished
+        && (s.primal_objective - s.dual_objective) / scale > super::simplex_backend::DUAL_GAP_REL
+    {
+        s.status = Status::AlmostSolved;
+    }
+    s
 }

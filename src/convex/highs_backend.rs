@@ -14,27 +14,21 @@
 //! within [`super::simplex_backend::DUAL_GAP_REL`] of the primal value.
 //! Only the equality form (`delta = 0`) exists here.
 
-use super::good_lp_backend::SplitModel;
-use super::simplex_backend::{DUAL_GAP_REL, scale_to_feasible};
-use super::{Backend, LpSolution, Program, SolveSettings, Status};
-use crate::error::{Error, Result};
+use super::good_lp_backend::{SplitModel, equality_only, simplex_outcome, vertex_solution};
+use super::simplex_backend::scale_to_feasible;
+use super::{Backend, LpSolution, Program, SolveSettings};
+use crate::error::Result;
 use good_lp::solvers::highs::{HighsParallelType, HighsPresolveType, HighsSolverType, highs};
 use good_lp::solvers::{DualValues, SolutionStatus, SolutionWithDual};
-use good_lp::{ResolutionError, Solution, SolverModel};
+use good_lp::{Solution, SolverModel};
 
 /// HiGHS's primal and dual feasibility tolerances (its defaults are 1e-7).
 pub const FEASIBILITY_TOL: f64 = 1e-10;
 
 /// Solves (P_N) with HiGHS.
 pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution> {
-    if prog.delta > 0.0 {
-        return Err(Error::setting(
-            "backend",
-            "highs",
-            "the highs backend has no noisy variant; use --backend clarabel",
-        ));
-    }
-    let (m, n) = (prog.m, prog.n());
+    equality_only(prog, "highs")?;
+    let n = prog.n();
     let SplitModel {
         vars,
         plus,
@@ -63,26 +57,9 @@ pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution>
     let start = std::time::Instant::now();
     let outcome = model.solve();
     let seconds = start.elapsed().as_secs_f64();
-    let failed = |status: Status| {
-        LpSolution::finish(
-            prog,
-            status,
-            vec![0.0; n],
-            vec![0.0; m],
-            0,
-            seconds,
-            Backend::Highs,
-        )
-    };
-    let mut sol = match outcome {
+    let mut sol = match simplex_outcome(prog, outcome, None, seconds, Backend::Highs)? {
         Ok(s) => s,
-        Err(ResolutionError::Infeasible) => return Ok(failed(Status::PrimalInfeasible)),
-        Err(ResolutionError::Unbounded) => return Ok(failed(Status::DualInfeasible)),
-        Err(e) => {
-            return Err(Error::Numerical {
-                what: format!("the highs backend failed: {e}"),
-            });
-        }
+        Err(failed) => return Ok(failed),
     };
     let finished = matches!(sol.status(), SolutionStatus::Optimal);
     let c: Vec<f64> = (0..n)
@@ -93,22 +70,12 @@ pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution>
         rows.iter().map(|r| duals.dual(r.clone())).collect()
     };
     scale_to_feasible(prog, &mut lambda);
-    let mut s = LpSolution::finish(
+    Ok(vertex_solution(
         prog,
-        if finished {
-            Status::Solved
-        } else {
-            Status::MaxTime
-        },
+        finished,
         c,
         lambda,
-        0,
         seconds,
         Backend::Highs,
-    );
-    let scale = s.primal_objective.abs().max(f64::MIN_POSITIVE);
-    if finished && (s.primal_objective - s.dual_objective) / scale > DUAL_GAP_REL {
-        s.status = Status::AlmostSolved;
-    }
-    Ok(s)
+    ))
 }

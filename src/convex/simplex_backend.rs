@@ -13,11 +13,11 @@
 //! `almost_solved`, and the gap says by how much. Only the equality form
 //! (`delta = 0`) exists here.
 
-use super::good_lp_backend::SplitModel;
+use super::good_lp_backend::{SplitModel, equality_only, simplex_outcome, vertex_solution};
 use super::{Backend, LpSolution, Program, SolveSettings, Status};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use good_lp::solvers::microlp::microlp;
-use good_lp::{ResolutionError, Solution, SolverModel, WithTimeLimit};
+use good_lp::{Solution, SolverModel, WithTimeLimit};
 use nalgebra::DMatrix;
 
 /// The recovered dual must close the gap to this (relative) for `solved`.
@@ -28,14 +28,8 @@ pub const SUPPORT_REL: f64 = 1e-12;
 
 /// Solves (P_N) by the simplex method.
 pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution> {
-    if prog.delta > 0.0 {
-        return Err(Error::setting(
-            "backend",
-            "simplex",
-            "the simplex backend has no noisy variant; use --backend clarabel",
-        ));
-    }
-    let (m, n) = (prog.m, prog.n());
+    equality_only(prog, "simplex")?;
+    let n = prog.n();
     let SplitModel {
         vars,
         plus,
@@ -53,46 +47,28 @@ pub fn solve(prog: &Program<'_>, settings: &SolveSettings) -> Result<LpSolution>
     let start = std::time::Instant::now();
     let outcome = model.solve();
     let seconds = start.elapsed().as_secs_f64();
-    let failed = |status: Status| {
-        LpSolution::finish(
-            prog,
-            status,
-            vec![0.0; n],
-            vec![0.0; m],
-            0,
-            seconds,
-            Backend::Simplex,
-        )
-    };
-    let sol = match outcome {
+    let sol = match simplex_outcome(
+        prog,
+        outcome,
+        Some(Status::MaxTime),
+        seconds,
+        Backend::Simplex,
+    )? {
         Ok(s) => s,
-        Err(ResolutionError::Infeasible) => return Ok(failed(Status::PrimalInfeasible)),
-        Err(ResolutionError::Unbounded) => return Ok(failed(Status::DualInfeasible)),
-        Err(ResolutionError::Other(_)) => return Ok(failed(Status::MaxTime)),
-        Err(e) => {
-            return Err(Error::Numerical {
-                what: format!("the simplex backend failed: {e}"),
-            });
-        }
+        Err(failed) => return Ok(failed),
     };
     let c: Vec<f64> = (0..n)
         .map(|j| sol.value(plus[j]) - sol.value(minus[j]))
         .collect();
     let lambda = dual_from_vertex(prog, &c);
-    let mut s = LpSolution::finish(
+    Ok(vertex_solution(
         prog,
-        Status::Solved,
+        true,
         c,
         lambda,
-        0,
         seconds,
         Backend::Simplex,
-    );
-    let scale = s.primal_objective.abs().max(f64::MIN_POSITIVE);
-    if (s.primal_objective - s.dual_objective) / scale > DUAL_GAP_REL {
-        s.status = Status::AlmostSolved;
-    }
-    Ok(s)
+    ))
 }
 
 /// A dual-feasible `lambda` from a primal vertex (module doc).
