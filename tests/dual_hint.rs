@@ -34,6 +34,32 @@ fn refine_opts() -> SolveOptions {
     o
 }
 
+/// A refined solve on a 300-direction grid (seed `grid_seed`) of the
+/// verdict's operator, with the dual candidate `hint`.
+fn hinted_solve(
+    spec: &ProblemSpec,
+    y: &[f64],
+    grid_seed: u64,
+    hint: Option<&[f64]>,
+) -> inrsamp::certify::refine::CertifiedSolve {
+    let plan = verdict_plan(spec).unwrap();
+    let grid = SphereGrid::new(spec.feature_dim(), 300, grid_seed).unwrap();
+    let mut dict = Dictionary::build(spec, &plan, &grid.points).unwrap();
+    solve_certified_hinted(
+        spec,
+        &plan,
+        &mut dict,
+        y,
+        &refine_opts(),
+        Guide {
+            hint,
+            stop_below: None,
+        },
+        &mut |_| {},
+    )
+    .unwrap()
+}
+
 /// The teacher's pre-certificate `lambda`.
 fn teacher_precert(spec: &ProblemSpec, t: &ShallowInr) -> Vec<f64> {
     let plan = verdict_plan(spec).unwrap();
@@ -77,21 +103,7 @@ fn no_hint_lifts_the_lower_bound_above_an_independent_optimum() {
             );
         }
         for (i, h) in hints.iter().enumerate() {
-            let grid = SphereGrid::new(spec.feature_dim(), 300, seed).unwrap();
-            let mut dict = Dictionary::build(&spec, &plan, &grid.points).unwrap();
-            let s = solve_certified_hinted(
-                &spec,
-                &plan,
-                &mut dict,
-                &y,
-                &refine_opts(),
-                Guide {
-                    hint: Some(h),
-                    stop_below: None,
-                },
-                &mut |_| {},
-            )
-            .unwrap();
+            let s = hinted_solve(&spec, &y, seed, Some(h));
             assert!(
                 s.certified_lower <= fine * (1.0 + 1e-9),
                 "{psi} seed {seed} hint {i}: lower {} above the fine-grid value {fine}",
@@ -235,25 +247,8 @@ fn a_hint_that_does_not_close_leaves_the_refinement_path_unchanged() {
     let plan = verdict_plan(&spec).unwrap();
     let y = teacher_measurements(&spec, &plan, &t).unwrap();
     let hint = teacher_precert(&spec, &t);
-    let run = |h: Option<&[f64]>| {
-        let grid = SphereGrid::new(spec.feature_dim(), 300, 13).unwrap();
-        let mut dict = Dictionary::build(&spec, &plan, &grid.points).unwrap();
-        solve_certified_hinted(
-            &spec,
-            &plan,
-            &mut dict,
-            &y,
-            &refine_opts(),
-            Guide {
-                hint: h,
-                stop_below: None,
-            },
-            &mut |_| {},
-        )
-        .unwrap()
-    };
-    let with = run(Some(&hint));
-    let without = run(None);
+    let with = hinted_solve(&spec, &y, 13, Some(&hint));
+    let without = hinted_solve(&spec, &y, 13, None);
     assert!(with.refine_rounds > 0, "the hint closed the bracket");
     let path = |s: &inrsamp::certify::refine::CertifiedSolve| -> Vec<(usize, f64)> {
         s.history.iter().map(|r| (r.columns, r.lp_value)).collect()
