@@ -255,3 +255,48 @@ fn a_hint_that_does_not_close_leaves_the_refinement_path_unchanged() {
     };
     assert_eq!(path(&with), path(&without));
 }
+
+#[test]
+fn smoothed_duals_keep_every_lower_estimate_below_an_independent_optimum() {
+    // Dual smoothing (refine::SMOOTHING): from the second round on, the
+    // point between the LP's lambda and the best scaled lambda so far is
+    // searched too, and its lower bound enters the round's estimate. Width-2
+    // teachers on a 300-direction grid need several rounds, so smoothing
+    // runs; every round's lower estimate and the final lower end must stay
+    // below the fine-grid value (an upper bound of value(11) computed
+    // without refinement).
+    let mut smoothed_rounds = 0;
+    for (psi, seed) in [("std", 43u64), ("mod", 44), ("pre", 45)] {
+        let spec = spec_seed(1, 1, 3, psi, seed);
+        let t = ShallowInr::random(1, 1, 2, seed).unwrap();
+        let plan = verdict_plan(&spec).unwrap();
+        let y = teacher_measurements(&spec, &plan, &t).unwrap();
+        let (fine, res) = fine_grid_value(&spec, &y);
+        assert!(res < 1e-7, "{psi}: fine residual {res:e}");
+        let s = hinted_solve(&spec, &y, seed, None);
+        for r in &s.history {
+            if let Some(sup) = r.smoothed_sup {
+                assert!(sup.is_finite() && sup > 0.0, "{psi}: smoothed sup {sup}");
+                smoothed_rounds += 1;
+            }
+            assert!(
+                r.lower_estimate <= fine * (1.0 + 1e-9),
+                "{psi} seed {seed} round {}: lower estimate {} above the fine-grid value {fine}",
+                r.round,
+                r.lower_estimate
+            );
+        }
+        assert!(
+            s.certified_lower <= fine * (1.0 + 1e-9),
+            "{psi} seed {seed}: lower {} above the fine-grid value {fine}",
+            s.certified_lower
+        );
+        assert!(
+            s.certified_lower <= s.certified_upper * (1.0 + 1e-12),
+            "{psi} seed {seed}: bracket [{}, {}] inverted",
+            s.certified_lower,
+            s.certified_upper
+        );
+    }
+    assert!(smoothed_rounds > 0, "no round searched a smoothed lambda");
+}

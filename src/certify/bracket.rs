@@ -87,6 +87,9 @@ pub struct RoundRecord {
     pub lower_estimate: f64,
     /// The search estimate of `sup |eta|` at this round's `lambda`.
     pub sup_estimate: f64,
+    /// The search estimate of `sup |eta|` at this round's smoothed lambda
+    /// (None: not searched; see [`super::refine::SMOOTHING`]).
+    pub smoothed_sup: Option<f64>,
     /// Atoms of the cheapest solution of the optimality system so far
     /// (None: it has not converged yet).
     pub kkt_atoms: Option<usize>,

@@ -25,7 +25,7 @@ pub use super::exchange::{
     STENCIL_STEP,
 };
 use super::exchange::{
-    insert_violators, kkt_from_clusters, record_solution, search_lambda, stencil,
+    Searched, insert_violators, kkt_from_clusters, record_solution, search_lambda, stencil,
 };
 use super::kkt::KktSolution;
 use super::sliding::slide;
@@ -49,6 +49,44 @@ pub const FINAL_STARTS_FACTOR: usize = 2;
 /// Columns of one LP solution within this angle (radians) of a heavier one
 /// form one cluster, whose mass-weighted mean starts the sliding step.
 pub const SLIDE_MERGE_RADIUS: f64 = 0.05;
+
+/// Weight of the in-point in the smoothed dual of a refinement round (the
+/// best lambda so far, scaled to `sup |eta| <= 1`; the rest is the LP's
+/// lambda). 0.5 is the classical choice of in-out column generation.
+pub const SMOOTHING: f64 = 0.5;
+
+/// True when `a` and `b` point the same way (to 1e-12): smoothing between
+/// them searches nothing new.
+fn parallel(a: &[f64], b: &[f64]) -> bool {
+    let ab: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let n = crate::numeric::norm2(a) * crate::numeric::norm2(b);
+    n == 0.0 || ab >= n * (1.0 - 1e-12)
+}
+
+/// The in-point of dual smoothing: the lambda with the best lower bound among
+/// the previous rounds' and the given searched ones (the hint), scaled so that its
+/// searched `sup |eta|` is at most 1, with that lower bound.
+fn in_point(
+    best: &Option<(Vec<f64>, f64)>,
+    best_lower: f64,
+    searched: &[Searched],
+) -> Option<(Vec<f64>, f64)> {
+    let mut cand: Option<(&[f64], f64, f64)> = best
+        .as_ref()
+        .map(|(l, dual)| (l.as_slice(), *dual, best_lower));
+    for sr in searched {
+        let lower = sr.dual / sr.sup.value.max(1.0);
+        if cand.is_none_or(|c| lower > c.2) {
+            cand = Some((&sr.lambda, sr.dual, lower));
+        }
+    }
+    let (lam, dual, lower) = cand?;
+    if !(dual > 0.0 && lower > 0.0 && lower.is_finite()) {
+        return None;
+    }
+    let scale = lower / dual;
+    Some((lam.iter().map(|v| v * scale).collect(), lower))
+}
 
 /// The bound of `sup |eta|` for the final bracket: a thorough search (the
 /// dictionary, the full dense design, [`FINAL_STARTS_FACTOR`] times the
@@ -206,6 +244,37 @@ pub fn solve_certified_hinted(
         // lower bound only, so it never stops the refinement by itself).
         let hint_index = hinted.as_ref().map(|_| searched.len());
         searched.extend(hinted);
+        // Dual smoothing (in-out column generation): when the LP's lambda is
+        // infeasible, the point between it and the best scaled lambda so far
+        // (feasible by its search) is searched too. Its violators are
+        // violated by the LP's lambda as well, and its lower bound improves
+        // on the best one whenever it is feasible, so the bracket closes from
+        // below even when the LP's duals jump between vertices.
+        // (The in-point comes from earlier rounds or the hint: this round's
+        // own lambda would only rescale itself.)
+        let smooth_index = match in_point(
+            &best_lambda,
+            best_lower,
+            &searched[hint_index.unwrap_or(searched.len())..],
+        )
+        .filter(|(lam_in, _)| !parallel(lam_in, &grid.lp.lambda))
+        {
+            Some((lam_in, _))
+                if !hint_closes
+                    && searched[0].sup.value > 1.0 + opts.refine.eps
+                    && opts.refine.enabled =>
+            {
+                let lam_s: Vec<f64> = lam_in
+                    .iter()
+                    .zip(&grid.lp.lambda)
+                    .map(|(a, b)| SMOOTHING * a + (1.0 - SMOOTHING) * b)
+                    .collect();
+                let dual_s = prog.dual_value(&lam_s);
+                searched.push(search_lambda(spec, plan, dict, lam_s, dual_s, opts)?);
+                Some(searched.len() - 1)
+            }
+            _ => None,
+        };
         // Only near convergence: far from it the clusters are not the
         // support and the system fails after costly iterations.
         let kkt = if opts.refine.enabled
@@ -245,7 +314,9 @@ pub fn solve_certified_hinted(
             .expect("the LP's lambda or the hint is always searched");
         let sup_min = searched
             .iter()
-            .map(|sr| sr.sup.value)
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != smooth_index)
+            .map(|(_, sr)| sr.sup.value)
             .fold(f64::INFINITY, f64::min);
         if let Some(k) = &kkt
             && best_kkt
@@ -263,6 +334,7 @@ pub fn solve_certified_hinted(
             lp_value: upper,
             lower_estimate: best_lower,
             sup_estimate: sup_min,
+            smoothed_sup: smooth_index.map(|i| searched[i].sup.value),
             kkt_atoms: best_kkt.as_ref().map(|k| k.atoms.len()),
             seconds: start.elapsed().as_secs_f64(),
         });
@@ -277,7 +349,7 @@ pub fn solve_certified_hinted(
             || searched
                 .iter()
                 .enumerate()
-                .filter(|(i, _)| Some(*i) != hint_index)
+                .filter(|(i, _)| Some(*i) != hint_index && Some(*i) != smooth_index)
                 .any(|(_, sr)| sr.sup.value <= 1.0 + opts.refine.eps)
             || tight
             || rounds >= opts.refine.max_rounds;

@@ -180,8 +180,11 @@ impl RoundProgress {
     /// One round's record.
     pub(super) fn observe(&mut self, r: &crate::certify::refine::RoundRecord) {
         let gap = (r.lp_value - r.lower_estimate) / r.lp_value.abs().max(f64::MIN_POSITIVE);
+        let smoothed = r
+            .smoothed_sup
+            .map_or(String::new(), |s| format!(" (smoothed {s:.6})"));
         let msg = format!(
-            "value {:.10}, lower estimate {:.10} (gap {:.1e}), sup |eta| {:.6}, {} columns",
+            "value {:.10}, lower estimate {:.10} (gap {:.1e}), sup |eta| {:.6}{smoothed}, {} columns",
             r.lp_value, r.lower_estimate, gap, r.sup_estimate, r.columns
         );
         if let Some(b) = &self.bar {
