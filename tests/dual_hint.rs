@@ -42,6 +42,17 @@ fn hinted_solve(
     grid_seed: u64,
     hint: Option<&[f64]>,
 ) -> inrsamp::certify::refine::CertifiedSolve {
+    hinted_solve_with(spec, y, grid_seed, hint, &refine_opts())
+}
+
+/// [`hinted_solve`] with the given options.
+fn hinted_solve_with(
+    spec: &ProblemSpec,
+    y: &[f64],
+    grid_seed: u64,
+    hint: Option<&[f64]>,
+    opts: &SolveOptions,
+) -> inrsamp::certify::refine::CertifiedSolve {
     let plan = verdict_plan(spec).unwrap();
     let grid = SphereGrid::new(spec.feature_dim(), 300, grid_seed).unwrap();
     let mut dict = Dictionary::build(spec, &plan, &grid.points).unwrap();
@@ -50,7 +61,7 @@ fn hinted_solve(
         &plan,
         &mut dict,
         y,
-        &refine_opts(),
+        opts,
         Guide {
             hint,
             stop_below: None,
@@ -258,7 +269,7 @@ fn a_hint_that_does_not_close_leaves_the_refinement_path_unchanged() {
 
 #[test]
 fn smoothed_duals_keep_every_lower_estimate_below_an_independent_optimum() {
-    // Dual smoothing (refine::SMOOTHING): from the second round on, the
+    // Dual smoothing (`--dual-smoothing 0.5`): from the second round on, the
     // point between the LP's lambda and the best scaled lambda so far is
     // searched too, and its lower bound enters the round's estimate. Width-2
     // teachers on a 300-direction grid need several rounds, so smoothing
@@ -273,7 +284,12 @@ fn smoothed_duals_keep_every_lower_estimate_below_an_independent_optimum() {
         let y = teacher_measurements(&spec, &plan, &t).unwrap();
         let (fine, res) = fine_grid_value(&spec, &y);
         assert!(res < 1e-7, "{psi}: fine residual {res:e}");
-        let s = hinted_solve(&spec, &y, seed, None);
+        let mut opts = refine_opts();
+        opts.refine.smoothing = 0.5;
+        let s = hinted_solve_with(&spec, &y, seed, None, &opts);
+        // Without smoothing no round searches a smoothed lambda.
+        let plain = hinted_solve(&spec, &y, seed, None);
+        assert!(plain.history.iter().all(|r| r.smoothed_sup.is_none()));
         for r in &s.history {
             if let Some(sup) = r.smoothed_sup {
                 assert!(sup.is_finite() && sup > 0.0, "{psi}: smoothed sup {sup}");

@@ -22,6 +22,18 @@ pub struct RefineSettings {
     pub max_rounds: usize,
     /// Maximizers added per round (default 16).
     pub add_per_round: usize,
+    /// Dual smoothing `alpha` in [0, 1) (`--dual-smoothing`; 0, the
+    /// default: off): from the second round on, `alpha lambda_in + (1 -
+    /// alpha) lambda_LP` is searched too, `lambda_in` the best `lambda` so
+    /// far scaled to `sup |eta| <= 1` (in-out column generation). Left out
+    /// of the serialized settings when 0, so the settings hashes of runs
+    /// without it are unchanged.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub smoothing: f64,
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 impl Default for RefineSettings {
@@ -31,6 +43,7 @@ impl Default for RefineSettings {
             eps: 1e-5,
             max_rounds: 30,
             add_per_round: 16,
+            smoothing: 0.0,
         }
     }
 }
@@ -88,7 +101,7 @@ pub struct RoundRecord {
     /// The search estimate of `sup |eta|` at this round's `lambda`.
     pub sup_estimate: f64,
     /// The search estimate of `sup |eta|` at this round's smoothed lambda
-    /// (None: not searched; see [`super::refine::SMOOTHING`]).
+    /// (None: not searched; see [`RefineSettings::smoothing`]).
     pub smoothed_sup: Option<f64>,
     /// Atoms of the cheapest solution of the optimality system so far
     /// (None: it has not converged yet).

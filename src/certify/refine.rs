@@ -50,11 +50,6 @@ pub const FINAL_STARTS_FACTOR: usize = 2;
 /// form one cluster, whose mass-weighted mean starts the sliding step.
 pub const SLIDE_MERGE_RADIUS: f64 = 0.05;
 
-/// Weight of the in-point in the smoothed dual of a refinement round (the
-/// best lambda so far, scaled to `sup |eta| <= 1`; the rest is the LP's
-/// lambda). 0.5 is the classical choice of in-out column generation.
-pub const SMOOTHING: f64 = 0.5;
-
 /// True when `a` and `b` point the same way (to 1e-12): smoothing between
 /// them searches nothing new.
 fn parallel(a: &[f64], b: &[f64]) -> bool {
@@ -244,7 +239,8 @@ pub fn solve_certified_hinted(
         // lower bound only, so it never stops the refinement by itself).
         let hint_index = hinted.as_ref().map(|_| searched.len());
         searched.extend(hinted);
-        // Dual smoothing (in-out column generation): when the LP's lambda is
+        // Dual smoothing (in-out column generation, `--dual-smoothing`, off
+        // by default): when the LP's lambda is
         // infeasible, the point between it and the best scaled lambda so far
         // (feasible by its search) is searched too. Its violators are
         // violated by the LP's lambda as well, and its lower bound improves
@@ -262,12 +258,13 @@ pub fn solve_certified_hinted(
             Some((lam_in, _))
                 if !hint_closes
                     && searched[0].sup.value > 1.0 + opts.refine.eps
-                    && opts.refine.enabled =>
+                    && opts.refine.enabled
+                    && opts.refine.smoothing > 0.0 =>
             {
                 let lam_s: Vec<f64> = lam_in
                     .iter()
                     .zip(&grid.lp.lambda)
-                    .map(|(a, b)| SMOOTHING * a + (1.0 - SMOOTHING) * b)
+                    .map(|(a, b)| opts.refine.smoothing * a + (1.0 - opts.refine.smoothing) * b)
                     .collect();
                 let dual_s = prog.dual_value(&lam_s);
                 searched.push(search_lambda(spec, plan, dict, lam_s, dual_s, opts)?);

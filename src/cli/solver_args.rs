@@ -31,6 +31,17 @@ pub struct SolverArgs {
     /// Tolerance of the refinement (relative).
     #[arg(long, default_value_t = 1e-5, allow_negative_numbers = true)]
     pub eps: f64,
+    /// Dual smoothing of refinement, in [0, 1): from the second round on,
+    /// also search alpha * (best lambda so far, scaled feasible) + (1 - alpha)
+    /// * (the LP's lambda), whose violators become columns and whose lower
+    /// bound counts (in-out column generation; 0.5 is the classical value).
+    /// 0 (the default) is off.
+    #[arg(
+        long = "dual-smoothing",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub dual_smoothing: f64,
     /// LP backend.
     #[arg(long, value_enum, default_value_t = Backend::Clarabel)]
     pub backend: Backend,
@@ -68,6 +79,13 @@ impl SolverArgs {
                 "the refinement tolerance must be a positive number",
             ));
         }
+        if !(self.dual_smoothing.is_finite() && (0.0..1.0).contains(&self.dual_smoothing)) {
+            return Err(Error::setting(
+                "dual-smoothing",
+                self.dual_smoothing,
+                "the smoothing weight must be a number in [0, 1) (0: off)",
+            ));
+        }
         if !(self.noise_delta.is_finite() && self.noise_delta >= 0.0) {
             return Err(Error::setting(
                 "noise-delta",
@@ -91,6 +109,7 @@ impl SolverArgs {
         o.solver.max_iter = self.max_iter;
         o.refine.enabled = self.refine && !self.no_refine;
         o.refine.eps = self.eps;
+        o.refine.smoothing = self.dual_smoothing;
         o.columns.eps = o.columns.eps.min(self.eps);
         Ok(o)
     }
