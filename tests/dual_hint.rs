@@ -316,3 +316,36 @@ fn smoothed_duals_keep_every_lower_estimate_below_an_independent_optimum() {
     }
     assert!(smoothed_rounds > 0, "no round searched a smoothed lambda");
 }
+
+#[test]
+fn brackets_of_two_refinement_paths_overlap_on_s8() {
+    // d = 2, K0 = 1, K = 2, psi_std, width 3, seed 21800 (D = 9: the sup is
+    // a search estimate). With and without dual smoothing the refinement
+    // takes different paths; both brackets bound the same value(11), so
+    // they must overlap. Before the second batch of ascent starts
+    // (`eta::EXPLORE_RADIUS`) the smoothed run's search missed |eta| =
+    // 1.004 at 0.6 rad from every atom and its lower end (2.5080335) lay
+    // above the other run's verified measure (2.5080162).
+    let spec = spec_seed(2, 1, 2, "std", 21800);
+    let t = ShallowInr::random(2, 1, 3, 21800).unwrap();
+    let run = |smoothing: f64| {
+        let mut opts = refine_opts();
+        opts.refine.smoothing = smoothing;
+        let (r, _, _) = certify_teacher(
+            &spec,
+            &t,
+            &VerdictSettings::default(),
+            &opts,
+            &CertifySettings::default(),
+        )
+        .unwrap();
+        (r.certified_lower, r.certified_upper)
+    };
+    let (lo_a, up_a) = run(0.0);
+    let (lo_b, up_b) = run(0.5);
+    assert!(up_a.is_finite() && up_b.is_finite());
+    assert!(
+        lo_a <= up_b * (1.0 + 1e-9) && lo_b <= up_a * (1.0 + 1e-9),
+        "brackets [{lo_a}, {up_a}] and [{lo_b}, {up_b}] do not overlap"
+    );
+}

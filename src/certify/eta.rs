@@ -205,6 +205,11 @@ pub const START_SEPARATION_LOW_D: f64 = 0.05;
 /// a lower bound 1e-5 above a verified measure's cost).
 pub const START_SEPARATION_HIGH_D: f64 = 0.15;
 
+/// D > 5: the second batch of ascent starts (half as many) keeps this angle
+/// (radians) from the first batch's starts and maxima and between its own
+/// starts ([`sup_eta`]).
+pub const EXPLORE_RADIUS: f64 = 0.4;
+
 impl SupSettings {
     /// The start separation for dimension `dim`.
     pub fn separation(&self, dim: usize) -> f64 {
@@ -433,18 +438,49 @@ pub fn sup_eta(
             starts.push(p);
         }
     }
-    let results: Vec<Result<(Option<EtaPoint>, usize)>> = starts
-        .par_iter()
-        .map(|p| ascend(field, &p.w, settings.ascent_iters, caps))
-        .collect();
-    let mut maxima = Vec::new();
-    let mut evaluations = 0usize;
-    for r in results {
-        let (best, ev) = r?;
-        evaluations += ev;
-        if let Some(b) = best {
-            maxima.push(b);
+    let ascend_all = |starts: &[&EtaPoint]| -> Result<(Vec<EtaPoint>, usize)> {
+        let results: Vec<Result<(Option<EtaPoint>, usize)>> = starts
+            .par_iter()
+            .map(|p| ascend(field, &p.w, settings.ascent_iters, caps))
+            .collect();
+        let mut found = Vec::new();
+        let mut evals = 0usize;
+        for r in results {
+            let (best, ev) = r?;
+            evals += ev;
+            if let Some(b) = best {
+                found.push(b);
+            }
         }
+        Ok((found, evals))
+    };
+    let (mut maxima, mut evaluations) = ascend_all(&starts)?;
+    // D > 5: a second batch of starts away from everything the first batch
+    // explored. On S^8 the best candidates all lie around the support atoms
+    // (|eta| near 1 on wide neighbourhoods), and a violation on a hill of
+    // its own, whose candidates only reach 0.9, got no start (d = 2, K = 2,
+    // psi_std, W = 3, seed 21800: |eta| = 1.004 at 0.6 rad from every atom,
+    // missed, and a lower end 7e-6 above a verified measure's cost).
+    let dim = pool.first().map_or(0, |p| p.w.len());
+    if dim > 5 && settings.starts > 0 {
+        let explored: Vec<&[f64]> = starts
+            .iter()
+            .map(|p| p.w.as_slice())
+            .chain(maxima.iter().map(|m| m.w.as_slice()))
+            .collect();
+        let mut second: Vec<&EtaPoint> = Vec::new();
+        for p in &pool {
+            if second.len() >= settings.starts.div_ceil(2) {
+                break;
+            }
+            let far = |w: &[f64]| angle(w, &p.w) > EXPLORE_RADIUS;
+            if explored.iter().all(|w| far(w)) && second.iter().all(|q| far(&q.w)) {
+                second.push(p);
+            }
+        }
+        let (more, ev) = ascend_all(&second)?;
+        maxima.extend(more);
+        evaluations += ev;
     }
     maxima.sort_by(|a, b| b.eta.abs().total_cmp(&a.eta.abs()));
     // Ascents that met at the same maximum count once.
