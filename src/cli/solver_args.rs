@@ -32,10 +32,10 @@ pub struct SolverArgs {
     #[arg(long, default_value_t = 1e-5, allow_negative_numbers = true)]
     pub eps: f64,
     /// Dual smoothing of refinement, in [0, 1): from the second round on,
-    /// also search alpha * (best lambda so far, scaled feasible) + (1 - alpha)
-    /// * (the LP's lambda), whose violators become columns and whose lower
-    /// bound counts (in-out column generation; 0.5 is the classical value).
-    /// 0 (the default) is off.
+    /// also search the weighted mean `alpha lambda_in + (1 - alpha) lambda_LP`
+    /// of the best lambda so far (scaled feasible) and the LP's; its
+    /// violators become columns and its lower bound counts (in-out column
+    /// generation; 0.5 is the classical value). 0 (the default) is off.
     #[arg(
         long = "dual-smoothing",
         default_value_t = 0.0,
