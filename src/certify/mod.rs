@@ -28,6 +28,7 @@ pub mod quasi_newton;
 pub mod refine;
 pub mod report;
 pub mod sliding;
+pub mod smoothing;
 pub mod solve_report;
 pub mod sup;
 pub mod thin_bump;

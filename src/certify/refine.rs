@@ -25,10 +25,11 @@ pub use super::exchange::{
     STENCIL_STEP,
 };
 use super::exchange::{
-    Searched, insert_violators, kkt_from_clusters, record_solution, search_lambda, stencil,
+    insert_violators, kkt_from_clusters, record_solution, search_lambda, stencil,
 };
 use super::kkt::KktSolution;
 use super::sliding::slide;
+use super::smoothing::smoothed_lambda;
 use super::sup::{SupBound, limit_columns, sup_bound};
 use super::verified::{Operator, verify_atoms, verify_measure};
 use crate::convex::Program;
@@ -49,39 +50,6 @@ pub const FINAL_STARTS_FACTOR: usize = 2;
 /// Columns of one LP solution within this angle (radians) of a heavier one
 /// form one cluster, whose mass-weighted mean starts the sliding step.
 pub const SLIDE_MERGE_RADIUS: f64 = 0.05;
-
-/// True when `a` and `b` point the same way (to 1e-12): smoothing between
-/// them searches nothing new.
-fn parallel(a: &[f64], b: &[f64]) -> bool {
-    let ab: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
-    let n = crate::numeric::norm2(a) * crate::numeric::norm2(b);
-    n == 0.0 || ab >= n * (1.0 - 1e-12)
-}
-
-/// The in-point of dual smoothing: the lambda with the best lower bound among
-/// the previous rounds' and the given searched ones (the hint), scaled so that its
-/// searched `sup |eta|` is at most 1, with that lower bound.
-fn in_point(
-    best: &Option<(Vec<f64>, f64)>,
-    best_lower: f64,
-    searched: &[Searched],
-) -> Option<(Vec<f64>, f64)> {
-    let mut cand: Option<(&[f64], f64, f64)> = best
-        .as_ref()
-        .map(|(l, dual)| (l.as_slice(), *dual, best_lower));
-    for sr in searched {
-        let lower = sr.dual / sr.sup.value.max(1.0);
-        if cand.is_none_or(|c| lower > c.2) {
-            cand = Some((&sr.lambda, sr.dual, lower));
-        }
-    }
-    let (lam, dual, lower) = cand?;
-    if !(dual > 0.0 && lower > 0.0 && lower.is_finite()) {
-        return None;
-    }
-    let scale = lower / dual;
-    Some((lam.iter().map(|v| v * scale).collect(), lower))
-}
 
 /// The bound of `sup |eta|` for the final bracket: a thorough search (the
 /// dictionary, the full dense design, [`FINAL_STARTS_FACTOR`] times the
@@ -248,24 +216,18 @@ pub fn solve_certified_hinted(
         // below even when the LP's duals jump between vertices.
         // (The in-point comes from earlier rounds or the hint: this round's
         // own lambda would only rescale itself.)
-        let smooth_index = match in_point(
+        let smooth_index = match smoothed_lambda(
             &best_lambda,
             best_lower,
             &searched[hint_index.unwrap_or(searched.len())..],
-        )
-        .filter(|(lam_in, _)| !parallel(lam_in, &grid.lp.lambda))
-        {
-            Some((lam_in, _))
+            &grid.lp.lambda,
+            opts.refine.smoothing,
+        ) {
+            Some(lam_s)
                 if !hint_closes
                     && searched[0].sup.value > 1.0 + opts.refine.eps
-                    && opts.refine.enabled
-                    && opts.refine.smoothing > 0.0 =>
+                    && opts.refine.enabled =>
             {
-                let lam_s: Vec<f64> = lam_in
-                    .iter()
-                    .zip(&grid.lp.lambda)
-                    .map(|(a, b)| opts.refine.smoothing * a + (1.0 - opts.refine.smoothing) * b)
-                    .collect();
                 let dual_s = prog.dual_value(&lam_s);
                 searched.push(search_lambda(spec, plan, dict, lam_s, dual_s, opts)?);
                 Some(searched.len() - 1)
