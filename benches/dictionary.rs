@@ -108,6 +108,28 @@ fn exact_2d(c: &mut Criterion) {
     ] {
         bench_units(&mut group, label, &unit, &grid, &mut out, &mut scratch);
     }
+    // The Jacobian A_K[H(g) gamma] (9 columns), exact and on the grid, on
+    // 100 directions: the exact route integrates the indicator once
+    // (`fourier::exact2d_jacobian`).
+    group.throughput(Throughput::Elements(100));
+    for (label, unit) in [
+        (
+            "exact_2d",
+            UnitEvaluator::exact(Features::new(2, 1), 3).unwrap(),
+        ),
+        (
+            "grid_64",
+            UnitEvaluator::grid(Features::new(2, 1), 3, 3, 64),
+        ),
+    ] {
+        group.bench_function(BenchmarkId::new("jacobian", label), |b| {
+            b.iter(|| {
+                for j in 0..100 {
+                    black_box(unit.jacobian(grid.point(j)).unwrap());
+                }
+            })
+        });
+    }
     group.finish();
 }
 

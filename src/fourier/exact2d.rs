@@ -84,7 +84,9 @@ pub fn row_at(cube: &[Complex64], e1: Complex64) -> [Complex64; 3] {
 /// intervals of `[0, 1]` (split at 0).
 pub fn positive_arc(row: &[Complex64; 3]) -> Vec<(f64, f64)> {
     let a0 = row[1].re;
-    let r = 2.0 * row[2].norm();
+    // sqrt of the squared norm, not hypot: the rows of a rescaled unit
+    // are of order 1 (no overflow), and this runs once per node.
+    let r = 2.0 * row[2].norm_sqr().sqrt();
     if a0 >= r {
         return if a0 > 0.0 {
             vec![(0.0, 1.0)]
@@ -243,7 +245,8 @@ pub const SMALL_ARC: f64 = 0.1;
 /// sin((alpha-u)/2)` (an entire, non-negative integrand).
 pub fn row_relu(row: &[Complex64; 3], kmax: usize, out: &mut [Complex64]) {
     let a0 = row[1].re;
-    let r = 2.0 * row[2].norm();
+    let n1 = row[2].norm_sqr().sqrt();
+    let r = 2.0 * n1;
     out.iter_mut().for_each(|o| *o = Complex64::new(0.0, 0.0));
     if a0 >= r {
         if a0 > 0.0 {
@@ -257,11 +260,12 @@ pub fn row_relu(row: &[Complex64; 3], kmax: usize, out: &mut [Complex64]) {
     if a0 <= -r {
         return;
     }
-    let alpha = (-a0 / r).clamp(-1.0, 1.0).acos();
+    let ca = (-a0 / r).clamp(-1.0, 1.0);
+    let alpha = ca.acos();
     // e^{-2 pi i phi} = c1 / |c1| (phi = -arg c1 / 2 pi).
-    let rot = row[2] / row[2].norm();
-    let ca = alpha.cos();
-    let sa = alpha.sin();
+    let rot = row[2] / n1;
+    // sin(alpha) from cos(alpha) (used where alpha >= SMALL_ARC only).
+    let sa = ((1.0 - ca) * (1.0 + ca)).max(0.0).sqrt();
     let mut phase = Complex64::new(1.0, 0.0);
     if alpha < SMALL_ARC {
         SMALL_ARC_RULE.with(|rule| {

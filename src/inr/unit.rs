@@ -345,18 +345,22 @@ impl UnitEvaluator {
                 }
             }
             Method::Exact2d(_) => {
+                // H(g) gamma_i has the coefficients sum_j h_i[j] I(k - j),
+                // I the coefficients of the indicator 1[g > 0] (one
+                // integration instead of D; the same quadrature, regrouped).
+                let ind = crate::fourier::exact2d_jacobian::Indicator::new(
+                    &s.nodes2d,
+                    self.features.degree(),
+                    map.cutoff(),
+                );
                 let mut e = vec![0.0; dim];
                 let mut half = vec![Complex64::new(0.0, 0.0); 1 + map.half_set().len()];
+                let mut grid = Vec::new();
                 for i in 0..dim {
                     e.iter_mut().for_each(|v| *v = 0.0);
                     e[i] = 1.0;
-                    let hcube = self.features.w_to_complex(&e);
-                    let (hi, _) = if self.features.degree() >= 2 {
-                        crate::fourier::exact2d_rows::integrate(&s.nodes2d, &hcube, map.cutoff())
-                    } else {
-                        crate::fourier::exact2d::integrate(&s.nodes2d, &hcube, map.cutoff())
-                    };
-                    half_from_grid(map, &hi, &mut half, None);
+                    ind.product_grid(&self.features.w_to_complex(&e), &mut grid);
+                    half_from_grid(map, &grid, &mut half, None);
                     map.to_real(&half, &mut jac[i * m..(i + 1) * m]);
                 }
             }
