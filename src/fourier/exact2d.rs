@@ -121,9 +121,11 @@ pub fn positive_arc(row: &[Complex64; 3]) -> Vec<(f64, f64)> {
 /// exactly by an 8-point DFT. `None` when the root finder failed.
 pub fn breakpoints(cube: &[Complex64]) -> Option<Vec<f64>> {
     let n = 8;
+    // e^{2 pi i j / 8} is UNIT_ROOTS_64[8 j]; e^{-2 pi i k j / 8} likewise.
+    let root = |t: i64| UNIT_ROOTS_64[(8 * t).rem_euclid(64) as usize];
     let vals: Vec<f64> = (0..n)
         .map(|j| {
-            let row = row_coefficients(cube, j as f64 / n as f64);
+            let row = row_at(cube, root(j));
             row[1].re * row[1].re - 4.0 * row[2].norm_sqr()
         })
         .collect();
@@ -131,7 +133,7 @@ pub fn breakpoints(cube: &[Complex64]) -> Option<Vec<f64>> {
     for (idx, k) in (-2i64..=2).enumerate() {
         let mut acc = Complex64::new(0.0, 0.0);
         for (j, v) in vals.iter().enumerate() {
-            acc += v * Complex64::from_polar(1.0, -TAU * k as f64 * j as f64 / n as f64);
+            acc += v * root(-k * j as i64);
         }
         hhat[idx] = acc / n as f64;
     }

@@ -216,7 +216,7 @@ impl UnitEvaluator {
                 // and a regular grid of x2.
                 let peak = |e1: Complex64| {
                     let row = exact2d::row_at(&cube, e1);
-                    row[1].re + 2.0 * row[2].norm()
+                    row[1].re + 2.0 * row[2].norm_sqr().sqrt()
                 };
                 let gmax = nodes
                     .iter()
