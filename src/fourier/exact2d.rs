@@ -152,12 +152,18 @@ pub fn breakpoints(cube: &[Complex64]) -> Option<Vec<f64>> {
 /// with `with_low`, also the nodes of the embedded half-order rule (for the
 /// error estimate; about 1.5x the work).
 pub fn nodes(cube: &[Complex64], with_low: bool) -> Option<Vec<Node>> {
-    let bps = breakpoints(cube)?;
-    let mut out = panel_nodes(&bps, with_low);
+    let mut out = bare_nodes(cube, with_low)?;
     for node in out.iter_mut() {
         node.intervals = positive_arc(&row_at(cube, node.e1));
     }
     Some(out)
+}
+
+/// The nodes of [`nodes`] without their intervals (empty): enough for
+/// [`integrate_relu`] and [`integrate_indicator`], whose rows find their
+/// arcs themselves; [`integrate`] needs [`nodes`].
+pub fn bare_nodes(cube: &[Complex64], with_low: bool) -> Option<Vec<Node>> {
+    Some(panel_nodes(&breakpoints(cube)?, with_low))
 }
 
 /// `x2 = a + len sin^2(pi t / 2)` and its derivative in `t`: the
@@ -245,7 +251,7 @@ pub const SMALL_ARC: f64 = 0.1;
 /// `O(alpha^3)` for thin arcs, so below [`SMALL_ARC`] it is computed by
 /// Gauss-Legendre with `cos u - cos alpha = 2 sin((alpha+u)/2)
 /// sin((alpha-u)/2)` (an entire, non-negative integrand).
-pub fn row_relu(row: &[Complex64; 3], kmax: usize, out: &mut [Complex64]) {
+pub fn row_relu(row: &[Complex64; 3], kmax: usize, out: &mut [Complex64]) -> bool {
     let a0 = row[1].re;
     let n1 = row[2].norm_sqr().sqrt();
     let r = 2.0 * n1;
@@ -257,10 +263,10 @@ pub fn row_relu(row: &[Complex64; 3], kmax: usize, out: &mut [Complex64]) {
                 out[1] = row[2];
             }
         }
-        return;
+        return a0 > 0.0;
     }
     if a0 <= -r {
-        return;
+        return false;
     }
     let ca = (-a0 / r).clamp(-1.0, 1.0);
     let alpha = ca.acos();
@@ -296,7 +302,7 @@ pub fn row_relu(row: &[Complex64; 3], kmax: usize, out: &mut [Complex64]) {
                 }
             }
         });
-        return;
+        return true;
     }
     // sin(k alpha) by the Chebyshev recurrence s_{k+1} = 2 cos(alpha) s_k - s_{k-1}.
     let mut s_prev = -sa; // sin(-alpha)
@@ -314,6 +320,42 @@ pub fn row_relu(row: &[Complex64; 3], kmax: usize, out: &mut [Complex64]) {
         s_prev = s_k;
         s_k = s_next;
     }
+    true
+}
+
+/// `\int_0^1 1[g(x) > 0] e^{-2 pi i k x} dx`, `k = 0..=kmax`, for the row
+/// `g = a0 + R cos(2 pi (x - phi))`: `alpha / pi` for `k = 0` and
+/// `e^{-2 pi i k phi} sin(k alpha) / (pi k)` otherwise (`cos alpha = -a0 /
+/// R`, `sin(k alpha)` by the Chebyshev recurrence). No cancellation: every
+/// term is a product. Returns false when the row is nowhere positive.
+pub fn row_indicator(row: &[Complex64; 3], kmax: usize, out: &mut [Complex64]) -> bool {
+    let a0 = row[1].re;
+    let n1 = row[2].norm_sqr().sqrt();
+    let r = 2.0 * n1;
+    out.iter_mut().for_each(|o| *o = Complex64::new(0.0, 0.0));
+    if a0 >= r {
+        if a0 > 0.0 {
+            out[0] = Complex64::new(1.0, 0.0);
+        }
+        return a0 > 0.0;
+    }
+    if a0 <= -r {
+        return false;
+    }
+    let ca = (-a0 / r).clamp(-1.0, 1.0);
+    let alpha = ca.acos();
+    let rot = row[2] / n1;
+    out[0] = Complex64::new(alpha / PI, 0.0);
+    let (mut s_prev, mut s_k) = (0.0, alpha.sin());
+    let mut phase = rot;
+    for (k, o) in out.iter_mut().enumerate().take(kmax + 1).skip(1) {
+        *o = phase * (s_k / (PI * k as f64));
+        let next = 2.0 * ca * s_k - s_prev;
+        s_prev = s_k;
+        s_k = next;
+        phase *= rot;
+    }
+    true
 }
 
 thread_local! {
@@ -333,6 +375,18 @@ pub fn integrate_relu(
     })
 }
 
+/// `\int_{T^2} 1[g > 0] e^{-2 pi i k.x} dx` on the layout of [`integrate`],
+/// rows by [`row_indicator`] (nodes from [`bare_nodes`] or [`nodes`]).
+pub fn integrate_indicator(
+    nodes: &[Node],
+    gcube: &[Complex64],
+    kmax: usize,
+) -> (Vec<Complex64>, Vec<Complex64>) {
+    accumulate(nodes, kmax, |node, f| {
+        row_indicator(&row_at(gcube, node.e1), kmax, f)
+    })
+}
+
 /// `\int_{T^2} 1[g > 0] h(x) e^{-2 pi i k.x} dx` for `k1 = 0..=kmax`, `k2 =
 /// -kmax..=kmax` (row-major `(kmax+1) x (2 kmax + 1)`), with the high-order
 /// and the embedded low-order rule. `h` is given on its 3x3 cube.
@@ -342,26 +396,30 @@ pub fn integrate(
     kmax: usize,
 ) -> (Vec<Complex64>, Vec<Complex64>) {
     accumulate(nodes, kmax, |node, f| {
+        if node.intervals.is_empty() {
+            return false;
+        }
         let row = row_at(hcube, node.e1);
-        exact1d::integrate(&row, &node.intervals, kmax, f)
+        exact1d::integrate(&row, &node.intervals, kmax, f);
+        true
     })
 }
 
-/// Sums `w(x2) F(k1, x2) e^{-2 pi i k2 x2}` over the nodes, `F` from `row`.
+/// Sums `w(x2) F(k1, x2) e^{-2 pi i k2 x2}` over the nodes, `F` from `row`
+/// (which returns false for a zero row: the node is skipped).
 pub fn accumulate(
     nodes: &[Node],
     kmax: usize,
-    row: impl Fn(&Node, &mut [Complex64]),
+    row: impl Fn(&Node, &mut [Complex64]) -> bool,
 ) -> (Vec<Complex64>, Vec<Complex64>) {
     let side = 2 * kmax + 1;
     let mut hi = vec![Complex64::new(0.0, 0.0); (kmax + 1) * side];
     let mut lo = hi.clone();
     let mut f = vec![Complex64::new(0.0, 0.0); kmax + 1];
     for node in nodes {
-        if node.intervals.is_empty() {
+        if !row(node, &mut f) {
             continue;
         }
-        row(node, &mut f);
         let base = node.e1.conj();
         // e^{-2 pi i k2 x2} for k2 = -kmax..kmax.
         let mut e = node.e1.powi(kmax as i32);

@@ -25,18 +25,20 @@ pub struct Indicator {
 }
 
 impl Indicator {
-    /// Integrates `1[g > 0]` on `nodes` (from [`super::exact2d::nodes`] for
-    /// `K0 = 1`, [`super::exact2d_rows::nodes`] otherwise) for the
-    /// Jacobian at cutoff `kmax`.
-    pub fn new(nodes: &[Node], k0: usize, kmax: usize) -> Self {
+    /// Integrates `1[g > 0]` (`g` on its cube) on `nodes` for the Jacobian
+    /// at cutoff `kmax`: for `K0 = 1` the nodes of
+    /// [`super::exact2d::bare_nodes`] (or `nodes`) and the closed-form rows
+    /// of [`super::exact2d::row_indicator`]; otherwise those of
+    /// [`super::exact2d_rows::nodes`] with their intervals.
+    pub fn new(nodes: &[Node], gcube: &[Complex64], k0: usize, kmax: usize) -> Self {
         let reach = kmax + k0;
-        let s = 2 * k0 + 1;
-        let mut one = vec![Complex64::new(0.0, 0.0); s * s];
-        one[(s * s - 1) / 2] = Complex64::new(1.0, 0.0);
         let (coef, _) = if k0 >= 2 {
+            let s = 2 * k0 + 1;
+            let mut one = vec![Complex64::new(0.0, 0.0); s * s];
+            one[(s * s - 1) / 2] = Complex64::new(1.0, 0.0);
             super::exact2d_rows::integrate(nodes, &one, reach)
         } else {
-            super::exact2d::integrate(nodes, &one, reach)
+            super::exact2d::integrate_indicator(nodes, gcube, reach)
         };
         Self {
             k0,
@@ -126,7 +128,21 @@ mod tests {
                 exact2d_rows::nodes(&g, kmax, false).unwrap()
             };
             assert!(nodes.iter().any(|n| !n.intervals.is_empty()));
-            let ind = Indicator::new(&nodes, k0, kmax);
+            let ind = Indicator::new(&nodes, &g, k0, kmax);
+            if k0 == 1 {
+                // The closed-form rows on bare nodes against the arcs of
+                // `nodes` integrated by the 1-D route.
+                let mut one = vec![Complex64::new(0.0, 0.0); 9];
+                one[4] = Complex64::new(1.0, 0.0);
+                let (direct, _) = exact2d::integrate(&nodes, &one, kmax + 1);
+                let bare = exact2d::bare_nodes(&g, false).unwrap();
+                let (closed, _) = exact2d::integrate_indicator(&bare, &g, kmax + 1);
+                let e = max_rel(&closed, &direct);
+                assert!(e < 1e-13, "indicator rows: {e:e}");
+                let (relu_full, _) = exact2d::integrate_relu(&nodes, &g, kmax);
+                let (relu_bare, _) = exact2d::integrate_relu(&bare, &g, kmax);
+                assert_eq!(relu_full, relu_bare);
+            }
             let mut hs: Vec<Vec<Complex64>> = (0..s * s)
                 .map(|i| {
                     let mut h = vec![Complex64::new(0.0, 0.0); s * s];

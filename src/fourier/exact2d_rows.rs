@@ -296,6 +296,9 @@ pub fn integrate_relu(
     );
     let pairs = rule.as_node_weight_pairs();
     super::exact2d::accumulate(nodes, kmax, |node, f| {
+        if node.intervals.is_empty() {
+            return false;
+        }
         let row = row_at(gcube, node.e1);
         type Intervals = Vec<(f64, f64)>;
         let (long, short): (Intervals, Intervals) = node
@@ -316,6 +319,7 @@ pub fn integrate_relu(
                 }
             }
         }
+        true
     })
 }
 
@@ -326,7 +330,11 @@ pub fn integrate(
     kmax: usize,
 ) -> (Vec<Complex64>, Vec<Complex64>) {
     super::exact2d::accumulate(nodes, kmax, |node, f| {
-        exact1d::integrate(&row_at(hcube, node.e1), &node.intervals, kmax, f)
+        if node.intervals.is_empty() {
+            return false;
+        }
+        exact1d::integrate(&row_at(hcube, node.e1), &node.intervals, kmax, f);
+        true
     })
 }
 

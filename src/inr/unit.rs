@@ -207,10 +207,11 @@ impl UnitEvaluator {
             Method::Exact2d(with_low) => {
                 use crate::fourier::exact2d;
                 let cube = self.features.w_to_complex(w);
-                let nodes = exact2d::nodes(&cube, *with_low).ok_or_else(|| Error::Numerical {
-                    what: "exact 2-D coefficients: the breakpoint eigenvalues did not converge"
-                        .into(),
-                })?;
+                let nodes =
+                    exact2d::bare_nodes(&cube, *with_low).ok_or_else(|| Error::Numerical {
+                        what: "exact 2-D coefficients: the breakpoint eigenvalues did not converge"
+                            .into(),
+                    })?;
                 let floor = VANISH_REL * w.iter().map(|v| v * v).sum::<f64>().sqrt();
                 // max over x2 of max over x1 of g: a0 + 2 |c1| on the nodes
                 // and a regular grid of x2.
@@ -350,6 +351,7 @@ impl UnitEvaluator {
                 // integration instead of D; the same quadrature, regrouped).
                 let ind = crate::fourier::exact2d_jacobian::Indicator::new(
                     &s.nodes2d,
+                    &s.exact,
                     self.features.degree(),
                     map.cutoff(),
                 );
