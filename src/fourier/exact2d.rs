@@ -239,6 +239,48 @@ pub fn panel_nodes(bps: &[f64], with_low: bool) -> Vec<Node> {
     out
 }
 
+/// The positive set of a row `g = a0 + R cos(2 pi (x - phi))` (`R = 2 |c1|`),
+/// shared by [`row_relu`] and [`row_indicator`].
+enum RowArc {
+    /// `g <= 0` everywhere.
+    Empty,
+    /// `g > 0` almost everywhere: `a0` (the row's mean).
+    Full(f64),
+    /// One arc of half-angle `alpha` (`cos alpha = ca = -a0 / R`);
+    /// `rot = e^{-2 pi i phi} = c1 / |c1|`.
+    Arc {
+        r: f64,
+        ca: f64,
+        alpha: f64,
+        rot: Complex64,
+    },
+}
+
+fn row_arc(row: &[Complex64; 3]) -> RowArc {
+    let a0 = row[1].re;
+    // sqrt of the squared norm, not hypot: the rows of a rescaled unit
+    // are of order 1 (no overflow), and this runs once per node.
+    let n1 = row[2].norm_sqr().sqrt();
+    let r = 2.0 * n1;
+    if a0 >= r {
+        return if a0 > 0.0 {
+            RowArc::Full(a0)
+        } else {
+            RowArc::Empty
+        };
+    }
+    if a0 <= -r {
+        return RowArc::Empty;
+    }
+    let ca = (-a0 / r).clamp(-1.0, 1.0);
+    RowArc::Arc {
+        r,
+        ca,
+        alpha: ca.acos(),
+        rot: row[2] / n1,
+    }
+}
+
 /// Below this half-angle the rectified row is integrated by Gauss-Legendre
 /// on the arc (no cancellation), above it in closed form.
 pub const SMALL_ARC: f64 = 0.1;
@@ -252,26 +294,18 @@ pub const SMALL_ARC: f64 = 0.1;
 /// Gauss-Legendre with `cos u - cos alpha = 2 sin((alpha+u)/2)
 /// sin((alpha-u)/2)` (an entire, non-negative integrand).
 pub fn row_relu(row: &[Complex64; 3], kmax: usize, out: &mut [Complex64]) -> bool {
-    let a0 = row[1].re;
-    let n1 = row[2].norm_sqr().sqrt();
-    let r = 2.0 * n1;
     out.iter_mut().for_each(|o| *o = Complex64::new(0.0, 0.0));
-    if a0 >= r {
-        if a0 > 0.0 {
+    let (r, ca, alpha, rot) = match row_arc(row) {
+        RowArc::Empty => return false,
+        RowArc::Full(a0) => {
             out[0] = Complex64::new(a0, 0.0);
             if kmax >= 1 {
                 out[1] = row[2];
             }
+            return true;
         }
-        return a0 > 0.0;
-    }
-    if a0 <= -r {
-        return false;
-    }
-    let ca = (-a0 / r).clamp(-1.0, 1.0);
-    let alpha = ca.acos();
-    // e^{-2 pi i phi} = c1 / |c1| (phi = -arg c1 / 2 pi).
-    let rot = row[2] / n1;
+        RowArc::Arc { r, ca, alpha, rot } => (r, ca, alpha, rot),
+    };
     // sin(alpha) from cos(alpha) (used where alpha >= SMALL_ARC only).
     let sa = ((1.0 - ca) * (1.0 + ca)).max(0.0).sqrt();
     let mut phase = Complex64::new(1.0, 0.0);
@@ -329,22 +363,15 @@ pub fn row_relu(row: &[Complex64; 3], kmax: usize, out: &mut [Complex64]) -> boo
 /// R`, `sin(k alpha)` by the Chebyshev recurrence). No cancellation: every
 /// term is a product. Returns false when the row is nowhere positive.
 pub fn row_indicator(row: &[Complex64; 3], kmax: usize, out: &mut [Complex64]) -> bool {
-    let a0 = row[1].re;
-    let n1 = row[2].norm_sqr().sqrt();
-    let r = 2.0 * n1;
     out.iter_mut().for_each(|o| *o = Complex64::new(0.0, 0.0));
-    if a0 >= r {
-        if a0 > 0.0 {
+    let (ca, alpha, rot) = match row_arc(row) {
+        RowArc::Empty => return false,
+        RowArc::Full(_) => {
             out[0] = Complex64::new(1.0, 0.0);
+            return true;
         }
-        return a0 > 0.0;
-    }
-    if a0 <= -r {
-        return false;
-    }
-    let ca = (-a0 / r).clamp(-1.0, 1.0);
-    let alpha = ca.acos();
-    let rot = row[2] / n1;
+        RowArc::Arc { ca, alpha, rot, .. } => (ca, alpha, rot),
+    };
     out[0] = Complex64::new(alpha / PI, 0.0);
     let (mut s_prev, mut s_k) = (0.0, alpha.sin());
     let mut phase = rot;
