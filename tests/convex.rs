@@ -279,3 +279,53 @@ fn full_and_column_generation_agree() {
         );
     }
 }
+
+/// Scaling a column and its cost by the same `s_j > 0` leaves (P_N) and
+/// (D_N) unchanged (`c_j -> c_j / s_j`, the same `lambda`), so both
+/// strategies must give the same value and a `lambda` with `|eta_j| <= 1`
+/// on every column, also when `s_j` is 1e-11: psi_mod's thin bumps have
+/// costs that small, where an absolute feasibility tolerance of 1e-10
+/// would hold `|phi_j . lambda| <= psi_j` not at all (seen on a d = 2
+/// teacher: `eta` 1.09 on a column inside the LP).
+#[test]
+fn grid_solves_are_invariant_to_column_scaling() {
+    for (d, k, psi, seed) in [(1, 3, "mod", 21), (2, 2, "std", 22)] {
+        let (dict, y) = teacher_problem(d, 1, k, psi, 1500, 2, seed);
+        let scale: Vec<f64> = (0..dict.len())
+            .map(|j| 10f64.powi(-((j % 12) as i32)))
+            .collect();
+        let phi_s: Vec<f64> = dict
+            .columns
+            .chunks(dict.m)
+            .zip(&scale)
+            .flat_map(|(col, s)| col.iter().map(move |v| v * s))
+            .collect();
+        let psi_s: Vec<f64> = dict.psi.iter().zip(&scale).map(|(p, s)| p * s).collect();
+        let plain = Program::new(&dict.columns, dict.m, &y, &dict.psi, 0.0).unwrap();
+        let scaled = Program::new(&phi_s, dict.m, &y, &psi_s, 0.0).unwrap();
+        let s = SolveSettings::default();
+        let cg = ColumnSettings::default();
+        for strategy in [Strategy::Full, Strategy::Columns] {
+            let a = solve_grid(&plain, strategy, Backend::Clarabel, &s, &cg, None).unwrap();
+            let b = solve_grid(&scaled, strategy, Backend::Clarabel, &s, &cg, None).unwrap();
+            assert!(a.lp.status.is_solved() && b.lp.status.is_solved());
+            let rel = (a.lp.primal_objective - b.lp.primal_objective).abs() / a.lp.primal_objective;
+            assert!(
+                rel < 1e-7,
+                "d={d} {psi} {strategy:?}: {} vs scaled {}",
+                a.lp.primal_objective,
+                b.lp.primal_objective
+            );
+            // Every column, the tiny ones included, within the solver's
+            // relative accuracy of |eta| <= 1 (eta is scale-free).
+            let eta = inrsamp::convex::columns::eta_on_columns(&scaled, &b.lp.lambda);
+            let worst = eta.iter().fold(0.0f64, |m, e| m.max(e.abs()));
+            assert!(
+                worst <= 1.0 + 1e-6,
+                "d={d} {psi} {strategy:?}: max |eta| {worst}"
+            );
+            // The same measure up to the scaling: the residual is small.
+            assert!(b.lp.residual <= 1e-8 * y.iter().map(|v| v * v).sum::<f64>().sqrt());
+        }
+    }
+}

@@ -90,6 +90,47 @@ fn max_abs(v: &[f64]) -> f64 {
     v.iter().fold(0.0f64, |a, x| a.max(x.abs()))
 }
 
+/// Solves (P_N) restricted to the columns `cols`, each column with a
+/// positive cost scaled to unit cost (`phi_j / psi_j`, cost 1), and returns
+/// the amplitudes of the unscaled columns (`c_j = c'_j / psi_j`, in the
+/// order of `cols`). The problem is the same; the scaling is for the
+/// solver: its feasibility tolerance is absolute, so a dual constraint
+/// `|phi_j . lambda| <= psi_j` with `psi_j` near 1e-11 (psi_mod's thin
+/// bumps) would otherwise be held only to within the tolerance, that is
+/// not at all, while in unit cost it reads `|eta_j| <= 1` for every column.
+/// `lambda` is the same in both forms.
+fn solve_unit_cost(
+    prog: &Program<'_>,
+    cols: &[usize],
+    backend: Backend,
+    settings: &SolveSettings,
+    buf_phi: &mut Vec<f64>,
+    buf_psi: &mut Vec<f64>,
+) -> Result<LpSolution> {
+    buf_phi.clear();
+    buf_psi.clear();
+    for &j in cols {
+        let p = prog.psi[j];
+        let s = if p > 0.0 { 1.0 / p } else { 1.0 };
+        buf_phi.extend(prog.column(j).iter().map(|v| v * s));
+        buf_psi.push(if p > 0.0 { 1.0 } else { 0.0 });
+    }
+    let sub = Program {
+        phi: buf_phi,
+        m: prog.m,
+        y: prog.y,
+        psi: buf_psi,
+        delta: prog.delta,
+    };
+    let mut lp = solve(&sub, backend, settings)?;
+    for (c, &j) in lp.c.iter_mut().zip(cols) {
+        if prog.psi[j] > 0.0 {
+            *c /= prog.psi[j];
+        }
+    }
+    Ok(lp)
+}
+
 /// Solves (P_N) with a strategy. `warm` is an optional starting active set
 /// (used by refinement).
 pub fn solve_grid(
@@ -102,7 +143,18 @@ pub fn solve_grid(
 ) -> Result<GridSolve> {
     let n = prog.n();
     if strategy == Strategy::Full {
-        let lp = solve(prog, backend, settings)?;
+        let all: Vec<usize> = (0..n).collect();
+        let (mut buf_phi, mut buf_psi) = (Vec::new(), Vec::new());
+        let sub_lp = solve_unit_cost(prog, &all, backend, settings, &mut buf_phi, &mut buf_psi)?;
+        let lp = LpSolution::finish(
+            prog,
+            sub_lp.status,
+            sub_lp.c,
+            sub_lp.lambda,
+            sub_lp.iterations,
+            sub_lp.seconds,
+            backend,
+        );
         let eta = eta_on_columns(prog, &lp.lambda);
         return Ok(GridSolve {
             rounds: 1,
@@ -164,20 +216,7 @@ pub fn solve_grid(
     let mut buf_psi = Vec::new();
     loop {
         rounds += 1;
-        buf_phi.clear();
-        buf_psi.clear();
-        for &j in &active {
-            buf_phi.extend_from_slice(prog.column(j));
-            buf_psi.push(prog.psi[j]);
-        }
-        let sub = Program {
-            phi: &buf_phi,
-            m,
-            y: prog.y,
-            psi: &buf_psi,
-            delta: prog.delta,
-        };
-        let sub_lp = solve(&sub, backend, settings)?;
+        let sub_lp = solve_unit_cost(prog, &active, backend, settings, &mut buf_phi, &mut buf_psi)?;
         iterations += sub_lp.iterations as u64;
         lp_seconds += sub_lp.seconds;
         // Scatter c over the full grid and recompute the derived numbers.
