@@ -195,3 +195,24 @@ fn eta_gradient_matches_finite_differences() {
         }
     }
 }
+
+/// The least-squares polish of a verified measure works in unit-norm
+/// columns: columns of norm 1e-11 (psi_mod's thin bumps) are corrected
+/// like any other. Here `y` needs the tiny columns with amplitudes near
+/// 1e11; from `c = 0` the polish must fit `y` to rounding. (An SVD of the
+/// unscaled columns cuts their singular values, 1e-11 and 1e-12, at its
+/// 1e-8 relative threshold and leaves `|y|`-sized residuals.)
+#[test]
+fn least_squares_polish_reaches_tiny_columns() {
+    use inrsamp::certify::verified::polish_least_squares;
+    let m = 3;
+    // Columns: e1, 1e-11 (e1 + e2), 1e-12 e3 (column-major).
+    let cols = [1.0, 0.0, 0.0, 1e-11, 1e-11, 0.0, 0.0, 0.0, 1e-12];
+    let y = [1.0, 2.0, 3.0];
+    let mut c = vec![0.0; 3];
+    polish_least_squares(&cols, m, &y, &mut c);
+    // The unique solution: c2 = 2e11, c1 = 1 - 2 = -1, c3 = 3e12.
+    approx::assert_relative_eq!(c[0], -1.0, max_relative = 1e-9);
+    approx::assert_relative_eq!(c[1], 2e11, max_relative = 1e-9);
+    approx::assert_relative_eq!(c[2], 3e12, max_relative = 1e-9);
+}

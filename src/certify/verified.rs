@@ -14,7 +14,8 @@
 use super::eta::psi_for;
 use super::verdict::{fill_psi, network_of};
 use crate::convex::atoms::Atom;
-use crate::convex::{Backend, Program, SolveSettings, Status, solve};
+use crate::convex::columns::solve_scaled;
+use crate::convex::{Backend, Program, SolveSettings, Status};
 use crate::dictionary::{Dictionary, DiscretizationPlan};
 use crate::error::Result;
 use crate::spec::ProblemSpec;
@@ -117,11 +118,17 @@ pub fn data_norm(y: &[f64]) -> f64 {
     crate::numeric::norm2(y).max(f64::MIN_POSITIVE)
 }
 
-/// The atoms of `c` on `dict` with `|c_j| > rel max |c|`, unmerged.
+/// The atoms of `c` on `dict` whose contribution to the data `|c_j|
+/// |phi_j|` exceeds `rel` times the largest, unmerged. (Not `|c_j|`
+/// itself: psi_mod's thin bumps have columns of norm 1e-11 and amplitudes
+/// to match, so amplitudes are not comparable between columns.)
 pub fn support_atoms(c: &[f64], dict: &Dictionary, rel: f64) -> Vec<Atom> {
-    let mx = c.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    let mass: Vec<f64> = (0..c.len())
+        .map(|j| c[j].abs() * crate::numeric::norm2(dict.column(j)))
+        .collect();
+    let mx = mass.iter().fold(0.0f64, |a, v| a.max(*v));
     (0..c.len())
-        .filter(|&j| mx > 0.0 && c[j].abs() > rel * mx)
+        .filter(|&j| mx > 0.0 && mass[j] > rel * mx)
         .map(|j| Atom {
             c: c[j],
             w: dict.direction(j).to_vec(),
@@ -177,7 +184,7 @@ pub fn verify_measure(
         )?;
         if sub.len() == atoms.len() {
             let prog = Program::new(&sub.columns, m, y, &sub.psi, delta)?;
-            let lp = solve(&prog, Backend::Clarabel, &SolveSettings::default())?;
+            let lp = solve_scaled(&prog, Backend::Clarabel, &SolveSettings::default())?;
             restricted_status = lp.status;
             let mut cs = if lp.status.has_solution() {
                 lp.c.clone()
@@ -201,7 +208,7 @@ pub fn verify_measure(
                         keep.iter().flat_map(|&j| sub.column(j).to_vec()).collect();
                     let psik: Vec<f64> = keep.iter().map(|&j| sub.psi[j]).collect();
                     let prog = Program::new(&cols, m, y, &psik, 0.0)?;
-                    let lpk = solve(&prog, Backend::Clarabel, &SolveSettings::default())?;
+                    let lpk = solve_scaled(&prog, Backend::Clarabel, &SolveSettings::default())?;
                     if lpk.status.has_solution() {
                         let mut ck = lpk.c.clone();
                         polish_least_squares(&cols, m, y, &mut ck);
@@ -321,16 +328,30 @@ pub fn polish_least_squares(cols: &[f64], m: usize, y: &[f64], c: &mut [f64]) {
     if n == 0 {
         return;
     }
+    // Columns scaled to unit norm for the SVD (thin bumps' columns have
+    // norms near 1e-11: unscaled, the cut would drop them), the correction
+    // scaled back.
     let a = DMatrix::from_column_slice(m, n, cols);
+    let norms: Vec<f64> = (0..n)
+        .map(|j| {
+            let v = a.column(j).norm();
+            if v > 0.0 { v } else { 1.0 }
+        })
+        .collect();
+    let mut unit = a.clone();
+    for (j, s) in norms.iter().enumerate() {
+        unit.column_mut(j).scale_mut(1.0 / s);
+    }
     let yv = DVector::from_column_slice(y);
-    let Some(svd) = super::linalg::bounded_svd(a.clone(), true, true) else {
+    let Some(svd) = super::linalg::bounded_svd(unit, true, true) else {
         return;
     };
     let smax = svd.singular_values.max();
     for _ in 0..2 {
         let cv = DVector::from_column_slice(c);
         let r = &yv - &a * &cv;
-        if let Ok(dc) = svd.solve(&r, POLISH_RCOND * smax.max(f64::MIN_POSITIVE)) {
+        if let Ok(mut dc) = svd.solve(&r, POLISH_RCOND * smax.max(f64::MIN_POSITIVE)) {
+            dc.iter_mut().zip(&norms).for_each(|(v, s)| *v /= s);
             let trial = &cv + &dc;
             if (&yv - &a * &trial).norm() < r.norm() {
                 c.iter_mut().zip(trial.iter()).for_each(|(ci, t)| *ci = *t);

@@ -131,6 +131,28 @@ fn solve_unit_cost(
     Ok(lp)
 }
 
+/// Solves (P_N) on all its columns in unit cost (see [`solve_unit_cost`]):
+/// the LP of a small dictionary (a support), with its derived numbers
+/// (objectives, residual) computed on the unscaled program.
+pub fn solve_scaled(
+    prog: &Program<'_>,
+    backend: Backend,
+    settings: &SolveSettings,
+) -> Result<LpSolution> {
+    let all: Vec<usize> = (0..prog.n()).collect();
+    let (mut buf_phi, mut buf_psi) = (Vec::new(), Vec::new());
+    let s = solve_unit_cost(prog, &all, backend, settings, &mut buf_phi, &mut buf_psi)?;
+    Ok(LpSolution::finish(
+        prog,
+        s.status,
+        s.c,
+        s.lambda,
+        s.iterations,
+        s.seconds,
+        backend,
+    ))
+}
+
 /// Solves (P_N) with a strategy. `warm` is an optional starting active set
 /// (used by refinement).
 pub fn solve_grid(
@@ -143,18 +165,7 @@ pub fn solve_grid(
 ) -> Result<GridSolve> {
     let n = prog.n();
     if strategy == Strategy::Full {
-        let all: Vec<usize> = (0..n).collect();
-        let (mut buf_phi, mut buf_psi) = (Vec::new(), Vec::new());
-        let sub_lp = solve_unit_cost(prog, &all, backend, settings, &mut buf_phi, &mut buf_psi)?;
-        let lp = LpSolution::finish(
-            prog,
-            sub_lp.status,
-            sub_lp.c,
-            sub_lp.lambda,
-            sub_lp.iterations,
-            sub_lp.seconds,
-            backend,
-        );
+        let lp = solve_scaled(prog, backend, settings)?;
         let eta = eta_on_columns(prog, &lp.lambda);
         return Ok(GridSolve {
             rounds: 1,
