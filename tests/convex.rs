@@ -231,6 +231,13 @@ fn clarabel_and_twin_agree(twin: Backend) {
     }
 }
 
+/// Two solves of the same (P_N) agree to 1e-7 relative (interior-point
+/// accuracy, 1e-10 tolerances, on values near 1).
+fn same_value(a: f64, b: f64, what: &str) {
+    let rel = (a - b).abs() / a.abs();
+    assert!(rel < 1e-7, "{what}: {a} vs {b} (rel {rel:e})");
+}
+
 #[test]
 fn full_and_column_generation_agree() {
     for (d, k0, k, psi, n) in [
@@ -245,13 +252,10 @@ fn full_and_column_generation_agree() {
         let full = solve_grid(&prog, Strategy::Full, Backend::Clarabel, &s, &cg, None).unwrap();
         let cols = solve_grid(&prog, Strategy::Columns, Backend::Clarabel, &s, &cg, None).unwrap();
         assert!(full.lp.status.is_solved() && cols.lp.status.is_solved());
-        let rel =
-            (full.lp.primal_objective - cols.lp.primal_objective).abs() / full.lp.primal_objective;
-        assert!(
-            rel < 1e-7,
-            "d={d} {psi}: full {} vs columns {} (rel {rel:e})",
+        same_value(
             full.lp.primal_objective,
-            cols.lp.primal_objective
+            cols.lp.primal_objective,
+            &format!("d={d} {psi}: full vs columns"),
         );
         // Columns outside the active set obey |eta| <= 1 + eps; active ones
         // within the interior-point accuracy (eta divides by psi_j).
@@ -309,12 +313,10 @@ fn grid_solves_are_invariant_to_column_scaling() {
             let a = solve_grid(&plain, strategy, Backend::Clarabel, &s, &cg, None).unwrap();
             let b = solve_grid(&scaled, strategy, Backend::Clarabel, &s, &cg, None).unwrap();
             assert!(a.lp.status.is_solved() && b.lp.status.is_solved());
-            let rel = (a.lp.primal_objective - b.lp.primal_objective).abs() / a.lp.primal_objective;
-            assert!(
-                rel < 1e-7,
-                "d={d} {psi} {strategy:?}: {} vs scaled {}",
+            same_value(
                 a.lp.primal_objective,
-                b.lp.primal_objective
+                b.lp.primal_objective,
+                &format!("d={d} {psi} {strategy:?}: plain vs scaled"),
             );
             // Every column, the tiny ones included, within the solver's
             // relative accuracy of |eta| <= 1 (eta is scale-free).
