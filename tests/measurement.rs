@@ -219,3 +219,42 @@ proptest! {
         prop_assert!(err <= tol, "|J - FD| = {:e} (tol {:e})", err, tol);
     }
 }
+
+/// `measure_and_jacobian` analyses `g_w` once for both; its twin is the
+/// pair of separate calls, which analyse twice. They must agree on every
+/// route (grid, exact 1-D, exact 2-D with K0 = 1 and 2), for a unit of
+/// ordinary size, one far outside the rescaling range, and one that vanishes.
+#[test]
+fn measure_and_jacobian_agrees_with_the_separate_calls() {
+    let cases: Vec<(UnitEvaluator, usize)> = vec![
+        (UnitEvaluator::grid(Features::new(2, 1), 3, 3, 64), 9),
+        (UnitEvaluator::exact(Features::new(1, 2), 4).unwrap(), 5),
+        (UnitEvaluator::exact(Features::new(2, 1), 3).unwrap(), 9),
+        (UnitEvaluator::exact(Features::new(2, 2), 4).unwrap(), 25),
+    ];
+    for (unit, dim) in cases {
+        let base: Vec<f64> = (0..dim)
+            .map(|i| ((i * 7 + 3) % 11) as f64 / 11.0 - 0.4)
+            .collect();
+        let huge: Vec<f64> = base.iter().map(|v| v * 1e14).collect();
+        let mut vanishing = vec![0.0; dim];
+        vanishing[0] = -1.0;
+        for w in [base, huge, vanishing] {
+            let (y, jac) = unit.measure_and_jacobian(&w).unwrap();
+            let y_twin = unit.measure(&w).unwrap();
+            let jac_twin = unit.jacobian(&w).unwrap();
+            assert_eq!(y.len(), y_twin.len());
+            assert_eq!(jac.len(), jac_twin.len());
+            let ys = y_twin
+                .iter()
+                .fold(0.0f64, |a, v| a.max(v.abs()))
+                .max(f64::MIN_POSITIVE);
+            for (a, b) in y.iter().zip(&y_twin) {
+                assert_abs_diff_eq!(a / ys, b / ys, epsilon = 1e-14);
+            }
+            for (a, b) in jac.iter().zip(&jac_twin) {
+                assert_abs_diff_eq!(*a, *b, epsilon = 1e-14);
+            }
+        }
+    }
+}

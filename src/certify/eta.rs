@@ -123,13 +123,13 @@ impl EtaField {
 
     /// `eta(w)` and its gradient.
     pub fn value_and_gradient(&self, w: &[f64]) -> Result<(f64, Vec<f64>)> {
-        let y = self.unit.measure(w)?;
+        // One analysis of g_w for both (its positive set is found once).
+        let (y, jac) = self.unit.measure_and_jacobian(w)?;
         let m = y.len();
-        let mut jac: Option<Vec<f64>> = None;
         let (p, gp) = if self.psi_is_column_norm() {
             // grad |y| = J^T y / |y|, sharing J with the numerator.
             let p = dot(&y, &y).sqrt();
-            let j = self.unit.jacobian(w)?;
+            let j = &jac;
             let gp = (0..w.len())
                 .map(|i| {
                     if p > 0.0 {
@@ -139,7 +139,6 @@ impl EtaField {
                     }
                 })
                 .collect();
-            jac = Some(j);
             (p, gp)
         } else {
             self.psi.value_and_gradient(w)?
@@ -148,10 +147,6 @@ impl EtaField {
             return Ok((0.0, vec![0.0; w.len()]));
         }
         let eta = dot(&y, &self.lambda) / p;
-        let jac = match jac {
-            Some(j) => j,
-            None => self.unit.jacobian(w)?,
-        };
         let g = (0..w.len())
             .map(|i| (dot(&jac[i * m..(i + 1) * m], &self.lambda) - eta * gp[i]) / p)
             .collect();

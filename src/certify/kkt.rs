@@ -74,8 +74,7 @@ struct Local {
 }
 
 fn local(unit: &UnitEvaluator, psi: &Psi, w: &[f64]) -> Result<Local> {
-    let phi = unit.measure(w)?;
-    let jac = unit.jacobian(w)?;
+    let (phi, jac) = unit.measure_and_jacobian(w)?;
     let (p, gp) = psi.value_and_gradient(w)?;
     Ok(Local {
         phi,

@@ -68,8 +68,7 @@ pub fn slide(
         let mut cost = 0.0;
         let mut gj = DVector::<f64>::zeros(nv);
         for j in 0..n_at {
-            let phi = unit.measure(&st.w[j])?;
-            let jac = unit.jacobian(&st.w[j])?;
+            let (phi, jac) = unit.measure_and_jacobian(&st.w[j])?;
             let (p, gp) = psi.value_and_gradient(&st.w[j])?;
             let base = j * (1 + dim);
             for q in 0..m {

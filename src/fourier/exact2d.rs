@@ -233,10 +233,52 @@ pub fn panel_nodes(bps: &[f64], with_low: bool) -> Vec<Node> {
                 continue;
             }
             let pieces = PANEL_SPLITS.max((len * 2.0 * PANEL_SPLITS as f64).ceil() as usize);
-            add_pieces(pieces, &|t| sin2_map(a, len, t));
+            for &(s2, wjac, high) in sin2_table(pieces, with_low).iter() {
+                let x2 = (a + len * s2).rem_euclid(1.0);
+                let w = len * wjac;
+                out.push(Node {
+                    x2,
+                    weight: if high { w } else { 0.0 },
+                    weight_low: if high { 0.0 } else { w },
+                    intervals: Vec::new(),
+                    e1: Complex64::from_polar(1.0, TAU * x2),
+                });
+            }
         }
     }
     out
+}
+
+/// The substitution [`sin2_map`] on `[0, 1]` split in `pieces`, in the
+/// node order of [`piece_nodes`]: `(sin^2(pi t / 2), weight * dx2/dt / len,
+/// high)` per node, so that a panel `[a, a + len]` has the nodes `a + len
+/// s2` with weights `len wjac` (the sines depend on the piece count only:
+/// computed once per thread).
+fn sin2_table(pieces: usize, with_low: bool) -> std::rc::Rc<Vec<(f64, f64, bool)>> {
+    thread_local! {
+        static TABLES: std::cell::RefCell<std::collections::HashMap<(usize, bool), std::rc::Rc<Vec<(f64, f64, bool)>>>> =
+            Default::default();
+    }
+    TABLES.with(|t| {
+        t.borrow_mut()
+            .entry((pieces, with_low))
+            .or_insert_with(|| {
+                let hi = GL_HIGH.with(|r| r.clone());
+                let lo = if with_low { gl(NODES / 2) } else { Vec::new() };
+                let mut v = Vec::new();
+                for p in 0..pieces {
+                    let (t0, t1) = (p as f64 / pieces as f64, (p + 1) as f64 / pieces as f64);
+                    for node in piece_nodes(t0, t1, &hi, &lo, &|t| sin2_map(0.0, 1.0, t)) {
+                        // On the unit panel x2 is s2 itself (GL nodes are
+                        // interior: rem_euclid does nothing).
+                        let high = node.weight != 0.0;
+                        v.push((node.x2, node.weight + node.weight_low, high));
+                    }
+                }
+                std::rc::Rc::new(v)
+            })
+            .clone()
+    })
 }
 
 /// The positive set of a row `g = a0 + R cos(2 pi (x - phi))` (`R = 2 |c1|`),

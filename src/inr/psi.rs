@@ -140,10 +140,9 @@ impl Psi {
                 let Some(unit) = &self.unit else {
                     unreachable!("Psi::modified always stores its evaluator")
                 };
-                let y = unit.measure(w)?;
+                let (y, jac) = unit.measure_and_jacobian(w)?;
                 let v = psi_std(&y);
                 if v > 0.0 {
-                    let jac = unit.jacobian(w)?;
                     let m = y.len();
                     for (i, gi) in g.iter_mut().enumerate() {
                         *gi = jac[i * m..(i + 1) * m]

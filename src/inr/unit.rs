@@ -290,13 +290,33 @@ impl UnitEvaluator {
         // The Jacobian is homogeneous of degree 0.
         let owned = crate::numeric::rescaled(w).map(|(ws, _)| ws);
         let w = owned.as_deref().unwrap_or(w);
-        let dim = self.features.dim();
-        let m = map.len();
         let mut s = UnitScratch::default();
         self.analyze(w, &mut s)?;
+        Ok(self.jacobian_from(&s, map))
+    }
+
+    /// `A_K sigma(g_w)` and the Jacobian `A_K [H(g_w) gamma]` from one
+    /// analysis of `g_w` (its positive set is found once): the pair of
+    /// [`Self::measure`] and [`Self::jacobian`], at about the cost of one.
+    pub fn measure_and_jacobian(&self, w: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
+        crate::error::check_finite("inner weight w", w)?;
+        let (ws, t) = crate::numeric::rescaled(w).unwrap_or_else(|| (w.to_vec(), 1.0));
+        let mut s = UnitScratch::default();
+        self.analyze(&ws, &mut s)?;
+        let mut y = vec![0.0; self.map.len()];
+        self.read(&self.map, &mut s, &mut y);
+        y.iter_mut().for_each(|v| *v *= t);
+        crate::error::check_finite("A_K sigma(g_w)", &y)?;
+        Ok((y, self.jacobian_from(&s, &self.map)))
+    }
+
+    /// The Jacobian for `map` from an analysis ([`Self::analyze`]) of `w`.
+    fn jacobian_from(&self, s: &UnitScratch, map: &RealMap) -> Vec<f64> {
+        let dim = self.features.dim();
+        let m = map.len();
         let mut jac = vec![0.0; m * dim];
         if s.vanishes {
-            return Ok(jac);
+            return jac;
         }
         match &self.method {
             Method::Grid(plan) => {
@@ -378,7 +398,7 @@ impl UnitEvaluator {
                 }
             }
         }
-        Ok(jac)
+        jac
     }
 
     /// The Jacobian for the evaluator's own map `A_K`.
