@@ -216,3 +216,59 @@ fn least_squares_polish_reaches_tiny_columns() {
     approx::assert_relative_eq!(c[1], 2e11, max_relative = 1e-9);
     approx::assert_relative_eq!(c[2], 3e12, max_relative = 1e-9);
 }
+
+/// The max-margin candidate (`certify::max_margin`) must be a member of the
+/// pre-certificate's family and feasible on the dictionary. Checked by code
+/// that did not build it: `eta` and its gradient from `EtaField` at the
+/// atoms (value = sign, gradient 0), and `|eta| <= 1` on every dictionary
+/// column from the columns themselves. A sign slip in the LP's rows or in
+/// the null-space parametrization breaks one of the two.
+#[test]
+fn max_margin_candidate_interpolates_and_is_feasible_on_the_dictionary() {
+    use inrsamp::certify::max_margin::max_margin_lambda;
+    use inrsamp::certify::precert::SupportAtom;
+    use inrsamp::certify::verdict::verdict_plan;
+    let spec = spec(2, 1, 3, "std");
+    let plan = verdict_plan(&spec).unwrap();
+    let teacher = ShallowInr::random(2, 1, 2, 3).unwrap();
+    let support: Vec<SupportAtom> = teacher
+        .units
+        .iter()
+        .map(|u| SupportAtom {
+            w: inrsamp::numeric::normalized(&u.w),
+            sign: u.a.signum(),
+        })
+        .collect();
+    let mut grid = SphereGrid::new(spec.feature_dim(), 2000, 11).unwrap();
+    for a in &support {
+        grid.push(&a.w).unwrap();
+    }
+    let dict = Dictionary::build(&spec, &plan, &grid.points).unwrap();
+    let cs = CertifySettings::default();
+    let lambda = max_margin_lambda(&spec, &plan, &support, &dict, None, &cs)
+        .unwrap()
+        .expect("a candidate for a consistent support with freedom left");
+    let field = EtaField::new(&spec, &plan, lambda.clone()).unwrap();
+    for a in &support {
+        let (eta, grad) = field.value_and_gradient(&a.w).unwrap();
+        assert_abs_diff_eq!(eta, a.sign, epsilon = 1e-8);
+        assert!(
+            norm(&grad) < 1e-6 * norm(&lambda),
+            "gradient {:e}",
+            norm(&grad)
+        );
+    }
+    let worst = (0..dict.len())
+        .filter(|&j| dict.psi[j] > 0.0)
+        .map(|j| {
+            let col = dict.column(j);
+            col.iter()
+                .zip(&lambda)
+                .map(|(c, l)| c * l)
+                .sum::<f64>()
+                .abs()
+                / dict.psi[j]
+        })
+        .fold(0.0, f64::max);
+    assert!(worst <= 1.0 + 1e-6, "max |eta| on the dictionary {worst}");
+}

@@ -23,6 +23,7 @@ pub mod limit_points;
 pub mod limit_units;
 pub mod linalg;
 pub mod local_max;
+pub mod max_margin;
 pub mod precert;
 pub mod quasi_newton;
 pub mod refine;
@@ -155,6 +156,10 @@ pub enum CertificateKind {
     /// The `lambda` of the refinement's optimality system behind the lower
     /// end of the bracket ([`kkt`]).
     OptimalitySystem,
+    /// The member of the pre-certificate's affine family with the largest
+    /// margin on the dictionary ([`max_margin`]), tried when the others do
+    /// not pass the strict tier.
+    MaxMargin,
 }
 
 /// The result of checking a certificate.
@@ -408,6 +413,32 @@ pub fn certificate_report(
         };
         if best.as_ref().is_none_or(better) {
             best = Some(dual);
+        }
+    }
+    // The others sit where the dual face touches |eta| = 1 (margin 0)
+    // more often than not when they fail: propose the face's member with
+    // the largest margin on the dictionary, checked like the others.
+    if best.as_ref().is_none_or(|b| b.tier != Some(Tier::Strict))
+        && pre.relative_residual <= s.precert_tol
+        && let Some(dict) = grid
+        && let Some(lam) = max_margin::max_margin_lambda(
+            spec,
+            plan,
+            support,
+            dict,
+            best.as_ref().map(|b| b.lambda.as_slice()),
+            s,
+        )?
+    {
+        let cand = report(CertificateKind::MaxMargin, lam)?;
+        let better = |b: &CertificateReport| {
+            rank(cand.tier) > rank(b.tier)
+                || (rank(cand.tier) == rank(b.tier)
+                    && cand.tier.is_none()
+                    && cand.margin > b.margin)
+        };
+        if best.as_ref().is_none_or(better) {
+            best = Some(cand);
         }
     }
     match best {

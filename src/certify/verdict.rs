@@ -484,6 +484,7 @@ fn cert_name(kind: super::CertificateKind) -> &'static str {
         super::CertificateKind::PreCertificate => "the pre-certificate",
         super::CertificateKind::LpDual => "the LP dual",
         super::CertificateKind::OptimalitySystem => "the optimality system's lambda",
+        super::CertificateKind::MaxMargin => "the max-margin lambda",
     }
 }
 

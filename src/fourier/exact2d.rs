@@ -249,14 +249,17 @@ pub fn panel_nodes(bps: &[f64], with_low: bool) -> Vec<Node> {
     out
 }
 
+/// `(s2, wjac, high)` per node of [`sin2_table`].
+type Sin2Table = std::rc::Rc<Vec<(f64, f64, bool)>>;
+
 /// The substitution [`sin2_map`] on `[0, 1]` split in `pieces`, in the
 /// node order of [`piece_nodes`]: `(sin^2(pi t / 2), weight * dx2/dt / len,
 /// high)` per node, so that a panel `[a, a + len]` has the nodes `a + len
 /// s2` with weights `len wjac` (the sines depend on the piece count only:
 /// computed once per thread).
-fn sin2_table(pieces: usize, with_low: bool) -> std::rc::Rc<Vec<(f64, f64, bool)>> {
+fn sin2_table(pieces: usize, with_low: bool) -> Sin2Table {
     thread_local! {
-        static TABLES: std::cell::RefCell<std::collections::HashMap<(usize, bool), std::rc::Rc<Vec<(f64, f64, bool)>>>> =
+        static TABLES: std::cell::RefCell<std::collections::HashMap<(usize, bool), Sin2Table>> =
             Default::default();
     }
     TABLES.with(|t| {

@@ -1,0 +1,364 @@
+//! The max-margin certificate candidate (docs/theory.md 5, optimality and
+//! uniqueness conditions; 9, checks).
+//!
+//! When the teacher is a minimizer, its dual certificates form a face of
+//! the dual; the LP's `lambda` and the refinement's may sit where that face
+//! touches `|eta| = 1` away from the support (margin 0), although other
+//! members of the face have a positive margin. This module proposes the
+//! member with the largest margin on the dictionary: with `B lambda = r`
+//! the pre-certificate's equations (`eta(w_j) = s_j` and zero gradient at
+//! every atom), `lambda = lambda_0 + N z` (`lambda_0` the least-norm
+//! solution, `N` a basis of the null space of `B`), it solves the LP
+//!
+//! `max t  s.t.  |u_j . lambda| + t min(1, (theta_j / FAR_ANGLE)^2) <= 1`
+//! for columns outside the caps, `|u_j . lambda| <= 1` inside them and on a
+//! stencil around each atom ([`STENCIL_STEPS`]), `t <= 1`, `|z|_inf <=
+//! Z_MAX`, where `u_j = phi_j / psi_j` and `theta_j` is the angle to the
+//! nearest atom (a certificate's `eta` falls like `1 - kappa theta^2 / 2`
+//! near an atom, so the margin asked for does too). The largest-margin
+//! point overfits the dictionary (it is wild between its columns), so the
+//! candidate is the member nearest a reference `lambda` (the best of the
+//! other candidates) with the margin `t0 = min(MARGIN_SHARE t*,
+//! TARGET_MARGIN)`, improved by exchange: the sup search's local maxima
+//! that break the asked margin become constraints, the next solve stays
+//! nearest the previous one, and the round whose worst local maximum is
+//! best is kept ([`EXCHANGE_ROUNDS`]).
+//!
+//! The result is only a candidate: it is checked on the whole sphere like
+//! every other `lambda` ([`super::certificate_report`]); nothing the LP sees
+//! on the dictionary proves anything by itself.
+
+use super::bound::BnbSettings;
+use super::eta::{EtaField, auto_dense_points, dense_eta, dictionary_eta, psi_for, unit_evaluator};
+use super::precert::SupportAtom;
+use super::sup::sup_bound;
+use crate::convex::{SolveSettings, Status};
+use crate::dictionary::{Dictionary, DiscretizationPlan};
+use crate::error::{Error, Result};
+use crate::spec::ProblemSpec;
+use clarabel::algebra::CscMatrix;
+use clarabel::solver::{DefaultSolver, IPSolver, SupportedConeT};
+use nalgebra::DMatrix;
+
+/// Singular values below this times the largest count as zero when the
+/// null space of the pre-certificate's equations is taken.
+pub const NULL_SPACE_REL: f64 = 1e-10;
+
+/// Rounds of the exchange (solve, search, add the violators).
+pub const EXCHANGE_ROUNDS: usize = 6;
+
+/// Steps (radians) of the stencil around each atom.
+pub const STENCIL_STEPS: [f64; 2] = [1e-2, 4e-2];
+
+/// At most this many of a round's local maxima become constraints.
+pub const EXCHANGE_ADD: usize = 32;
+
+/// Bound on each null-space coordinate `z_i`, relative to `max(1,
+/// |lambda_0|)`: keeps the LP bounded where the dictionary does not
+/// constrain a direction.
+pub const Z_MAX: f64 = 1e3;
+
+/// The pre-certificate's equations must be consistent to this relative
+/// residual for a max-margin candidate to exist.
+pub const CONSISTENT_REL: f64 = 1e-8;
+
+/// The member nearest the reference is asked for this share of the
+/// largest margin on the dictionary ...
+pub const MARGIN_SHARE: f64 = 0.5;
+
+/// ... but not more than this margin: a small move from a reference whose
+/// eta touches 1 keeps what it has right (the atoms strict local maxima);
+/// a large one does not.
+pub const TARGET_MARGIN: f64 = 1e-3;
+
+/// Beyond this angle (radians) from every atom the whole margin `t` is
+/// asked for; closer, `t (theta / FAR_ANGLE)^2`, and nothing inside the caps.
+pub const FAR_ANGLE: f64 = 0.5;
+
+/// The max-margin `lambda` on the dictionary, or None when the equations are
+/// inconsistent, have no freedom left, or the LP is not solved (Clarabel's
+/// status not `solved` or `almost_solved`).
+pub fn max_margin_lambda(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    support: &[SupportAtom],
+    dict: &Dictionary,
+    reference: Option<&[f64]>,
+    cs: &super::CertifySettings,
+) -> Result<Option<Vec<f64>>> {
+    let (sup, bnb) = (&cs.sup, &cs.bnb);
+    let cap = super::effective_cap(support, cs.cap_radius);
+    let unit = unit_evaluator(spec, plan, spec.k)?;
+    let psi = psi_for(spec, plan)?;
+    let m = unit.map().len();
+    let dim = spec.feature_dim();
+    if support.is_empty() || dict.m != m {
+        return Ok(None);
+    }
+    // B (rows scaled to unit norm) and r.
+    let rows = support.len() * dim;
+    let mut b = DMatrix::<f64>::zeros(rows.max(m), m);
+    let mut r = nalgebra::DVector::<f64>::zeros(rows.max(m));
+    for (j, atom) in support.iter().enumerate() {
+        let (_, jac) = unit.measure_and_jacobian(&atom.w)?;
+        let (_, gpsi) = psi.value_and_gradient(&atom.w)?;
+        for i in 0..dim {
+            let row = &jac[i * m..(i + 1) * m];
+            let norm = crate::numeric::norm2(row);
+            if norm > 0.0 {
+                for q in 0..m {
+                    b[(j * dim + i, q)] = row[q] / norm;
+                }
+                r[j * dim + i] = atom.sign * gpsi[i] / norm;
+            }
+        }
+    }
+    let svd =
+        super::linalg::bounded_svd(b.clone(), true, true).ok_or_else(|| Error::Numerical {
+            what: "max-margin certificate SVD: non-finite entries or no convergence".into(),
+        })?;
+    let smax = svd.singular_values.max();
+    if smax <= 0.0 {
+        return Ok(None);
+    }
+    let lambda0 = svd
+        .solve(&r, NULL_SPACE_REL * smax)
+        .map_err(|e| Error::Numerical {
+            what: format!("max-margin certificate SVD: {e}"),
+        })?;
+    if (&b * &lambda0 - &r).norm() > CONSISTENT_REL * r.norm().max(f64::MIN_POSITIVE) {
+        return Ok(None);
+    }
+    let Some(v_t) = svd.v_t.as_ref() else {
+        return Ok(None);
+    };
+    // Null space: right singular vectors of (numerically) zero singular values.
+    let null: Vec<Vec<f64>> = (0..m)
+        .filter(|&i| svd.singular_values[i] <= NULL_SPACE_REL * smax)
+        .map(|i| v_t.row(i).iter().copied().collect())
+        .collect();
+    let nz = null.len();
+    if nz == 0 {
+        return Ok(None);
+    }
+    let lam0: Vec<f64> = lambda0.iter().copied().collect();
+    let centres: Vec<Vec<f64>> = support.iter().map(|a| a.w.clone()).collect();
+    // One constraint per unit: (u . lambda0, u . N, weight of t), u = phi / psi.
+    let constraint = |w: &[f64], col: &[f64], p: f64| {
+        let u: Vec<f64> = col.iter().map(|v| v / p).collect();
+        let theta = centres
+            .iter()
+            .map(|c| super::eta::angle(w, c))
+            .fold(f64::INFINITY, f64::min);
+        // The margin asked for grows like theta^2 up to FAR_ANGLE (eta of
+        // a certificate falls like 1 - kappa theta^2 / 2 near an atom).
+        let weight = if theta > cap {
+            (theta / FAR_ANGLE).powi(2).min(1.0)
+        } else {
+            0.0
+        };
+        let a: Vec<f64> = null.iter().map(|n| crate::numeric::dot(&u, n)).collect();
+        (crate::numeric::dot(&u, &lam0), a, weight)
+    };
+    let mut cons: Vec<(f64, Vec<f64>, f64)> = (0..dict.len())
+        .filter(|&j| dict.psi[j] > 0.0)
+        .map(|j| constraint(dict.direction(j), dict.column(j), dict.psi[j]))
+        .collect();
+    // Around each atom, |eta| <= 1 at STENCIL_STEPS along every tangent
+    // axis and diagonal pair: the atoms stay local maxima to second order.
+    for atom in support {
+        let basis = super::local_max::tangent_basis(&atom.w);
+        let mut dirs: Vec<Vec<f64>> = basis.clone();
+        for i in 0..basis.len() {
+            for j in i + 1..basis.len() {
+                for sg in [1.0, -1.0] {
+                    dirs.push(
+                        basis[i]
+                            .iter()
+                            .zip(&basis[j])
+                            .map(|(a, b)| (a + sg * b) / 2f64.sqrt())
+                            .collect(),
+                    );
+                }
+            }
+        }
+        for step in STENCIL_STEPS {
+            for d in &dirs {
+                for sg in [1.0, -1.0] {
+                    let v: Vec<f64> = atom
+                        .w
+                        .iter()
+                        .zip(d)
+                        .map(|(a, t)| a + sg * step * t)
+                        .collect();
+                    let v = crate::numeric::normalized(&v);
+                    let (col, ps) = (unit.measure(&v)?, psi.value(&v)?);
+                    if ps > 0.0 {
+                        cons.push(constraint(&v, &col, ps));
+                    }
+                }
+            }
+        }
+    }
+    let zmax = Z_MAX * crate::numeric::norm2(&lam0).max(1.0);
+    // First the largest margin t* on the dictionary; then the z nearest the
+    // reference with margin at least t0 (the largest-margin point alone
+    // overfits the dictionary: it is wild between its columns).
+    let Some(first) = solve(&cons, nz, zmax, None)? else {
+        return Ok(None);
+    };
+    let t_star = first[nz];
+    if t_star <= 0.0 {
+        return Ok(None);
+    }
+    let t0 = (MARGIN_SHARE * t_star).min(TARGET_MARGIN);
+    // z of the reference's projection on the family (N has orthonormal columns).
+    let mut z_ref: Vec<f64> = match reference.filter(|r| r.len() == m) {
+        Some(r) => null
+            .iter()
+            .map(|n| {
+                n.iter()
+                    .zip(r)
+                    .zip(&lam0)
+                    .map(|((a, b), c)| a * (b - c))
+                    .sum()
+            })
+            .collect(),
+        None => vec![0.0; nz],
+    };
+    // Exchange: the search's local maxima that break the asked margin become
+    // constraints of the next solve.
+    let no_bnb = BnbSettings { max_dim: 0, ..*bnb };
+    let dense = auto_dense_points(dim) / super::exchange::ROUND_DENSE_DIVISOR;
+    let mut out = None;
+    for round in 0..EXCHANGE_ROUNDS {
+        let Some(x) = solve(&cons, nz, zmax, Some((t0, &z_ref)))? else {
+            break;
+        };
+        let lambda: Vec<f64> = (0..m)
+            .map(|q| {
+                lam0[q]
+                    + null
+                        .iter()
+                        .zip(&x[..nz])
+                        .map(|(n, zi)| n[q] * zi)
+                        .sum::<f64>()
+            })
+            .collect();
+        if !lambda.iter().all(|v| v.is_finite()) {
+            break;
+        }
+        let field = EtaField::new(spec, plan, lambda.clone())?;
+        let mut cands = dictionary_eta(dict, &lambda);
+        cands.extend(dense_eta(
+            spec,
+            plan,
+            &lambda,
+            dense,
+            sup.seed ^ (0x3A7 + round as u64),
+        )?);
+        let found = sup_bound(spec, plan, &field, &cands, sup, &no_bnb, None, |_| None)?;
+        // Proximal: the next solve stays near this one.
+        z_ref = x[..nz].to_vec();
+        // The worst of the search's local maxima against the asked margin
+        // (`|eta| + t0 weight`, at least the sup where that exceeds 1).
+        let mut score = if found.estimate > 1.0 {
+            found.estimate
+        } else {
+            0.0
+        };
+        let mut added = 0;
+        for p in found.maxima.iter().take(EXCHANGE_ADD) {
+            let (col, ps) = (unit.measure(&p.w)?, psi.value(&p.w)?);
+            if ps <= 0.0 {
+                continue;
+            }
+            let c = constraint(&p.w, &col, ps);
+            score = score.max(p.eta.abs() + t0 * c.2);
+            if p.eta.abs() + t0 * c.2 > 1.0 {
+                cons.push(c);
+                added += 1;
+            }
+        }
+        // Keep the round with the best score.
+        if out.as_ref().is_none_or(|(best, _)| score < *best) {
+            out = Some((score, lambda));
+        }
+        if added == 0 {
+            break;
+        }
+    }
+    Ok(out.map(|(_, l)| l))
+}
+
+/// One solve over `x = (z, t)`: with `t_min` None, the LP `max t`; with
+/// `Some(t0)`, the QP `min |z - z_ref|^2 / 2` subject to `t >= t0` as well. The
+/// constraints are those of [`max_margin_lambda`]. None unless Clarabel
+/// reports `solved` or `almost_solved`.
+fn solve(
+    cons: &[(f64, Vec<f64>, f64)],
+    nz: usize,
+    zmax: f64,
+    t_min: Option<(f64, &[f64])>,
+) -> Result<Option<Vec<f64>>> {
+    let nv = nz + 1; // z, then t
+    let base = 2 * cons.len();
+    let nrow = base + 2 + 2 * nz;
+    // A x + s = b, s >= 0; built column by column (CSC). Rows: two per
+    // column, t <= 1, -t <= -t_min, then the box of z.
+    let mut colptr = vec![0usize];
+    let mut rowval = Vec::new();
+    let mut nzval = Vec::new();
+    for i in 0..nv {
+        for (k, (_, a, weight)) in cons.iter().enumerate() {
+            let v = if i < nz { a[i] } else { *weight };
+            if v != 0.0 {
+                let neg = if i < nz { -v } else { v };
+                rowval.extend([2 * k, 2 * k + 1]);
+                nzval.extend([v, neg]);
+            }
+        }
+        if i == nz {
+            rowval.extend([base, base + 1]);
+            nzval.extend([1.0, -1.0]);
+        } else {
+            rowval.extend([base + 2 + 2 * i, base + 3 + 2 * i]);
+            nzval.extend([1.0, -1.0]);
+        }
+        colptr.push(rowval.len());
+    }
+    let a = CscMatrix::new(nrow, nv, colptr, rowval, nzval);
+    let mut rhs = Vec::with_capacity(nrow);
+    for (c0, _, _) in cons {
+        rhs.extend([1.0 - c0, 1.0 + c0]);
+    }
+    rhs.push(1.0);
+    // Without t_min the row only bounds t below, which maximizing t never meets.
+    rhs.push(-t_min.map_or(-1.0, |t| t.0));
+    rhs.extend(std::iter::repeat_n(zmax, 2 * nz));
+    let (p, q) = match t_min {
+        None => {
+            let mut q = vec![0.0; nv];
+            q[nz] = -1.0;
+            (CscMatrix::<f64>::zeros((nv, nv)), q)
+        }
+        Some((_, z_ref)) => {
+            // |z - z_ref|^2 / 2: P = diag(1, ..., 1, 0) (upper triangle,
+            // CSC), q = -z_ref.
+            let colptr: Vec<usize> = (0..=nv).map(|i| i.min(nz)).collect();
+            let p = CscMatrix::new(nv, nv, colptr, (0..nz).collect(), vec![1.0; nz]);
+            let mut q: Vec<f64> = z_ref.iter().map(|v| -v).collect();
+            q.push(0.0);
+            (p, q)
+        }
+    };
+    let cones = [SupportedConeT::NonnegativeConeT(nrow)];
+    let settings = crate::convex::clarabel_backend::clarabel_settings(&SolveSettings::default())?;
+    let mut solver =
+        DefaultSolver::new(&p, &q, &a, &rhs, &cones, settings).map_err(|e| Error::Numerical {
+            what: format!("Clarabel rejected the max-margin program: {e}"),
+        })?;
+    solver.solve();
+    let status = Status::from(solver.solution.status);
+    Ok(matches!(status, Status::Solved | Status::AlmostSolved).then(|| solver.solution.x.clone()))
+}
