@@ -130,6 +130,24 @@ fn exact_2d(c: &mut Criterion) {
             })
         });
     }
+    // What eta's value and gradient need: the measurement and the Jacobian,
+    // as two calls (two analyses of g) or one (`measure_and_jacobian`).
+    let unit = UnitEvaluator::exact(Features::new(2, 1), 3).unwrap();
+    group.bench_function("measure_then_jacobian/exact_2d", |b| {
+        b.iter(|| {
+            for j in 0..100 {
+                black_box(unit.measure(grid.point(j)).unwrap());
+                black_box(unit.jacobian(grid.point(j)).unwrap());
+            }
+        })
+    });
+    group.bench_function("measure_and_jacobian/exact_2d", |b| {
+        b.iter(|| {
+            for j in 0..100 {
+                black_box(unit.measure_and_jacobian(grid.point(j)).unwrap());
+            }
+        })
+    });
     group.finish();
 }
 
