@@ -355,6 +355,18 @@ fn check_lambda(
     Ok(report)
 }
 
+/// Replaces `best` by `cand` when `cand` passes a better tier, or, when
+/// neither passes, has the larger margin.
+fn keep_better(best: &mut Option<CertificateReport>, cand: CertificateReport) {
+    let better = |b: &CertificateReport| {
+        rank(cand.tier) > rank(b.tier)
+            || (rank(cand.tier) == rank(b.tier) && cand.tier.is_none() && cand.margin > b.margin)
+    };
+    if best.as_ref().is_none_or(better) {
+        *best = Some(cand);
+    }
+}
+
 fn rank(t: Option<Tier>) -> u8 {
     match t {
         Some(Tier::Strict) => 2,
@@ -404,16 +416,7 @@ pub fn certificate_report(
         let Some(lam) = lam.filter(|_| need_fallback) else {
             continue;
         };
-        let dual = report(kind, lam.to_vec())?;
-        let better = |b: &CertificateReport| {
-            rank(dual.tier) > rank(b.tier)
-                || (rank(dual.tier) == rank(b.tier)
-                    && dual.tier.is_none()
-                    && dual.margin > b.margin)
-        };
-        if best.as_ref().is_none_or(better) {
-            best = Some(dual);
-        }
+        keep_better(&mut best, report(kind, lam.to_vec())?);
     }
     // The others sit where the dual face touches |eta| = 1 (margin 0)
     // more often than not when they fail: propose the face's member with
@@ -430,16 +433,7 @@ pub fn certificate_report(
             s,
         )?
     {
-        let cand = report(CertificateKind::MaxMargin, lam)?;
-        let better = |b: &CertificateReport| {
-            rank(cand.tier) > rank(b.tier)
-                || (rank(cand.tier) == rank(b.tier)
-                    && cand.tier.is_none()
-                    && cand.margin > b.margin)
-        };
-        if best.as_ref().is_none_or(better) {
-            best = Some(cand);
-        }
+        keep_better(&mut best, report(CertificateKind::MaxMargin, lam)?);
     }
     match best {
         Some(b) => Ok(b),

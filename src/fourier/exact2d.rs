@@ -56,6 +56,20 @@ pub struct Node {
     pub e1: Complex64,
 }
 
+impl Node {
+    /// The node at `x2` (in `[0, 1)`) with weight `w` in the high-order
+    /// rule (`high`) or the embedded low-order one; no intervals yet.
+    fn at(x2: f64, w: f64, high: bool) -> Node {
+        Node {
+            x2,
+            weight: if high { w } else { 0.0 },
+            weight_low: if high { 0.0 } else { w },
+            intervals: Vec::new(),
+            e1: Complex64::from_polar(1.0, TAU * x2),
+        }
+    }
+}
+
 fn gl(n: usize) -> Vec<(f64, f64)> {
     GaussLegendre::new(NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN))
         .as_node_weight_pairs()
@@ -191,14 +205,7 @@ pub fn piece_nodes(
         for &(u, wgt) in rule.iter() {
             let (x2, jac) = map(mid + half * u);
             let x2 = x2.rem_euclid(1.0);
-            let w = wgt * half * jac;
-            out.push(Node {
-                x2,
-                weight: if high { w } else { 0.0 },
-                weight_low: if high { 0.0 } else { w },
-                intervals: Vec::new(),
-                e1: Complex64::from_polar(1.0, TAU * x2),
-            });
+            out.push(Node::at(x2, wgt * half * jac, high));
         }
     }
     out
@@ -235,14 +242,7 @@ pub fn panel_nodes(bps: &[f64], with_low: bool) -> Vec<Node> {
             let pieces = PANEL_SPLITS.max((len * 2.0 * PANEL_SPLITS as f64).ceil() as usize);
             for &(s2, wjac, high) in sin2_table(pieces, with_low).iter() {
                 let x2 = (a + len * s2).rem_euclid(1.0);
-                let w = len * wjac;
-                out.push(Node {
-                    x2,
-                    weight: if high { w } else { 0.0 },
-                    weight_low: if high { 0.0 } else { w },
-                    intervals: Vec::new(),
-                    e1: Complex64::from_polar(1.0, TAU * x2),
-                });
+                out.push(Node::at(x2, len * wjac, high));
             }
         }
     }
