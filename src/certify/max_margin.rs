@@ -95,22 +95,17 @@ pub fn max_margin_lambda(
     if support.is_empty() || dict.m != m {
         return Ok(None);
     }
-    // B (rows scaled to unit norm) and r.
-    let rows = support.len() * dim;
+    // The pre-certificate's B and r, rows scaled to unit norm, padded with
+    // zero rows to at least M (so that the SVD gives all of V).
+    let (b0, r0, _) = super::precert::derivative_equations(spec, plan, support)?;
+    let rows = b0.nrows();
     let mut b = DMatrix::<f64>::zeros(rows.max(m), m);
     let mut r = nalgebra::DVector::<f64>::zeros(rows.max(m));
-    for (j, atom) in support.iter().enumerate() {
-        let (_, jac) = unit.measure_and_jacobian(&atom.w)?;
-        let (_, gpsi) = psi.value_and_gradient(&atom.w)?;
-        for i in 0..dim {
-            let row = &jac[i * m..(i + 1) * m];
-            let norm = crate::numeric::norm2(row);
-            if norm > 0.0 {
-                for q in 0..m {
-                    b[(j * dim + i, q)] = row[q] / norm;
-                }
-                r[j * dim + i] = atom.sign * gpsi[i] / norm;
-            }
+    for i in 0..rows {
+        let norm = b0.row(i).norm();
+        if norm > 0.0 {
+            b.row_mut(i).copy_from(&(b0.row(i) / norm));
+            r[i] = r0[i] / norm;
         }
     }
     let svd =

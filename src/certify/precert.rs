@@ -36,12 +36,14 @@ pub struct PreCertificate {
     pub support_conditioning: f64,
 }
 
-/// Builds the pre-certificate for `support`.
-pub fn vanishing_derivative(
+/// The pre-certificate's equations `B lambda = rhs` (`W D x M`: row
+/// `j D + i` is `(J_j^T)_i`, right-hand side `s_j d psi / d w_i` at atom
+/// `j`) and the support columns `A sigma(g_{w_j})` (`M x W`).
+pub fn derivative_equations(
     spec: &ProblemSpec,
     plan: &DiscretizationPlan,
     support: &[SupportAtom],
-) -> Result<PreCertificate> {
+) -> Result<(DMatrix<f64>, DVector<f64>, DMatrix<f64>)> {
     let unit = unit_evaluator(spec, plan, spec.k)?;
     let psi = psi_for(spec, plan)?;
     let m = unit.map().len();
@@ -51,7 +53,7 @@ pub fn vanishing_derivative(
     let mut rhs = DVector::<f64>::zeros(rows);
     let mut cols = DMatrix::<f64>::zeros(m, support.len());
     for (j, atom) in support.iter().enumerate() {
-        let jac = unit.jacobian(&atom.w)?;
+        let (y, jac) = unit.measure_and_jacobian(&atom.w)?;
         let (_, gpsi) = psi.value_and_gradient(&atom.w)?;
         for i in 0..dim {
             for q in 0..m {
@@ -59,11 +61,20 @@ pub fn vanishing_derivative(
             }
             rhs[j * dim + i] = atom.sign * gpsi[i];
         }
-        let y = unit.measure(&atom.w)?;
         for q in 0..m {
             cols[(q, j)] = y[q];
         }
     }
+    Ok((b, rhs, cols))
+}
+
+/// Builds the pre-certificate for `support`.
+pub fn vanishing_derivative(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    support: &[SupportAtom],
+) -> Result<PreCertificate> {
+    let (b, rhs, cols) = derivative_equations(spec, plan, support)?;
     let svd = super::linalg::bounded_svd(b.clone(), true, true).ok_or_else(|| {
         crate::error::Error::Numerical {
             what: "pre-certificate SVD: non-finite entries or no convergence".into(),
