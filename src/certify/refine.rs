@@ -30,7 +30,7 @@ use super::exchange::{
 use super::kkt::KktSolution;
 use super::sliding::slide;
 use super::smoothing::smoothed_lambda;
-use super::sup::{SupBound, bnb_applies, limit_columns, sup_bound};
+use super::sup::{SupBound, THOROUGH_STARTS_FACTOR, bnb_applies, limit_columns, sup_bound};
 use super::verified::{Operator, verify_atoms, verify_measure};
 use crate::convex::Program;
 use crate::convex::atoms::{AtomSettings, atoms};
@@ -48,25 +48,13 @@ pub const DUPLICATE_COS: f64 = 5e-13;
 /// the branch-and-bound proves the sup (D <= its `max_dim`).
 pub const FINAL_STARTS_FACTOR: usize = 2;
 
-/// The factor where the sup is only a search estimate (D above the
-/// branch-and-bound's `max_dim`: d = 2, K0 = 1 has D = 9). Chosen on the
-/// refinement-target sample, trial 0 (seeds 20000 + 100 cell): with 2
-/// (48 ascents) the final search of d = 2, K = 2, psi_pre, W = 3, seed
-/// 22000 missed |eta| = 1.00006 at 0.14 rad from the nearest atom (found
-/// with 100), and printed a lower end 5.5e-7 above a verified measure's
-/// cost; on seed 21000 (psi_mod, W = 2) 48, 192 and 768 ascents from the
-/// dictionary found 1.020, 1.046 and 1.056. 32 (768 ascents, about 2 to 4 s
-/// here) is what this check affords, not a proof: the lower end stays
-/// `estimated`.
-pub const FINAL_STARTS_FACTOR_UNPROVED: usize = 32;
-
 /// Columns of one LP solution within this angle (radians) of a heavier one
 /// form one cluster, whose mass-weighted mean starts the sliding step.
 pub const SLIDE_MERGE_RADIUS: f64 = 0.05;
 
 /// The bound of `sup |eta|` for the final bracket: a thorough search (the
 /// dictionary, the full dense design, [`FINAL_STARTS_FACTOR`] (or
-/// [`FINAL_STARTS_FACTOR_UNPROVED`]) times the ascents) and the branch-and-bound where it applies, with target
+/// [`THOROUGH_STARTS_FACTOR`]) times the ascents) and the branch-and-bound where it applies, with target
 /// `max(1, estimate) (1 + eps / 10)`.
 fn final_bound(
     spec: &ProblemSpec,
@@ -88,7 +76,7 @@ fn final_bound(
     let factor = if bnb_applies(spec, plan, &opts.bnb) {
         FINAL_STARTS_FACTOR
     } else {
-        FINAL_STARTS_FACTOR_UNPROVED
+        THOROUGH_STARTS_FACTOR
     };
     let sup = SupSettings {
         starts: opts.sup.starts * factor,

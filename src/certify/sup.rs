@@ -47,6 +47,26 @@ pub struct SupBound {
     pub note: String,
 }
 
+/// Where the branch-and-bound does not run (D above its `max_dim`: d = 2,
+/// K0 = 1 has D = 9) the sup is a search estimate, and the searches whose
+/// estimate becomes a printed claim make this many times the ascents: the
+/// final bracket (`refine`), and the certificate check when the ordinary
+/// search says the certificate passes (`check_lambda`), which then also
+/// adds [`THOROUGH_DENSE_POINTS`] random directions to the starts' pool.
+/// Chosen on the refinement-target sample, trial 0 (seeds 20000 + 100
+/// cell): with 2 (48 ascents) the final search of d = 2, K = 2, psi_pre,
+/// W = 3, seed 22000 missed |eta| = 1.00006 at 0.14 rad from the nearest
+/// atom (found with 100), and printed a lower end 5.5e-7 above a verified
+/// measure's cost; on seed 21000 (psi_mod, W = 2) 48, 192 and 768 ascents
+/// from the dictionary found 1.020, 1.046 and 1.056. 32 (768 ascents,
+/// about 2 to 4 s here) is what this affords, not a proof: such sups stay
+/// `estimated`.
+pub const THOROUGH_STARTS_FACTOR: usize = 32;
+
+/// Random directions added to the thorough certificate search (see
+/// [`THOROUGH_STARTS_FACTOR`]).
+pub const THOROUGH_DENSE_POINTS: usize = 20_000;
+
 /// True when the branch-and-bound can run: exact operator, `D <= max_dim`,
 /// and (psi_mod) `K' >= K`.
 pub fn bnb_applies(spec: &ProblemSpec, plan: &DiscretizationPlan, bnb: &BnbSettings) -> bool {
