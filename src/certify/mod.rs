@@ -32,6 +32,7 @@ pub mod sliding;
 pub mod smoothing;
 pub mod solve_report;
 pub mod sup;
+pub mod teacher;
 pub mod thin_bump;
 pub mod verdict;
 pub mod verified;
