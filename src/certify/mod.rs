@@ -97,6 +97,12 @@ pub struct CertifySettings {
     pub strict: TierTolerances,
     /// Relaxed tier (default: support 1e-3, margin > 0, conditioning > 1e-10).
     pub relaxed: TierTolerances,
+    /// Every tier's margin must exceed this when it is only estimated (a
+    /// search, no branch-and-bound proof; default 1e-6): a search cannot tell
+    /// a margin of 1e-9 from 0 (the twin of tests/unique_twin.rs moved
+    /// estimated margins by up to 11 %, and the ordinary search had missed
+    /// 8 to 44 %), so a relaxed-tier `margin > 0` holds only when proved.
+    pub estimated_margin_floor: f64,
     /// The pre-certificate is used when its interpolation system's relative
     /// residual is at most this (default 1e-6); else the LP dual.
     pub precert_tol: f64,
@@ -120,6 +126,7 @@ impl Default for CertifySettings {
                 min_margin: 0.0,
                 min_conditioning: 1e-10,
             },
+            estimated_margin_floor: 1e-6,
             precert_tol: 1e-6,
             sup: SupSettings::default(),
             bnb: BnbSettings::default(),
@@ -128,8 +135,16 @@ impl Default for CertifySettings {
 }
 
 impl CertifySettings {
-    /// Validates the cap radius: in `(0, MAX_CAP_RADIUS]`.
+    /// Validates the cap radius (in `(0, MAX_CAP_RADIUS]`) and the
+    /// estimated-margin floor (positive and finite).
     pub fn validate(&self) -> Result<()> {
+        if !(self.estimated_margin_floor.is_finite() && self.estimated_margin_floor > 0.0) {
+            return Err(Error::setting(
+                "estimated-margin-floor",
+                self.estimated_margin_floor,
+                "the floor on estimated margins must be positive and finite",
+            ));
+        }
         if !(self.cap_radius.is_finite()
             && self.cap_radius > 0.0
             && self.cap_radius <= MAX_CAP_RADIUS)
@@ -205,8 +220,9 @@ pub struct CertificateReport {
     pub centres: Vec<Vec<f64>>,
 }
 
-/// The conditions of a tier, each with why it fails.
-fn tier_failure(r: &CertificateReport, t: &TierTolerances) -> Option<String> {
+/// The conditions of a tier, each with why it fails; an estimated margin
+/// must also exceed `estimated_floor`.
+fn tier_failure(r: &CertificateReport, t: &TierTolerances, estimated_floor: f64) -> Option<String> {
     if r.support_error > t.support_tol {
         return Some(format!(
             "eta misses the signs at the support by {:.3e}",
@@ -232,6 +248,12 @@ fn tier_failure(r: &CertificateReport, t: &TierTolerances) -> Option<String> {
         return Some(format!(
             "the {} margin outside the caps is {:.3e}",
             r.margin_kind.name(),
+            r.margin
+        ));
+    }
+    if r.margin_kind == BoundKind::Estimated && r.margin <= estimated_floor {
+        return Some(format!(
+            "the estimated margin outside the caps is {:.3e}, not above the floor {estimated_floor:.0e} on margins a search (no proof) can tell from 0",
             r.margin
         ));
     }
@@ -374,9 +396,10 @@ fn check_lambda(
         lambda,
         centres,
     };
-    match tier_failure(&report, &s.strict) {
+    let floor = s.estimated_margin_floor;
+    match tier_failure(&report, &s.strict, floor) {
         None => report.tier = Some(Tier::Strict),
-        Some(why_strict) => match tier_failure(&report, &s.relaxed) {
+        Some(why_strict) => match tier_failure(&report, &s.relaxed, floor) {
             None => report.tier = Some(Tier::Relaxed),
             Some(why) => {
                 report.failure = if why == why_strict {
