@@ -4,7 +4,7 @@
 use assert_cmd::Command;
 
 #[test]
-#[ignore = "slow (about 3 min): .ci/run runs it (cargo test -- --include-ignored)"]
+#[ignore = "slow (about 7 min): .ci/run runs it (cargo test -- --include-ignored)"]
 fn quick_set_meets_every_expectation() {
     let out = Command::cargo_bin("proofs-check")
         .unwrap()
