@@ -20,11 +20,11 @@
 //!   only overstate a margin, never invent a small one.
 
 use inrsamp::certify::CertifySettings;
+mod common;
 use inrsamp::certify::bound::BoundKind;
-use inrsamp::certify::eta::{EtaField, SupSettings, dense_eta, sup_eta};
 use inrsamp::certify::refine::SolveOptions;
 use inrsamp::certify::report::{CertifyRequest, certify};
-use inrsamp::certify::verdict::{Verdict, VerdictSettings, verdict_plan};
+use inrsamp::certify::verdict::{Verdict, VerdictSettings};
 use inrsamp::inr::network::ShallowInr;
 use inrsamp::spec::{ProblemSpec, SpecInput};
 
@@ -62,22 +62,16 @@ fn case(i: usize) -> Option<(u64, Verdict, BoundKind, f64, f64)> {
     };
     let r = certify(&req).unwrap();
     let c = r.certificate.as_ref()?;
-    let plan = verdict_plan(&sp).unwrap();
-    let field = EtaField::new(&sp, &plan, c.lambda.clone()).unwrap();
-    let def = SupSettings::default();
-    let design = dense_eta(&sp, &plan, &c.lambda, 20_000, 0x5EED + seed).unwrap();
-    let twin = sup_eta(
-        &field,
-        &design,
-        &SupSettings {
-            starts: 4 * def.starts,
-            ascent_iters: 5 * def.ascent_iters,
-            ..def
-        },
-        Some((&c.centres, c.cap_radius)),
-    )
-    .unwrap();
-    Some((seed, r.verdict, c.margin_kind, c.margin, 1.0 - twin.value))
+    let twin = common::twin_sup(
+        &sp,
+        &c.lambda,
+        &c.centres,
+        c.cap_radius,
+        20_000,
+        0x5EED + seed,
+        4,
+    );
+    Some((seed, r.verdict, c.margin_kind, c.margin, 1.0 - twin))
 }
 
 #[test]

@@ -19,10 +19,9 @@
 //! change reports a larger run.
 
 mod common;
-use inrsamp::certify::eta::{EtaField, SupSettings, dense_eta, sup_eta};
 use inrsamp::certify::refine::SolveOptions;
 use inrsamp::certify::report::{CertifyRequest, certify};
-use inrsamp::certify::verdict::{Verdict, VerdictSettings, verdict_plan};
+use inrsamp::certify::verdict::{Verdict, VerdictSettings};
 use inrsamp::certify::{CertifySettings, Tier};
 use inrsamp::inr::network::ShallowInr;
 use inrsamp::spec::{ProblemSpec, SpecInput};
@@ -70,27 +69,20 @@ fn twin(i: usize) -> Option<(u64, f64, f64)> {
     if r.verdict != Verdict::Unique || c.tier != Some(Tier::Strict) {
         return None;
     }
-    let plan = verdict_plan(&sp).unwrap();
-    let field = EtaField::new(&sp, &plan, c.lambda.clone()).unwrap();
-    let def = SupSettings::default();
-    let design = dense_eta(&sp, &plan, &c.lambda, 40_000, 0x7A1 + seed).unwrap();
-    let brute = sup_eta(
-        &field,
-        &design,
-        &SupSettings {
-            starts: 64 * def.starts,
-            ascent_iters: 5 * def.ascent_iters,
-            ..def
-        },
-        Some((&c.centres, c.cap_radius)),
-    )
-    .unwrap();
+    let brute = common::twin_sup(
+        &sp,
+        &c.lambda,
+        &c.centres,
+        c.cap_radius,
+        40_000,
+        0x7A1 + seed,
+        64,
+    );
     let estimate = 1.0 - c.margin_estimate;
     eprintln!(
-        "seed {seed} (K = {k}, W = {width}, psi_{psi}): estimate {estimate:.12}, brute force {:.12}",
-        brute.value
+        "seed {seed} (K = {k}, W = {width}, psi_{psi}): estimate {estimate:.12}, brute force {brute:.12}"
     );
-    Some((seed, estimate, brute.value))
+    Some((seed, estimate, brute))
 }
 
 #[test]

@@ -193,3 +193,36 @@ pub fn fine_grid_value(spec: &ProblemSpec, y: &[f64]) -> (f64, f64) {
     let cost: f64 = (0..dict.len()).map(|j| lp.c[j].abs() * dict.psi[j]).sum();
     (cost, res)
 }
+
+/// The twin of a certificate's sup search (tests/unique_twin.rs,
+/// tests/estimated_floor.rs): `sup |eta|` of `lambda` outside the caps
+/// (`centres`, `cap`), searched again on a fresh `design_points`-point
+/// design of seed `seed`, with `starts_factor` times the default ascents and
+/// 5x their iterations. Returns the largest `|eta|` found.
+pub fn twin_sup(
+    spec: &ProblemSpec,
+    lambda: &[f64],
+    centres: &[Vec<f64>],
+    cap: f64,
+    design_points: usize,
+    seed: u64,
+    starts_factor: usize,
+) -> f64 {
+    use inrsamp::certify::eta::{EtaField, SupSettings, dense_eta, sup_eta};
+    let plan = inrsamp::certify::verdict::verdict_plan(spec).unwrap();
+    let field = EtaField::new(spec, &plan, lambda.to_vec()).unwrap();
+    let def = SupSettings::default();
+    let design = dense_eta(spec, &plan, lambda, design_points, seed).unwrap();
+    sup_eta(
+        &field,
+        &design,
+        &SupSettings {
+            starts: starts_factor * def.starts,
+            ascent_iters: 5 * def.ascent_iters,
+            ..def
+        },
+        Some((centres, cap)),
+    )
+    .unwrap()
+    .value
+}
