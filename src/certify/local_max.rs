@@ -18,6 +18,7 @@ use nalgebra::{DMatrix, SymmetricEigen};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// Finite-difference step (radians) of the Hessian (default); the error is
@@ -123,7 +124,7 @@ pub fn inside_caps_max(
     sup: &SupSettings,
 ) -> Result<Option<EtaPoint>> {
     let mut rng = ChaCha8Rng::seed_from_u64(sup.seed ^ 0xCA95);
-    let mut candidates: Vec<EtaPoint> = Vec::new();
+    let mut points: Vec<Vec<f64>> = Vec::new();
     for c in centres {
         let basis = tangent_basis(c);
         for i in 0..CAP_SAMPLES {
@@ -144,10 +145,15 @@ pub fn inside_caps_max(
                 .zip(&u)
                 .map(|(a, b)| a * t.cos() + b / un * t.sin())
                 .collect();
-            let eta = field.value(&w)?;
-            candidates.push(EtaPoint { w, eta });
+            points.push(w);
         }
     }
+    // The samples are drawn in order (seeded), then evaluated in parallel:
+    // the same values whatever the thread count.
+    let candidates: Vec<EtaPoint> = points
+        .into_par_iter()
+        .map(|w| field.value(&w).map(|eta| EtaPoint { w, eta }))
+        .collect::<Result<_>>()?;
     let s = SupSettings {
         starts: sup.starts.min(8 * centres.len().max(1)),
         ..*sup

@@ -16,6 +16,7 @@
 pub mod bound;
 pub mod bracket;
 pub mod eta;
+pub mod exact_recheck;
 pub mod exchange;
 pub mod kkt;
 pub mod limit_lines;
@@ -34,6 +35,7 @@ pub mod solve_report;
 pub mod sup;
 pub mod teacher;
 pub mod thin_bump;
+pub mod tiers;
 pub mod verdict;
 pub mod verified;
 
@@ -45,6 +47,7 @@ use eta::{EtaField, EtaPoint, SupSettings, angle, dense_eta, dictionary_eta, sup
 use local_max::{LocalMaxCheck, inside_caps_max, local_max_check};
 use precert::{SupportAtom, vanishing_derivative};
 use serde::Serialize;
+use tiers::{assign_tier, keep_better};
 
 /// Largest cap radius (radians). The caps only separate the region where
 /// the margin is reported from the region governed by the local
@@ -198,6 +201,10 @@ pub struct CertificateReport {
     pub margin_note: String,
     /// Where the largest `|eta|` outside the caps was found.
     pub argmax_outside: Option<EtaPoint>,
+    /// The local maxima of the outside search, largest first (the starts of
+    /// [`exact_recheck`]).
+    #[serde(skip)]
+    pub maxima_outside: Vec<EtaPoint>,
     /// The cap radius used (at most half the smallest atom separation).
     pub cap_radius: f64,
     /// The largest `|eta|` found inside the caps (dense samples plus ascent).
@@ -218,59 +225,13 @@ pub struct CertificateReport {
     pub lambda: Vec<f64>,
     /// The support directions (the cap centres).
     pub centres: Vec<Vec<f64>>,
-}
-
-/// The conditions of a tier, each with why it fails; an estimated margin
-/// must also exceed `estimated_floor`.
-fn tier_failure(r: &CertificateReport, t: &TierTolerances, estimated_floor: f64) -> Option<String> {
-    if r.support_error > t.support_tol {
-        return Some(format!(
-            "eta misses the signs at the support by {:.3e}",
-            r.support_error
-        ));
-    }
-    if r.inside_max > 1.0 + t.support_tol {
-        return Some(format!(
-            "|eta| = {:.6} > 1 inside a cap (at {:.3} rad from an atom)",
-            r.inside_max,
-            r.argmax_inside
-                .as_ref()
-                .map_or(f64::NAN, |p| r_min_angle(&p.w, &r.centres))
-        ));
-    }
-    if let Some((j, c)) = r.local_max.iter().enumerate().find(|(_, c)| !c.strict) {
-        return Some(format!(
-            "atom {j} is not a strict local maximum of |eta|: Hessian eigenvalue {:.3e} (error {:.1e})",
-            c.max_eigenvalue, c.error
-        ));
-    }
-    if r.margin <= t.min_margin {
-        return Some(format!(
-            "the {} margin outside the caps is {:.3e}",
-            r.margin_kind.name(),
-            r.margin
-        ));
-    }
-    if r.margin_kind == BoundKind::Estimated && r.margin <= estimated_floor {
-        return Some(format!(
-            "the estimated margin outside the caps is {:.3e}, not above the floor {estimated_floor:.0e} on margins a search (no proof) can tell from 0",
-            r.margin
-        ));
-    }
-    if r.support_conditioning <= t.min_conditioning {
-        return Some(format!(
-            "the support columns are nearly dependent (conditioning {:.3e})",
-            r.support_conditioning
-        ));
-    }
-    None
-}
-
-fn r_min_angle(w: &[f64], centres: &[Vec<f64>]) -> f64 {
-    centres
-        .iter()
-        .map(|c| angle(w, c))
-        .fold(f64::INFINITY, f64::min)
+    /// Every number of this report comes from exact columns (false: from
+    /// the plan's operator, a quadrature when it says so).
+    pub exact_columns: bool,
+    /// The certificate on the quadrature operator that this one re-checks
+    /// on exact columns ([`exact_recheck`]; None otherwise).
+    #[serde(skip)]
+    pub grid: Option<Box<CertificateReport>>,
 }
 
 /// The cap radius for a support: the setting, at most half the smallest
@@ -367,6 +328,10 @@ fn check_lambda(
             bound.value = r.value;
             bound.argmax = r.argmax;
         }
+        bound.maxima.extend(r.maxima);
+        bound
+            .maxima
+            .sort_by(|a, b| b.eta.abs().total_cmp(&a.eta.abs()));
     }
     let margin_estimate = 1.0 - bound.estimate;
     let mut report = CertificateReport {
@@ -378,6 +343,7 @@ fn check_lambda(
         margin_estimate,
         margin_note: bound.note.clone(),
         argmax_outside: bound.argmax.clone(),
+        maxima_outside: std::mem::take(&mut bound.maxima),
         cap_radius: cap,
         inside_max: inside.as_ref().map_or(0.0, |p| p.eta.abs()),
         argmax_inside: inside,
@@ -388,42 +354,11 @@ fn check_lambda(
         precert_residual,
         lambda,
         centres,
+        exact_columns: plan.exact,
+        grid: None,
     };
-    let floor = s.estimated_margin_floor;
-    match tier_failure(&report, &s.strict, floor) {
-        None => report.tier = Some(Tier::Strict),
-        Some(why_strict) => match tier_failure(&report, &s.relaxed, floor) {
-            None => report.tier = Some(Tier::Relaxed),
-            Some(why) => {
-                report.failure = if why == why_strict {
-                    why
-                } else {
-                    format!("{why} (strict tier: {why_strict})")
-                }
-            }
-        },
-    }
+    assign_tier(&mut report, s);
     Ok(report)
-}
-
-/// Replaces `best` by `cand` when `cand` passes a better tier, or, when
-/// neither passes, has the larger margin.
-fn keep_better(best: &mut Option<CertificateReport>, cand: CertificateReport) {
-    let better = |b: &CertificateReport| {
-        rank(cand.tier) > rank(b.tier)
-            || (rank(cand.tier) == rank(b.tier) && cand.tier.is_none() && cand.margin > b.margin)
-    };
-    if best.as_ref().is_none_or(better) {
-        *best = Some(cand);
-    }
-}
-
-fn rank(t: Option<Tier>) -> u8 {
-    match t {
-        Some(Tier::Strict) => 2,
-        Some(Tier::Relaxed) => 1,
-        None => 0,
-    }
 }
 
 /// Certifies `support` (unit directions with signs): the pre-certificate

@@ -72,6 +72,10 @@ pub struct CertifyReport {
     pub margin_kind: Option<BoundKind>,
     /// The search's estimate of the margin.
     pub margin_estimate: Option<f64>,
+    /// d = 2, K0 >= 2 without `--exact`: the margin of the certificate on
+    /// the quadrature operator, before its re-check on exact columns (whose
+    /// margin is `margin`); None when there was no re-check.
+    pub grid_margin: Option<f64>,
     /// Largest `|eta|` found inside the caps.
     pub inside_max: Option<f64>,
     /// The strict-local-maximum checks of the support atoms.
@@ -186,6 +190,7 @@ pub fn certify_observed(
         margin: c.map(|c| c.margin),
         margin_kind: c.map(|c| c.margin_kind),
         margin_estimate: c.map(|c| c.margin_estimate),
+        grid_margin: c.and_then(|c| c.grid.as_ref().map(|g| g.margin)),
         inside_max: c.map(|c| c.inside_max),
         local_max: c.map(|c| c.local_max.clone()),
         tier: c.and_then(|c| c.tier),
@@ -325,6 +330,14 @@ impl fmt::Display for CertifyReport {
             )?;
             if !c.failure.is_empty() {
                 writeln!(f, "  no tier: {}", c.failure)?;
+            }
+            if let Some(g) = &c.grid {
+                writeln!(
+                    f,
+                    "  re-checked on exact columns; on the quadrature operator: margin {:.6e}, tier {}",
+                    g.margin,
+                    g.tier.map_or("none", |t| t.name())
+                )?;
             }
         }
         writeln!(

@@ -342,7 +342,8 @@ pub fn certify_teacher_observed(
                     passes(
                         &cert,
                         t,
-                        &format!(" for the teacher's support on the whole sphere{on_op}")
+                        &format!(" for the teacher's support on the whole sphere{on_op}"),
+                        plan.exact,
                     ),
                 );
                 report.certificate = Some(cert);
@@ -366,7 +367,7 @@ pub fn certify_teacher_observed(
             report.verdict = Verdict::Unique;
             report.reason = format!(
                 "the solution is the teacher (function error {rel_err:.3e}){on_op}; {}; {bracket}",
-                passes(&cert, t, " on the whole sphere"),
+                passes(&cert, t, " on the whole sphere", plan.exact),
             );
         }
         None if lower >= teacher_cost * (1.0 - vs.bracket_tol) => {
@@ -430,21 +431,35 @@ fn certify_teacher_support(
     dict: &Dictionary,
     cs: &CertifySettings,
 ) -> Result<CertificateReport> {
-    certificate_report(
+    let support = teacher_support(teacher);
+    let cert = certificate_report(
         spec,
         plan,
-        &teacher_support(teacher),
+        &support,
         Some(lp_lambda),
         solve.lower_lambda.as_deref(),
         Some(dict),
         cs,
-    )
+    )?;
+    // On a quadrature operator a passing certificate is checked again on
+    // exact columns before it can back `unique` (super::exact_recheck).
+    if cert.tier.is_some() && super::exact_recheck::applies(spec, plan) {
+        return super::exact_recheck::recheck(spec, plan, &support, &cert, cs);
+    }
+    Ok(cert)
 }
 
-/// "<lambda> passes the <tier> tier<scope>: <margin>, <inside>, <Hessian>".
-fn passes(cert: &CertificateReport, tier: super::Tier, scope: &str) -> String {
+/// "<lambda> passes the <tier> tier<scope>: <margin>, <inside>, <Hessian>"
+/// (and "on exact columns" when the verdict's operator is a quadrature but
+/// the certificate was re-checked on exact columns).
+fn passes(cert: &CertificateReport, tier: super::Tier, scope: &str, op_exact: bool) -> String {
+    let exact = if cert.exact_columns && !op_exact {
+        ", re-checked on exact columns,"
+    } else {
+        ""
+    };
     format!(
-        "{} passes the {} tier{scope}: {} margin {:.3e} outside caps of {:.3} rad, |eta| <= {:.9} inside, each atom a strict local maximum (numerical Hessian)",
+        "{}{exact} passes the {} tier{scope}: {} margin {:.3e} outside caps of {:.3} rad, |eta| <= {:.9} inside, each atom a strict local maximum (numerical Hessian)",
         cert_name(cert.kind),
         tier.name(),
         cert.margin_kind.name(),
