@@ -163,6 +163,12 @@ pub fn recheck(
         return Ok(report);
     }
     super::tiers::assign_tier(&mut report, s);
+    if report.maxima_outside.is_empty() && report.argmax_outside.is_none() {
+        // Nothing was searched outside the caps: no margin to claim.
+        report.tier = None;
+        report.failure =
+            "the grid search left no point outside the caps to start exact ascents from".into();
+    }
     if report.tier.is_none() {
         report.failure = format!("on exact columns: {}", report.failure);
     }
