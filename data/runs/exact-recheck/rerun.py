@@ -6,18 +6,20 @@ operator) with the smallest margins first, so that each certificate is
 re-checked on exact columns (certify::exact_recheck). Flags as the claim
 runs them: --grid-points 2000 --no-refine. Appends one row per instance to
 the CSV given as the first argument and skips seeds already there (resume);
-COUNT (default 16) is how many to run."""
+COUNT (default 16) is how many to run, FROM (default 0) how many of the
+smallest margins to skip first."""
 import csv, json, os, subprocess, sys, time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 SRC = 'data/runs/claims-100/theorem1-psi-mod.csv'
 binary = os.environ.get('INRSAMP', os.path.join(ROOT, 'target/release/inrsamp'))
 count = int(os.environ.get('COUNT', '16'))
+start = int(os.environ.get('FROM', '0'))
 out = sys.argv[1]
 rows = [x for x in csv.DictReader(open(os.path.join(ROOT, SRC)))
         if x['d'] == '2' and x['k0'] == '2' and x['verdict'].startswith('unique')]
 rows.sort(key=lambda x: float(x['margin']))
-rows = rows[:count]
+rows = rows[start:start + count]
 done = set()
 if os.path.exists(out):
     done = {r['seed'] for r in csv.DictReader(open(out))}
