@@ -84,122 +84,128 @@ fn exact_twin(sp: &ProblemSpec, lambda: &[f64], centres: &[Vec<f64>], cap: f64, 
         .value
 }
 
+/// Checks one seed; returns (unique, exercised): whether its verdict is
+/// `unique` (then checked) and whether the recheck's decision was exercised.
+fn case(seed: u64) -> (bool, bool) {
+    let sp = spec(seed);
+    let teacher = ShallowInr::random(2, 2, 1, seed).unwrap();
+    let mut options = SolveOptions::default();
+    options.refine.enabled = false;
+    let req = CertifyRequest {
+        spec: sp.clone(),
+        teacher: teacher.clone(),
+        options,
+        certify_settings: CertifySettings::default(),
+        verdict_settings: VerdictSettings::default(),
+    };
+    let r = certify(&req).unwrap();
+    eprintln!(
+        "seed {seed}: {:?}, margin {:?}, grid margin {:?}",
+        r.verdict, r.margin, r.grid_margin
+    );
+    if r.verdict != Verdict::Unique {
+        return (false, false);
+    }
+    let c = r.certificate.as_ref().unwrap();
+    let g = c
+        .grid
+        .as_ref()
+        .expect("a d = 2, K0 = 2 unique verdict is re-checked");
+    assert!(c.exact_columns);
+    // The fine quadrature, independent of the exact route.
+    let plan = verdict_plan(&sp).unwrap();
+    let fine = DiscretizationPlan {
+        n_quad: FINE_N,
+        ..plan
+    };
+    let support: Vec<SupportAtom> = teacher
+        .units
+        .iter()
+        .map(|u| {
+            let n = u.w.iter().map(|v| v * v).sum::<f64>().sqrt();
+            SupportAtom {
+                w: u.w.iter().map(|v| v / n).collect(),
+                sign: u.a.signum(),
+            }
+        })
+        .collect();
+    let printed = EtaField::new(&sp, &fine, c.lambda.clone()).unwrap();
+    let grid_lambda = EtaField::new(&sp, &fine, g.lambda.clone()).unwrap();
+    for a in &support {
+        let e = printed.value(&a.w).unwrap();
+        let eg = grid_lambda.value(&a.w).unwrap();
+        eprintln!(
+            "  support: printed lambda {:.3e}, grid lambda {:.3e}",
+            e - a.sign,
+            eg - a.sign
+        );
+        assert!(
+            (e - a.sign).abs() <= SUPPORT_TOL,
+            "seed {seed}: eta {e} at the support"
+        );
+    }
+    // At the printed argmax: the fine quadrature at N and 2N; its error
+    // at 2N is at most about |eta_N - eta_2N| / 3 (the N^-2 rate), so
+    // the exact value lies within that of eta_2N.
+    if let Some(p) = &c.argmax_outside {
+        let finer = DiscretizationPlan {
+            n_quad: 2 * FINE_N,
+            ..plan
+        };
+        let v1 = printed.value(&p.w).unwrap().abs();
+        let v2 = EtaField::new(&sp, &finer, c.lambda.clone())
+            .unwrap()
+            .value(&p.w)
+            .unwrap()
+            .abs();
+        let tol = (v1 - v2).abs() + 1e-12;
+        let printed_value = 1.0 - c.margin;
+        let v64 = EtaField::new(&sp, &plan, c.lambda.clone())
+            .unwrap()
+            .value(&p.w)
+            .unwrap()
+            .abs();
+        eprintln!(
+            "  argmax: N = {FINE_N} {v1:.12}, N = {} {v2:.12}, 1 - margin {printed_value:.12}, 64^2 {v64:.12}",
+            2 * FINE_N
+        );
+        assert!(
+            (v2 - printed_value).abs() <= tol,
+            "seed {seed}: |eta| at the argmax {printed_value} against the fine quadratures {v1}, {v2}"
+        );
+    }
+    let twin = 1.0 - exact_twin(&sp, &c.lambda, &c.centres, c.cap_radius, 0x7417 + seed);
+    eprintln!("  twin margin {twin:.3e}");
+    assert!(
+        twin > KEPT,
+        "seed {seed}: unique, but the exact twin finds margin {twin:e}"
+    );
+    // The recheck decides where the two operators disagree.
+    if c.margin < g.margin {
+        let cs = CertifySettings {
+            estimated_margin_floor: 0.5 * (c.margin + g.margin),
+            ..CertifySettings::default()
+        };
+        assert!(g.margin > cs.estimated_margin_floor && g.tier.is_some());
+        let again = exact_recheck::recheck(&sp, &plan, &support, g, &cs).unwrap();
+        assert!(
+            again.tier.is_none(),
+            "seed {seed}: the recheck passes under the floor {:e}",
+            cs.estimated_margin_floor
+        );
+        return (true, true);
+    }
+    (true, false)
+}
+
 #[test]
 #[ignore = "slow (about 3 min on 2 cores): .ci/run runs it (cargo test -- --include-ignored)"]
 fn unique_verdicts_in_d2_k0_2_rest_on_exact_columns() {
-    let mut exercised = 0;
-    let mut unique = 0;
-    for seed in SEEDS {
-        let sp = spec(seed);
-        let teacher = ShallowInr::random(2, 2, 1, seed).unwrap();
-        let mut options = SolveOptions::default();
-        options.refine.enabled = false;
-        let req = CertifyRequest {
-            spec: sp.clone(),
-            teacher: teacher.clone(),
-            options,
-            certify_settings: CertifySettings::default(),
-            verdict_settings: VerdictSettings::default(),
-        };
-        let r = certify(&req).unwrap();
-        eprintln!(
-            "seed {seed}: {:?}, margin {:?}, grid margin {:?}",
-            r.verdict, r.margin, r.grid_margin
-        );
-        if r.verdict != Verdict::Unique {
-            continue;
-        }
-        unique += 1;
-        let c = r.certificate.as_ref().unwrap();
-        let g = c
-            .grid
-            .as_ref()
-            .expect("a d = 2, K0 = 2 unique verdict is re-checked");
-        assert!(c.exact_columns);
-        // The fine quadrature, independent of the exact route.
-        let plan = verdict_plan(&sp).unwrap();
-        let fine = DiscretizationPlan {
-            n_quad: FINE_N,
-            ..plan
-        };
-        let support: Vec<SupportAtom> = teacher
-            .units
-            .iter()
-            .map(|u| {
-                let n = u.w.iter().map(|v| v * v).sum::<f64>().sqrt();
-                SupportAtom {
-                    w: u.w.iter().map(|v| v / n).collect(),
-                    sign: u.a.signum(),
-                }
-            })
-            .collect();
-        let printed = EtaField::new(&sp, &fine, c.lambda.clone()).unwrap();
-        let grid_lambda = EtaField::new(&sp, &fine, g.lambda.clone()).unwrap();
-        for a in &support {
-            let e = printed.value(&a.w).unwrap();
-            let eg = grid_lambda.value(&a.w).unwrap();
-            eprintln!(
-                "  support: printed lambda {:.3e}, grid lambda {:.3e}",
-                e - a.sign,
-                eg - a.sign
-            );
-            assert!(
-                (e - a.sign).abs() <= SUPPORT_TOL,
-                "seed {seed}: eta {e} at the support"
-            );
-        }
-        // At the printed argmax: the fine quadrature at N and 2N; its error
-        // at 2N is at most about |eta_N - eta_2N| / 3 (the N^-2 rate), so
-        // the exact value lies within that of eta_2N.
-        if let Some(p) = &c.argmax_outside {
-            let finer = DiscretizationPlan {
-                n_quad: 2 * FINE_N,
-                ..plan
-            };
-            let v1 = printed.value(&p.w).unwrap().abs();
-            let v2 = EtaField::new(&sp, &finer, c.lambda.clone())
-                .unwrap()
-                .value(&p.w)
-                .unwrap()
-                .abs();
-            let tol = (v1 - v2).abs() + 1e-12;
-            let printed_value = 1.0 - c.margin;
-            let v64 = EtaField::new(&sp, &plan, c.lambda.clone())
-                .unwrap()
-                .value(&p.w)
-                .unwrap()
-                .abs();
-            eprintln!(
-                "  argmax: N = {FINE_N} {v1:.12}, N = {} {v2:.12}, 1 - margin {printed_value:.12}, 64^2 {v64:.12}",
-                2 * FINE_N
-            );
-            assert!(
-                (v2 - printed_value).abs() <= tol,
-                "seed {seed}: |eta| at the argmax {printed_value} against the fine quadratures {v1}, {v2}"
-            );
-        }
-        let twin = 1.0 - exact_twin(&sp, &c.lambda, &c.centres, c.cap_radius, 0x7417 + seed);
-        eprintln!("  twin margin {twin:.3e}");
-        assert!(
-            twin > KEPT,
-            "seed {seed}: unique, but the exact twin finds margin {twin:e}"
-        );
-        // The recheck decides where the two operators disagree.
-        if c.margin < g.margin {
-            exercised += 1;
-            let cs = CertifySettings {
-                estimated_margin_floor: 0.5 * (c.margin + g.margin),
-                ..CertifySettings::default()
-            };
-            assert!(g.margin > cs.estimated_margin_floor && g.tier.is_some());
-            let again = exact_recheck::recheck(&sp, &plan, &support, g, &cs).unwrap();
-            assert!(
-                again.tier.is_none(),
-                "seed {seed}: the recheck passes under the floor {:e}",
-                cs.estimated_margin_floor
-            );
-        }
-    }
+    use rayon::prelude::*;
+    // The seeds side by side: each verdict has serial phases (LP, Hessians).
+    let found: Vec<(bool, bool)> = SEEDS.par_iter().map(|&s| case(s)).collect();
+    let unique = found.iter().filter(|f| f.0).count();
+    let exercised = found.iter().filter(|f| f.1).count();
     assert!(
         unique > 0,
         "no unique verdict among the seeds: nothing was checked"
