@@ -33,7 +33,7 @@
 
 use super::bound::BoundKind;
 use super::eta::{EtaField, EtaPoint, SupSettings, sup_eta};
-use super::local_max::{inside_caps_max, local_max_check};
+use super::local_max::{NearSupport, near_support};
 use super::precert::{SupportAtom, vanishing_derivative};
 use super::thin_bump::{TrigPoly, default_samples, sample, thin_bump_limit};
 use super::{CertificateKind, CertificateReport, CertifySettings};
@@ -78,22 +78,14 @@ pub fn recheck(
     let pre = vanishing_derivative(spec, &exact, support)?;
     let lambda = pre.lambda.clone();
     let field = EtaField::new(spec, &exact, lambda.clone())?;
-    let eta_at: Vec<f64> = support
-        .par_iter()
-        .map(|a| field.value(&a.w))
-        .collect::<Result<_>>()?;
-    let support_error = support
-        .iter()
-        .zip(&eta_at)
-        .map(|(a, e)| (e - a.sign).abs())
-        .fold(0.0, f64::max);
     let cap = grid.cap_radius;
     let centres = grid.centres.clone();
-    let inside = inside_caps_max(&field, &centres, cap, &s.sup)?;
-    let local_max = support
-        .iter()
-        .map(|a| local_max_check(&field, &a.w, a.sign))
-        .collect::<Result<Vec<_>>>()?;
+    let NearSupport {
+        eta_at,
+        support_error,
+        inside,
+        local_max,
+    } = near_support(&field, support, &centres, cap, &s.sup)?;
     // Outside: exact ascents from the grid search's best maxima.
     let starts: Vec<Vec<f64>> = grid
         .argmax_outside

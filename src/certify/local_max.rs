@@ -13,6 +13,7 @@
 //! a numerical check, not a proof: the report says so.
 
 use super::eta::{EtaField, EtaPoint, SupSettings, angle, sup_eta};
+use super::precert::SupportAtom;
 use crate::error::Result;
 use nalgebra::{DMatrix, SymmetricEigen};
 use rand::{RngExt, SeedableRng};
@@ -169,4 +170,49 @@ pub fn inside_caps_max(
         .filter(inside)
         .max_by(|a, b| a.eta.abs().total_cmp(&b.eta.abs()));
     Ok(best)
+}
+
+/// What a certificate checks at and near its support: `eta` at each atom,
+/// the largest `|eta - sign|` there, `max |eta|` inside the caps and the
+/// second-order check at each atom. Shared by the certificate on the
+/// solve's operator and its exact re-check (the same checks, other columns).
+pub struct NearSupport {
+    /// `eta` at each support atom, in the support's order.
+    pub eta_at: Vec<f64>,
+    /// `max |eta(w_i) - sign_i|` over the atoms.
+    pub support_error: f64,
+    /// The largest `|eta|` found inside the caps, and where.
+    pub inside: Option<EtaPoint>,
+    /// The second-order check at each atom.
+    pub local_max: Vec<LocalMaxCheck>,
+}
+
+/// The checks of [`NearSupport`] for `field`, with caps of `radius` at `centres`.
+pub fn near_support(
+    field: &EtaField,
+    support: &[SupportAtom],
+    centres: &[Vec<f64>],
+    radius: f64,
+    sup: &SupSettings,
+) -> Result<NearSupport> {
+    let eta_at: Vec<f64> = support
+        .par_iter()
+        .map(|a| field.value(&a.w))
+        .collect::<Result<_>>()?;
+    let support_error = support
+        .iter()
+        .zip(&eta_at)
+        .map(|(a, e)| (e - a.sign).abs())
+        .fold(0.0, f64::max);
+    let inside = inside_caps_max(field, centres, radius, sup)?;
+    let local_max = support
+        .iter()
+        .map(|a| local_max_check(field, &a.w, a.sign))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(NearSupport {
+        eta_at,
+        support_error,
+        inside,
+        local_max,
+    })
 }

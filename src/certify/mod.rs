@@ -44,7 +44,7 @@ use crate::error::{Error, Result};
 use crate::spec::ProblemSpec;
 use bound::{BnbSettings, BoundKind};
 use eta::{EtaField, EtaPoint, SupSettings, angle, dense_eta, dictionary_eta, sup_eta};
-use local_max::{LocalMaxCheck, inside_caps_max, local_max_check};
+use local_max::{LocalMaxCheck, NearSupport, near_support};
 use precert::{SupportAtom, vanishing_derivative};
 use serde::Serialize;
 use tiers::{assign_tier, keep_better};
@@ -260,23 +260,15 @@ fn check_lambda(
     s: &CertifySettings,
 ) -> Result<CertificateReport> {
     let field = EtaField::new(spec, plan, lambda.clone())?;
-    let eta_at: Vec<f64> = support
-        .iter()
-        .map(|a| field.value(&a.w))
-        .collect::<Result<_>>()?;
-    let support_error = support
-        .iter()
-        .zip(&eta_at)
-        .map(|(a, e)| (e - a.sign).abs())
-        .fold(0.0, f64::max);
     let cap = effective_cap(support, s.cap_radius);
     let centres: Vec<Vec<f64>> = support.iter().map(|a| a.w.clone()).collect();
-    // Inside the caps: samples plus ascent, and the Hessian at each atom.
-    let inside = inside_caps_max(&field, &centres, cap, &s.sup)?;
-    let local_max = support
-        .iter()
-        .map(|a| local_max_check(&field, &a.w, a.sign))
-        .collect::<Result<Vec<_>>>()?;
+    // At the atoms, inside the caps (samples plus ascent), and the Hessian.
+    let NearSupport {
+        eta_at,
+        support_error,
+        inside,
+        local_max,
+    } = near_support(&field, support, &centres, cap, &s.sup)?;
     // Outside: the search, then the branch-and-bound where it applies.
     let mut candidates = grid.map(|d| dictionary_eta(d, &lambda)).unwrap_or_default();
     candidates.extend(dense_eta(
