@@ -17,13 +17,23 @@
 //! - the recheck decides: with the floor on estimated margins set between
 //!   the exact and the grid margins (where the exact one is the smaller),
 //!   the grid certificate passes and the recheck fails.
+//! - the bracket, re-derived on exact columns (`certify::exact_bracket`),
+//!   against the fine quadrature: the printed measure fits the fine data
+//!   and costs the upper end, which is the teacher's fine cost; the lower
+//!   end is at most the fine dual of the printed `lambda` over `max(1,
+//!   twin sup)`.
 
+use approx::assert_relative_eq;
+use inrsamp::certify::eta::psi_for;
 use inrsamp::certify::eta::{EtaField, EtaPoint, SupSettings, angle, dense_eta, sup_eta};
 use inrsamp::certify::precert::SupportAtom;
 use inrsamp::certify::refine::SolveOptions;
-use inrsamp::certify::report::{CertifyRequest, certify};
+use inrsamp::certify::report::{CertifyReport, CertifyRequest, certify};
 use inrsamp::certify::verdict::{Verdict, VerdictSettings, verdict_plan};
+use inrsamp::certify::verdict::{network_of, teacher_measurements};
+use inrsamp::certify::verified::Operator;
 use inrsamp::certify::{CertifySettings, exact_recheck};
+use inrsamp::convex::atoms::Atom;
 use inrsamp::dictionary::DiscretizationPlan;
 use inrsamp::inr::network::ShallowInr;
 use inrsamp::spec::{ProblemSpec, SpecInput};
@@ -37,6 +47,13 @@ const SEEDS: [u64; 2] = [43_000, 43_001];
 const SUPPORT_TOL: f64 = 1e-9;
 /// A `unique` verdict keeps a twin margin above this.
 const KEPT: f64 = 5e-7;
+/// `|A mu - y| / |y|` of the printed measure on the fine quadrature, at
+/// most: the verification tolerance (1e-9) plus the fine quadrature's
+/// error (below 1e-9 at N = 2048: the argmax comparison above).
+const FINE_RESIDUAL_TOL: f64 = 1e-8;
+/// Relative agreement of costs and bounds between exact columns and the
+/// fine quadrature (its error at N = 2048, below 1e-9 on these seeds).
+const COST_TOL: f64 = 1e-8;
 /// Points per axis of the fine quadrature.
 const FINE_N: usize = 2048;
 
@@ -82,6 +99,61 @@ fn exact_twin(sp: &ProblemSpec, lambda: &[f64], centres: &[Vec<f64>], cap: f64, 
     sup_eta(&field, &pool, &settings, Some((centres, cap)))
         .unwrap()
         .value
+}
+
+/// The bracket of a `unique` verdict, re-checked on exact columns
+/// (`certify::exact_bracket`), against the fine quadrature: the printed
+/// measure fits the fine data to [`FINE_RESIDUAL_TOL`] and costs the upper
+/// end; the upper end is the teacher's fine cost; the lower end is at most
+/// the fine dual of the printed `lambda` over `max(1, twin sup)`.
+fn check_bracket(sp: &ProblemSpec, teacher: &ShallowInr, r: &CertifyReport, twin_sup: f64) {
+    let fine = DiscretizationPlan {
+        n_quad: FINE_N,
+        ..verdict_plan(sp).unwrap()
+    };
+    assert_eq!(
+        r.operator,
+        Operator::Exact,
+        "the bracket is on exact columns"
+    );
+    let [gl, gu] = r.grid_bracket.expect("the grid bracket is recorded");
+    let (lower, upper) = (r.certified_lower.unwrap(), r.certified_upper.unwrap());
+    let psi = psi_for(sp, &fine).unwrap();
+    let teacher_cost = teacher.cost(&psi).unwrap();
+    let y = teacher_measurements(sp, &fine, teacher).unwrap();
+    let atoms: Vec<Atom> = r
+        .atoms
+        .iter()
+        .map(|a| Atom {
+            c: a.c,
+            w: a.w.clone(),
+            psi: f64::NAN,
+            members: vec![],
+        })
+        .collect();
+    let ay = teacher_measurements(sp, &fine, &network_of(sp, &atoms)).unwrap();
+    let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let diff: Vec<f64> = ay.iter().zip(&y).map(|(a, b)| a - b).collect();
+    let residual = norm(&diff) / norm(&y);
+    let cost: f64 = atoms
+        .iter()
+        .map(|a| a.c.abs() * psi.value(&a.w).unwrap())
+        .sum();
+    let dual: f64 = y.iter().zip(&r.lambda).map(|(a, b)| a * b).sum();
+    let lower_twin = dual / twin_sup.max(1.0);
+    eprintln!(
+        "  bracket [{lower:.12}, {upper:.12}] (grid [{gl:.12?}, {gu:.12?}]); fine: teacher cost {teacher_cost:.12}, measure cost {cost:.12}, residual {residual:.1e}, dual / max(1, twin) {lower_twin:.12}"
+    );
+    assert!(residual <= FINE_RESIDUAL_TOL, "residual {residual:e}");
+    let sup = r.sup.as_ref().expect("a sup behind the lower end").value;
+    assert_relative_eq!(lower * sup.max(1.0), dual, max_relative = COST_TOL);
+    assert_relative_eq!(upper, cost, max_relative = COST_TOL);
+    assert_relative_eq!(upper, teacher_cost, max_relative = COST_TOL);
+    assert!(
+        lower <= lower_twin * (1.0 + COST_TOL),
+        "lower end {lower} above the fine dual over the twin sup {lower_twin}"
+    );
+    assert!(lower <= upper * (1.0 + COST_TOL));
 }
 
 /// Checks one seed; returns (unique, exercised): whether its verdict is
@@ -174,12 +246,14 @@ fn case(seed: u64) -> (bool, bool) {
             "seed {seed}: |eta| at the argmax {printed_value} against the fine quadratures {v1}, {v2}"
         );
     }
-    let twin = 1.0 - exact_twin(&sp, &c.lambda, &c.centres, c.cap_radius, 0x7417 + seed);
+    let twin_sup = exact_twin(&sp, &c.lambda, &c.centres, c.cap_radius, 0x7417 + seed);
+    let twin = 1.0 - twin_sup;
     eprintln!("  twin margin {twin:.3e}");
     assert!(
         twin > KEPT,
         "seed {seed}: unique, but the exact twin finds margin {twin:e}"
     );
+    check_bracket(&sp, &teacher, &r, twin_sup);
     // The recheck decides where the two operators disagree.
     if c.margin < g.margin {
         let cs = CertifySettings {

@@ -16,6 +16,7 @@
 pub mod bound;
 pub mod bracket;
 pub mod eta;
+pub mod exact_bracket;
 pub mod exact_recheck;
 pub mod exchange;
 pub mod kkt;

@@ -107,6 +107,11 @@ pub struct CertifyReport {
     pub certified_upper: Option<f64>,
     /// The operator the bracket, residuals and costs refer to.
     pub operator: Operator,
+    /// d = 2, K0 >= 2: the bracket `[lower, upper]` on the quadrature
+    /// operator the LP ran on, before the exact re-check (absent elsewhere;
+    /// null: no such end).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grid_bracket: Option<[Option<f64>; 2]>,
     /// The bound of `sup |eta|` behind the lower end.
     pub sup: Option<SupBound>,
     /// Relative L2 distance of the measure's function to the teacher's.
@@ -206,6 +211,7 @@ pub fn certify_observed(
         lower_source: sol.lower_source,
         certified_upper: finite(r.certified_upper),
         operator: r.operator,
+        grid_bracket: r.grid_bracket.map(|[l, u]| [finite(l), finite(u)]),
         sup: sol.sup.clone(),
         function_rel_error: r.function_rel_error,
         residual: r.residual,
@@ -283,6 +289,14 @@ impl fmt::Display for CertifyReport {
                 super::refine::LowerSource::Refinement => "refinement's",
             },
         )?;
+        if let Some([l, u]) = &self.grid_bracket {
+            writeln!(
+                f,
+                "bracket on the quadrature operator the LP ran on (before the exact re-check): [{}, {}]",
+                fmt_opt(*l, 12),
+                fmt_opt(*u, 12)
+            )?;
+        }
         if let Some(sb) = &self.sup {
             writeln!(
                 f,

@@ -168,6 +168,10 @@ pub struct VerdictReport {
     pub certify_seconds: f64,
     /// The dictionary's quadrature error estimate.
     pub quadrature_error_estimate: f64,
+    /// d = 2, K0 >= 2: the quadrature operator's bracket `[lower, upper]`
+    /// before its exact re-check (super::exact_bracket; NaN: no such end).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grid_bracket: Option<[f64; 2]>,
 }
 
 /// Runs the verdict. Returns the report, the final dictionary and the solve.
@@ -221,9 +225,9 @@ pub fn certify_teacher_observed(
             .map(|p| p.lambda)
     };
     let psi = psi_for(spec, &plan)?;
-    let teacher_cost = teacher.cost(&psi)?;
+    let mut teacher_cost = teacher.cost(&psi)?;
     let stop_below = vs.decide.then_some(teacher_cost * (1.0 - vs.cost_tol));
-    let solve = solve_certified_hinted(
+    let mut solve = solve_certified_hinted(
         spec,
         &plan,
         &mut dict,
@@ -235,7 +239,13 @@ pub fn certify_teacher_observed(
         },
         on_round,
     )?;
-    let lp = &solve.grid.lp;
+    // d = 2, K0 >= 2 (quadrature plan): the measure, the data and the
+    // bracket re-checked on exact columns (super::exact_bracket).
+    let ex = super::exact_bracket::apply_measure(spec, &plan, teacher, &mut solve, opts)?;
+    if let Some(e) = &ex {
+        teacher_cost = e.teacher_cost;
+    }
+    let lp = solve.grid.lp.clone();
     let measure = solve.measure.clone();
     let found: Vec<Atom> = measure
         .as_ref()
@@ -270,10 +280,15 @@ pub fn certify_teacher_observed(
         solve_seconds: solve.seconds,
         certify_seconds: 0.0,
         quadrature_error_estimate: dict.quadrature_error_estimate,
+        grid_bracket: ex.as_ref().map(|e| e.grid_bracket),
     };
-    let on_op = match solve.operator {
-        Operator::Exact => String::new(),
-        op => format!(" (on {})", op.describe()),
+    let on_op = match (solve.operator, &ex) {
+        (_, Some(_)) => format!(
+            " (the LP on {}; the measure and the bracket re-checked on exact columns)",
+            Operator::of(&plan).describe()
+        ),
+        (Operator::Exact, None) => String::new(),
+        (op, None) => format!(" (on {})", op.describe()),
     };
     let advice = if opts.refine.enabled {
         "raise --grid-points or the refinement round limit"
@@ -305,9 +320,11 @@ pub fn certify_teacher_observed(
         return Ok((report, dict, solve));
     };
     let upper = m.cost;
-    let lower = solve.certified_lower;
-    let kind = solve.lower_kind.name();
     if upper < teacher_cost * (1.0 - vs.cost_tol) {
+        let lower =
+            super::exact_bracket::apply_lower(spec, &plan, &mut solve, ex.as_ref(), None, opts)?;
+        report.certified_lower = lower;
+        report.lower_kind = solve.lower_kind;
         report.verdict = Verdict::NotRecovered;
         let early = if vs.decide && upper - lower > opts.refine.eps * upper.abs() {
             "; refinement stopped once this was verified (--decide): the bracket is valid, not tightened"
@@ -335,6 +352,15 @@ pub fn certify_teacher_observed(
             let cert =
                 certify_teacher_support(spec, &plan, teacher, &lp.lambda, &solve, &dict, cs)?;
             report.certify_seconds = t0.elapsed().as_secs_f64();
+            report.certified_lower = super::exact_bracket::apply_lower(
+                spec,
+                &plan,
+                &mut solve,
+                ex.as_ref(),
+                Some(&cert),
+                opts,
+            )?;
+            report.lower_kind = solve.lower_kind;
             if let Some(t) = cert.tier {
                 report.verdict = Verdict::Unique;
                 report.reason = format!(
@@ -361,6 +387,11 @@ pub fn certify_teacher_observed(
     let t0 = std::time::Instant::now();
     let cert = certify_teacher_support(spec, &plan, teacher, &lp.lambda, &solve, &dict, cs)?;
     report.certify_seconds = t0.elapsed().as_secs_f64();
+    let lower =
+        super::exact_bracket::apply_lower(spec, &plan, &mut solve, ex.as_ref(), Some(&cert), opts)?;
+    report.certified_lower = lower;
+    report.lower_kind = solve.lower_kind;
+    let kind = solve.lower_kind.name();
     let bracket = format!("bracket [{lower:.10} ({kind}), {upper:.10}]");
     match cert.tier {
         Some(t) => {

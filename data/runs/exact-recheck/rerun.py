@@ -7,7 +7,9 @@ re-checked on exact columns (certify::exact_recheck). Flags as the claim
 runs them: --grid-points 2000 --no-refine. Appends one row per instance to
 the CSV given as the first argument and skips seeds already there (resume);
 COUNT (default 16) is how many to run, FROM (default 0) how many of the
-smallest margins to skip first."""
+smallest margins to skip first. A new CSV also records the bracket (exact
+since certify::exact_bracket) and the grid bracket; an existing CSV keeps
+its own columns."""
 import csv, json, os, subprocess, sys, time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
@@ -23,12 +25,15 @@ rows = rows[start:start + count]
 done = set()
 if os.path.exists(out):
     done = {r['seed'] for r in csv.DictReader(open(out))}
+COLUMNS = ['claim', 'd', 'k0', 'k', 'width', 'psi', 'seed', 'old_verdict', 'old_margin',
+           'verdict', 'margin', 'margin_kind', 'grid_margin', 'tier', 'teacher_cost',
+           'certified_lower', 'certified_upper', 'grid_lower', 'grid_upper', 'seconds', 'reason']
 new = not os.path.exists(out)
+header = COLUMNS if new else next(csv.reader(open(out)))
 with open(out, 'a', newline='') as f:
-    w = csv.writer(f)
+    w = csv.DictWriter(f, fieldnames=header, extrasaction='ignore')
     if new:
-        w.writerow(['claim', 'd', 'k0', 'k', 'width', 'psi', 'seed', 'old_verdict', 'old_margin',
-                    'verdict', 'margin', 'margin_kind', 'grid_margin', 'tier', 'seconds', 'reason'])
+        w.writeheader()
     for i, x in enumerate(rows):
         if x['seed'] in done:
             continue
@@ -44,9 +49,14 @@ with open(out, 'a', newline='') as f:
             j = json.loads(p.stdout)
         except json.JSONDecodeError:
             j = {'verdict': 'error', 'reason': p.stderr.strip()[-500:]}
-        w.writerow([x['claim'], x['d'], x['k0'], x['k'], x['width'], x['psi'], x['seed'],
-                    x['verdict'], x['margin'], j.get('verdict'), j.get('margin'), j.get('margin_kind'),
-                    j.get('grid_margin'), j.get('tier'), f'{dt:.1f}', j.get('reason')])
+        grid = j.get('grid_bracket') or [None, None]
+        row = {k: x[k] for k in ['claim', 'd', 'k0', 'k', 'width', 'psi', 'seed']}
+        row.update(old_verdict=x['verdict'], old_margin=x['margin'], seconds=f'{dt:.1f}',
+                   grid_lower=grid[0], grid_upper=grid[1])
+        for k in ['verdict', 'margin', 'margin_kind', 'grid_margin', 'tier', 'teacher_cost',
+                  'certified_lower', 'certified_upper', 'reason']:
+            row[k] = j.get(k)
+        w.writerow(row)
         f.flush()
         os.fsync(f.fileno())
         print(f'{i + 1}/{len(rows)} seed {x["seed"]}: {j.get("verdict")} margin {j.get("margin")} '
