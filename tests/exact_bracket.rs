@@ -18,11 +18,13 @@
 use approx::assert_relative_eq;
 use inrsamp::certify::CertifySettings;
 use inrsamp::certify::eta::{EtaField, EtaPoint, SupSettings, dense_eta, psi_for, sup_eta};
-use inrsamp::certify::refine::SolveOptions;
+use inrsamp::certify::refine::{LowerSource, SolveOptions};
+use inrsamp::certify::solve_report::{grid_dictionary, solve_report};
 use inrsamp::certify::verdict::{
     VerdictSettings, certify_teacher, network_of, teacher_measurements, verdict_plan,
 };
 use inrsamp::certify::verified::Operator;
+use inrsamp::convex::atoms::Atom;
 use inrsamp::dictionary::DiscretizationPlan;
 use inrsamp::inr::network::ShallowInr;
 use inrsamp::spec::SpecInput;
@@ -155,5 +157,138 @@ fn bracket_without_certificate_is_exact_in_d2_k0_2() {
         assert_relative_eq!(upper, cost, max_relative = COST_TOL);
         assert!(lower <= upper * (1.0 + COST_TOL));
         assert!(upper <= teacher_cost * (1.0 + COST_TOL) || rep.function_rel_error > 1e-4);
+    }
+}
+
+/// `solve` (no teacher, no certificate) in the same cell on another fresh
+/// seed (43101): its measure and bracket re-derived on exact columns
+/// (`exact_bracket::apply_to_solve`), against the fine quadrature. The
+/// teacher is feasible for the exact data, so the lower end is at most its
+/// fine cost; the measure fits the fine data and costs the upper end; the
+/// lower end times its sup is the fine dual of the final LP's `lambda`.
+#[test]
+#[ignore = "slow (about 50 s on 2 cores): .ci/run runs it (cargo test -- --include-ignored)"]
+fn solve_bracket_is_exact_in_d2_k0_2() {
+    let seed = SEED + 1;
+    let sp = SpecInput {
+        d: Some(2),
+        k0: Some(2),
+        k: Some(3),
+        psi: Some("std".into()),
+        seed: Some(seed),
+        ..Default::default()
+    }
+    .build()
+    .unwrap();
+    let teacher = ShallowInr::random(2, 2, 1, seed).unwrap();
+    let mut opts = SolveOptions::default();
+    opts.refine.enabled = false;
+    opts.sup = SupSettings {
+        starts: LIGHT_STARTS,
+        ..SupSettings::default()
+    };
+    let grid = DiscretizationPlan::for_spec(&sp).unwrap();
+    let exact = DiscretizationPlan {
+        exact: true,
+        ..grid
+    };
+    let fine = DiscretizationPlan {
+        n_quad: FINE_N,
+        ..grid
+    };
+    let y = teacher_measurements(&sp, &grid, &teacher).unwrap();
+    let y_exact = teacher_measurements(&sp, &exact, &teacher).unwrap();
+    let mut dict = grid_dictionary(&sp, &grid, LIGHT_GRID).unwrap();
+    let r = solve_report(
+        &sp,
+        &grid,
+        &mut dict,
+        &y,
+        Some(&y_exact),
+        &opts,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(r.operator, Operator::Exact);
+    let [gl, gu] = r.grid_bracket.expect("the grid bracket is recorded");
+    let lower = r.certified_lower.expect("an exact lower end");
+    let y_fine = teacher_measurements(&sp, &fine, &teacher).unwrap();
+    let psi = psi_for(&sp, &fine).unwrap();
+    let teacher_cost = teacher.cost(&psi).unwrap();
+    eprintln!(
+        "solve: exact bracket [{lower:.12}, {:?}], grid [{gl:?}, {gu:?}], fine teacher cost {teacher_cost:.12}",
+        r.certified_upper
+    );
+    assert!(lower <= teacher_cost * (1.0 + COST_TOL));
+    if r.lower_source == LowerSource::FinalLp {
+        // The LP's lambda is large (its dual sums terms far above the
+        // result): the fine quadrature's error in the dual is estimated
+        // from N against 2N (the grid data's dual would miss by ~1e-5).
+        let finer = DiscretizationPlan {
+            n_quad: 2 * FINE_N,
+            ..grid
+        };
+        let y_finer = teacher_measurements(&sp, &finer, &teacher).unwrap();
+        let dot = |y: &[f64]| -> f64 { y.iter().zip(&r.lambda).map(|(a, b)| a * b).sum() };
+        let (dual, dual2) = (dot(&y_fine), dot(&y_finer));
+        let sup = r.sup_eta.expect("a sup behind the lower end");
+        let tol = (dual - dual2).abs() + COST_TOL * dual.abs();
+        eprintln!(
+            "lower x sup {:.12}, fine duals {dual:.12} (N) and {dual2:.12} (2N)",
+            lower * sup.max(1.0)
+        );
+        assert!(
+            (lower * sup.max(1.0) - dual2).abs() <= tol,
+            "the lower end's dual {} is not the fine one {dual2} (tolerance {tol:e})",
+            lower * sup.max(1.0)
+        );
+    }
+    if let Some(upper) = r.certified_upper {
+        let atoms: Vec<Atom> = r
+            .atoms
+            .iter()
+            .map(|a| Atom {
+                c: a.c,
+                w: a.w.clone(),
+                psi: f64::NAN,
+                members: vec![],
+            })
+            .collect();
+        // The LP's measure has units the fine quadrature resolves less
+        // well than the teacher's: its error is estimated from N against 2N.
+        let finer = DiscretizationPlan {
+            n_quad: 2 * FINE_N,
+            ..grid
+        };
+        let net = network_of(&sp, &atoms);
+        let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        let resid_vec = |plan: &DiscretizationPlan| -> Vec<f64> {
+            let ay = teacher_measurements(&sp, plan, &net).unwrap();
+            let yy = teacher_measurements(&sp, plan, &teacher).unwrap();
+            ay.iter().zip(&yy).map(|(a, b)| a - b).collect()
+        };
+        let (r1, r2) = (resid_vec(&fine), resid_vec(&finer));
+        let change: Vec<f64> = r1.iter().zip(&r2).map(|(a, b)| a - b).collect();
+        let residual = norm(&r2) / norm(&y_fine);
+        let quad_error = norm(&change) / norm(&y_fine);
+        eprintln!(
+            "measure: fine residual {:.1e} (N), {residual:.1e} (2N)",
+            norm(&r1) / norm(&y_fine)
+        );
+        let residual_tol = FINE_RESIDUAL_TOL + quad_error;
+        let cost: f64 = atoms
+            .iter()
+            .map(|a| a.c.abs() * psi.value(&a.w).unwrap())
+            .sum();
+        eprintln!(
+            "measure: {} atoms, fine residual {residual:.1e}, fine cost {cost:.12}",
+            atoms.len()
+        );
+        assert!(
+            residual <= residual_tol,
+            "residual {residual:e} above {residual_tol:e}"
+        );
+        assert_relative_eq!(upper, cost, max_relative = COST_TOL);
+        assert!(lower <= upper * (1.0 + COST_TOL));
     }
 }

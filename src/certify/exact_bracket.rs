@@ -26,6 +26,10 @@
 //!   bracket's best [`RECHECK_STARTS`] maxima (and for psi_mod the
 //!   thin-bump limit). Either way the sup is a search estimate: the lower
 //!   end is `estimated`.
+//!
+//! `solve` (no teacher, no verdict) gets the same re-derivation of its
+//! measure and lower end ([`apply_to_solve`]), against the data on exact
+//! columns (the teacher's exact measurements, or a data file as read).
 
 use super::CertificateReport;
 use super::bound::BoundKind;
@@ -77,22 +81,79 @@ pub fn measure_on_exact(
     let exact = exact_plan(plan);
     let y = teacher_measurements(spec, &exact, teacher)?;
     let teacher_cost = teacher.cost(&psi_for(spec, &exact)?)?;
-    let atoms = grid_measure.atoms.clone();
-    let dirs: Vec<f64> = atoms.iter().flat_map(|a| a.w.clone()).collect();
-    let dict = Dictionary::build(spec, &exact, &dirs)?;
-    let measure = if !atoms.is_empty() && dict.len() == atoms.len() {
-        let c: Vec<f64> = atoms.iter().map(|a| a.c).collect();
-        verify_measure(spec, &exact, &dict, &c, &y, opts.delta, &opts.verify)?
-    } else {
-        // Some unit vanishes on exact columns (or there is none): the atoms
-        // as they are, residual recomputed (vanished units dropped there).
-        verify_atoms(spec, &exact, atoms, &y, opts.delta, &opts.verify)?
-    };
+    let measure = remeasure(spec, plan, grid_measure, &y, opts)?;
     Ok(Some(ExactMeasure {
         y,
         teacher_cost,
         measure,
     }))
+}
+
+/// `grid_measure`'s atoms re-solved (restricted LP, polish, sliding) and
+/// verified on exact columns against the data `y`.
+pub fn remeasure(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    grid_measure: &VerifiedMeasure,
+    y: &[f64],
+    opts: &SolveOptions,
+) -> Result<VerifiedMeasure> {
+    let exact = exact_plan(plan);
+    let atoms = grid_measure.atoms.clone();
+    let dirs: Vec<f64> = atoms.iter().flat_map(|a| a.w.clone()).collect();
+    let dict = Dictionary::build(spec, &exact, &dirs)?;
+    if !atoms.is_empty() && dict.len() == atoms.len() {
+        let c: Vec<f64> = atoms.iter().map(|a| a.c).collect();
+        verify_measure(spec, &exact, &dict, &c, y, opts.delta, &opts.verify)
+    } else {
+        // Some unit vanishes on exact columns (or there is none): the atoms
+        // as they are, residual recomputed (vanished units dropped there).
+        verify_atoms(spec, &exact, atoms, y, opts.delta, &opts.verify)
+    }
+}
+
+/// `solve` (no teacher): where [`super::exact_recheck::applies`], the
+/// solve's measure and both ends re-derived on exact columns against the
+/// data `y_exact` (the teacher's exact measurements, or the data file as
+/// read). Returns the grid bracket `[lower, upper]` (None, and `solve`
+/// untouched, elsewhere or without a measure).
+pub fn apply_to_solve(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    solve: &mut CertifiedSolve,
+    y_exact: &[f64],
+    opts: &SolveOptions,
+) -> Result<Option<[f64; 2]>> {
+    if !super::exact_recheck::applies(spec, plan) {
+        return Ok(None);
+    }
+    let Some(grid_measure) = solve.measure.as_ref() else {
+        return Ok(None);
+    };
+    let measure = remeasure(spec, plan, grid_measure, y_exact, opts)?;
+    let grid_bracket = install(solve, measure);
+    let ex = ExactSwitch {
+        y: y_exact.to_vec(),
+        teacher_cost: f64::NAN,
+        grid_bracket,
+    };
+    apply_lower(spec, plan, solve, Some(&ex), None, opts)?;
+    Ok(Some(grid_bracket))
+}
+
+/// Puts the exact `measure` and its upper end into `solve` (operator
+/// exact, lower end NaN until [`apply_lower`]); returns the grid bracket.
+fn install(solve: &mut CertifiedSolve, measure: VerifiedMeasure) -> [f64; 2] {
+    let grid_bracket = [solve.certified_lower, solve.certified_upper];
+    solve.certified_upper = if measure.verified {
+        measure.cost
+    } else {
+        f64::NAN
+    };
+    solve.measure = Some(measure);
+    solve.operator = super::verified::Operator::Exact;
+    solve.certified_lower = f64::NAN;
+    grid_bracket
 }
 
 /// The lower end on exact columns.
@@ -242,15 +303,7 @@ pub fn apply_measure(
     let Some(e) = measure_on_exact(spec, plan, teacher, solve, opts)? else {
         return Ok(None);
     };
-    let grid_bracket = [solve.certified_lower, solve.certified_upper];
-    solve.certified_upper = if e.measure.verified {
-        e.measure.cost
-    } else {
-        f64::NAN
-    };
-    solve.measure = Some(e.measure);
-    solve.operator = super::verified::Operator::Exact;
-    solve.certified_lower = f64::NAN;
+    let grid_bracket = install(solve, e.measure);
     Ok(Some(ExactSwitch {
         y: e.y,
         teacher_cost: e.teacher_cost,

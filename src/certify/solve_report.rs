@@ -39,6 +39,11 @@ pub struct SolveReport {
     pub certified_upper: Option<f64>,
     /// The operator the bracket and residuals refer to.
     pub operator: Operator,
+    /// d = 2, K0 >= 2: the bracket `[lower, upper]` on the quadrature
+    /// operator the LP ran on, before its exact re-derivation
+    /// ([`super::exact_bracket::apply_to_solve`]; absent elsewhere).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grid_bracket: Option<[Option<f64>; 2]>,
     /// Whether the measure's residual passed the verification.
     pub measure_verified: bool,
     /// The measure's `|A mu - y| / |y|`, recomputed unit by unit.
@@ -129,17 +134,27 @@ fn finite(v: f64) -> Option<f64> {
 }
 
 /// Solves (11) for the measurements `y` on `dict` (refined as `opts` asks;
-/// `on_round` hears each round) and collects the report. An infeasible LP is an error naming what to
+/// `on_round` hears each round) and collects the report. With `y_exact`
+/// (the data on exact columns) on a quadrature plan in d = 2, the measure
+/// and the bracket are re-derived on exact columns
+/// ([`super::exact_bracket::apply_to_solve`]). An infeasible LP is an error naming what to
 /// change (`grid-points` when the grid is too small, else `measurements`).
 pub fn solve_report(
     spec: &ProblemSpec,
     plan: &DiscretizationPlan,
     dict: &mut Dictionary,
     y: &[f64],
+    y_exact: Option<&[f64]>,
     opts: &SolveOptions,
     on_round: &mut dyn FnMut(&RoundRecord),
 ) -> Result<SolveReport> {
-    let sol = solve_certified_observed(spec, plan, dict, y, opts, on_round)?;
+    let mut sol = solve_certified_observed(spec, plan, dict, y, opts, on_round)?;
+    let grid_bracket = match y_exact {
+        Some(ye) if !sol.grid.lp.status.is_infeasible() => {
+            super::exact_bracket::apply_to_solve(spec, plan, &mut sol, ye, opts)?
+        }
+        _ => None,
+    };
     let lp = &sol.grid.lp;
     if lp.status.is_infeasible() {
         if dict.len() < dict.m {
@@ -176,6 +191,7 @@ pub fn solve_report(
         lower_source: sol.lower_source,
         certified_upper: finite(sol.certified_upper),
         operator: sol.operator,
+        grid_bracket: grid_bracket.map(|[l, u]| [finite(l), finite(u)]),
         measure_verified: m.is_some_and(|m| m.verified),
         relative_residual: m.map(|m| m.relative_residual),
         measure_note: m.map(|m| m.note.clone()),
@@ -223,6 +239,15 @@ impl fmt::Display for SolveReport {
             self.sup_eta.unwrap_or(f64::NAN),
             self.lower_kind.name()
         )?;
+        if let Some([l, u]) = &self.grid_bracket {
+            let show = |v: &Option<f64>| v.map_or("none".to_string(), |v| format!("{v:.12}"));
+            writeln!(
+                f,
+                "bracket on the quadrature operator the LP ran on (before the exact re-derivation): [{}, {}]",
+                show(l),
+                show(u)
+            )?;
+        }
         if let (Some(cost), Some(rel)) = (self.measure_cost, self.relative_residual) {
             writeln!(
                 f,
