@@ -290,6 +290,17 @@ pub fn certify_teacher_observed(
         (Operator::Exact, None) => String::new(),
         (op, None) => format!(" (on {})", op.describe()),
     };
+    // The lower end into the report: on exact columns where the bracket is
+    // re-derived (super::exact_bracket), the solve's own elsewhere.
+    let set_lower = |report: &mut VerdictReport,
+                     solve: &mut CertifiedSolve,
+                     cert: Option<&CertificateReport>|
+     -> Result<f64> {
+        let lower = super::exact_bracket::apply_lower(spec, &plan, solve, ex.as_ref(), cert, opts)?;
+        report.certified_lower = lower;
+        report.lower_kind = solve.lower_kind;
+        Ok(lower)
+    };
     let advice = if opts.refine.enabled {
         "raise --grid-points or the refinement round limit"
     } else {
@@ -317,14 +328,12 @@ pub fn certify_teacher_observed(
                 .as_ref()
                 .map_or("no measure".into(), |m| m.note.clone())
         );
+        set_lower(&mut report, &mut solve, None)?;
         return Ok((report, dict, solve));
     };
     let upper = m.cost;
     if upper < teacher_cost * (1.0 - vs.cost_tol) {
-        let lower =
-            super::exact_bracket::apply_lower(spec, &plan, &mut solve, ex.as_ref(), None, opts)?;
-        report.certified_lower = lower;
-        report.lower_kind = solve.lower_kind;
+        let lower = set_lower(&mut report, &mut solve, None)?;
         report.verdict = Verdict::NotRecovered;
         let early = if vs.decide && upper - lower > opts.refine.eps * upper.abs() {
             "; refinement stopped once this was verified (--decide): the bracket is valid, not tightened"
@@ -340,6 +349,7 @@ pub fn certify_teacher_observed(
     }
     if rel_err > vs.recovery_tol {
         report.reason = if upper <= teacher_cost * (1.0 + vs.cost_tol) {
+            set_lower(&mut report, &mut solve, None)?;
             format!(
                 "a different verified measure of the same cost to {:.0e} exists{on_op} ({upper:.10} vs teacher {teacher_cost:.10}, function error {rel_err:.3e}): the teacher is not shown to be unique; {advice}",
                 vs.cost_tol
@@ -352,15 +362,7 @@ pub fn certify_teacher_observed(
             let cert =
                 certify_teacher_support(spec, &plan, teacher, &lp.lambda, &solve, &dict, cs)?;
             report.certify_seconds = t0.elapsed().as_secs_f64();
-            report.certified_lower = super::exact_bracket::apply_lower(
-                spec,
-                &plan,
-                &mut solve,
-                ex.as_ref(),
-                Some(&cert),
-                opts,
-            )?;
-            report.lower_kind = solve.lower_kind;
+            set_lower(&mut report, &mut solve, Some(&cert))?;
             if let Some(t) = cert.tier {
                 report.verdict = Verdict::Unique;
                 report.reason = format!(
@@ -387,10 +389,7 @@ pub fn certify_teacher_observed(
     let t0 = std::time::Instant::now();
     let cert = certify_teacher_support(spec, &plan, teacher, &lp.lambda, &solve, &dict, cs)?;
     report.certify_seconds = t0.elapsed().as_secs_f64();
-    let lower =
-        super::exact_bracket::apply_lower(spec, &plan, &mut solve, ex.as_ref(), Some(&cert), opts)?;
-    report.certified_lower = lower;
-    report.lower_kind = solve.lower_kind;
+    let lower = set_lower(&mut report, &mut solve, Some(&cert))?;
     let kind = solve.lower_kind.name();
     let bracket = format!("bracket [{lower:.10} ({kind}), {upper:.10}]");
     match cert.tier {
