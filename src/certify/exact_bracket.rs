@@ -23,7 +23,7 @@
 //!   support passed ([`super::exact_recheck`]), its `lambda` and its searched
 //!   sup (outside and inside the caps) are used at no further cost;
 //!   otherwise the grid bracket's `lambda`, with exact ascents from the grid
-//!   bracket's best [`RECHECK_STARTS`] maxima (and for psi_mod the
+//!   bracket's best [`RECHECK_STARTS`](super::exact_recheck::RECHECK_STARTS) maxima (and for psi_mod the
 //!   thin-bump limit). Either way the sup is a search estimate: the lower
 //!   end is `estimated`.
 //!
@@ -33,19 +33,16 @@
 
 use super::CertificateReport;
 use super::bound::BoundKind;
-use super::eta::{EtaField, EtaPoint, SupSettings, psi_for, sup_eta};
-use super::exact_recheck::{RECHECK_ASCENT_ITERS, RECHECK_STARTS};
+use super::eta::{EtaField, psi_for};
+use super::exact_recheck::{exact_ascents, thin_bump_of};
 use super::refine::{CertifiedSolve, LowerSource, SolveOptions};
 use super::sup::SupBound;
 use super::teacher::teacher_measurements;
-use super::thin_bump::{TrigPoly, default_samples, sample, thin_bump_limit};
 use super::verified::{VerifiedMeasure, verify_atoms, verify_measure};
 use crate::dictionary::{Dictionary, DiscretizationPlan};
 use crate::error::Result;
 use crate::inr::network::ShallowInr;
-use crate::inr::psi::PsiKind;
 use crate::spec::ProblemSpec;
-use rayon::prelude::*;
 
 /// The data, the teacher's cost and the measure on exact columns.
 #[derive(Debug, Clone)]
@@ -223,38 +220,25 @@ pub fn lower_on_exact(
         .unwrap_or_else(|| solve.grid.lp.lambda.clone());
     let exact = exact_plan(plan);
     let field = EtaField::new(spec, &exact, lambda.clone())?;
-    let starts: Vec<Vec<f64>> = grid_sup
-        .argmax
-        .iter()
-        .chain(grid_sup.maxima.iter().take(RECHECK_STARTS))
-        .map(|p| p.w.clone())
-        .collect();
-    let candidates: Vec<EtaPoint> = starts
-        .into_par_iter()
-        .map(|w| field.value(&w).map(|eta| EtaPoint { w, eta }))
-        .collect::<Result<_>>()?;
-    let settings = SupSettings {
-        starts: candidates.len(),
-        ascent_iters: RECHECK_ASCENT_ITERS,
-        ..opts.sup
-    };
-    let found = sup_eta(&field, &candidates, &settings, None)?;
+    let (found, starts) = exact_ascents(
+        &field,
+        grid_sup.argmax.as_ref(),
+        &grid_sup.maxima,
+        &opts.sup,
+        None,
+    )?;
     let mut est = found.value;
     let mut note = format!(
         "on exact columns: exact ascents from the grid bracket's {} best maxima (the grid operator's sup estimate was {:.9})",
-        candidates.len(),
-        grid_sup.estimate
+        starts, grid_sup.estimate
     );
     let mut thin = None;
-    if let PsiKind::Mod { k_prime } = field.psi().kind() {
-        let p = TrigPoly::new(field.unit().map().clone(), &lambda);
-        let samples = sample(&p, default_samples(spec.d, spec.k));
-        let (v, _) = thin_bump_limit(&samples, spec.d, k_prime);
+    if let Some((v, at)) = thin_bump_of(spec, &field, &lambda) {
         if v > est {
             est = v;
             note.push_str("; the largest value is the thin-bump limit sup |p_lambda| / sqrt(M')");
         }
-        thin = Some((v, samples.argmax.clone()));
+        thin = Some((v, at));
     }
     let sup = SupBound {
         value: est,

@@ -32,7 +32,7 @@
 //! scratch (a twin of random starts) on fresh seeds.
 
 use super::bound::BoundKind;
-use super::eta::{EtaField, EtaPoint, SupSettings, sup_eta};
+use super::eta::{Caps, EtaField, EtaPoint, SupResult, SupSettings, sup_eta};
 use super::local_max::{NearSupport, near_support};
 use super::precert::{SupportAtom, vanishing_derivative};
 use super::thin_bump::{TrigPoly, default_samples, sample, thin_bump_limit};
@@ -87,37 +87,21 @@ pub fn recheck(
         local_max,
     } = near_support(&field, support, &centres, cap, &s.sup)?;
     // Outside: exact ascents from the grid search's best maxima.
-    let starts: Vec<Vec<f64>> = grid
-        .argmax_outside
-        .iter()
-        .chain(grid.maxima_outside.iter().take(RECHECK_STARTS))
-        .map(|p| p.w.clone())
-        .collect();
-    let candidates: Vec<EtaPoint> = starts
-        .into_par_iter()
-        .map(|w| field.value(&w).map(|eta| EtaPoint { w, eta }))
-        .collect::<Result<_>>()?;
-    let settings = SupSettings {
-        starts: candidates.len(),
-        ascent_iters: RECHECK_ASCENT_ITERS,
-        ..s.sup
-    };
     let caps = Some((centres.as_slice(), cap));
-    let found = sup_eta(&field, &candidates, &settings, caps)?;
+    let (found, starts) = exact_ascents(
+        &field,
+        grid.argmax_outside.as_ref(),
+        &grid.maxima_outside,
+        &s.sup,
+        caps,
+    )?;
     let mut estimate = found.value;
     let mut argmax = found.argmax;
     let mut note = format!(
         "on exact columns: the exact pre-certificate, exact ascents from the grid search's {} best maxima (a search estimate; the grid operator's own margin was {:.3e})",
-        candidates.len(),
-        grid.margin
+        starts, grid.margin
     );
-    if let PsiKind::Mod { k_prime } = field.psi().kind() {
-        let p = TrigPoly::new(field.unit().map().clone(), &lambda);
-        let (thin, _) = thin_bump_limit(
-            &sample(&p, default_samples(spec.d, spec.k)),
-            spec.d,
-            k_prime,
-        );
+    if let Some((thin, _)) = thin_bump_of(spec, &field, &lambda) {
         if thin > estimate {
             estimate = thin;
             argmax = None;
@@ -165,4 +149,54 @@ pub fn recheck(
         report.failure = format!("on exact columns: {}", report.failure);
     }
     Ok(report)
+}
+
+/// Exact ascents of `field` (the exact `eta`) started from a grid search's
+/// argmax and its best [`RECHECK_STARTS`] maxima, each re-evaluated on
+/// exact columns first; [`RECHECK_ASCENT_ITERS`] iterations each, `base`'s
+/// other settings, outside `caps`. Returns the search and the number of
+/// starts. Shared by the exact re-check of a certificate and the exact
+/// lower end of a bracket (`exact_bracket`).
+pub fn exact_ascents(
+    field: &EtaField,
+    argmax: Option<&EtaPoint>,
+    maxima: &[EtaPoint],
+    base: &SupSettings,
+    caps: Caps<'_>,
+) -> Result<(SupResult, usize)> {
+    let starts: Vec<Vec<f64>> = argmax
+        .into_iter()
+        .chain(maxima.iter().take(RECHECK_STARTS))
+        .map(|p| p.w.clone())
+        .collect();
+    let candidates: Vec<EtaPoint> = starts
+        .into_par_iter()
+        .map(|w| field.value(&w).map(|eta| EtaPoint { w, eta }))
+        .collect::<Result<_>>()?;
+    let settings = SupSettings {
+        starts: candidates.len(),
+        ascent_iters: RECHECK_ASCENT_ITERS,
+        ..*base
+    };
+    Ok((
+        sup_eta(field, &candidates, &settings, caps)?,
+        candidates.len(),
+    ))
+}
+
+/// For psi_mod, the thin-bump limit `sup |p_lambda| / sqrt(M')` of
+/// `lambda` (operator-free) and where the samples put it; `None` for the
+/// other regularizers.
+pub fn thin_bump_of(
+    spec: &ProblemSpec,
+    field: &EtaField,
+    lambda: &[f64],
+) -> Option<(f64, Vec<f64>)> {
+    let PsiKind::Mod { k_prime } = field.psi().kind() else {
+        return None;
+    };
+    let p = TrigPoly::new(field.unit().map().clone(), lambda);
+    let samples = sample(&p, default_samples(spec.d, spec.k));
+    let (v, _) = thin_bump_limit(&samples, spec.d, k_prime);
+    Some((v, samples.argmax.clone()))
 }
