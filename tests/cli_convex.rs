@@ -190,6 +190,8 @@ fn max_iter_one_exits_3_and_says_so() {
 
 #[test]
 fn solve_reads_measurements_csv() {
+    // `measure --exact` writes the teacher's exact coefficients, which is
+    // what `solve` measures by default in d = 1: both must give one program.
     let dir = tempfile::tempdir().unwrap();
     let y = dir.path().join("y.csv");
     inrsamp()
@@ -201,8 +203,7 @@ fn solve_reads_measurements_csv() {
             "3",
             "--w",
             "0.2,1,0.3",
-            "--quad",
-            "4096",
+            "--exact",
             "--out",
             y.to_str().unwrap(),
         ])
@@ -330,4 +331,106 @@ fn refinement_rounds_are_reported_on_stderr() {
         .unwrap();
     let err = String::from_utf8_lossy(&quiet.stderr);
     assert!(!err.contains("refinement round"), "{err}");
+}
+
+/// `solve` in d = 2 with K0 = 1 runs on exact columns unless `--exact=false`
+/// asks for the quadrature: its verified measure fits the teacher's data on
+/// a fine quadrature (N = 2048 per axis, independent of the exact route) to
+/// the verification tolerance plus that quadrature's error, and its upper end
+/// is the measure's cost. Fresh seed 43102.
+#[test]
+fn solve_defaults_to_exact_columns_in_d2_k0_1() {
+    let base = [
+        "solve",
+        "--d",
+        "2",
+        "--k0",
+        "1",
+        "--k",
+        "3",
+        "--psi",
+        "std",
+        "--teacher",
+        "random",
+        "--width",
+        "2",
+        "--seed",
+        "43102",
+        "--grid-points",
+        "2000",
+        "--json",
+    ];
+    let v = run_json(&base);
+    assert_eq!(v["operator"]["kind"], "exact", "{}", v["operator"]);
+    assert_eq!(v["measure_verified"], true);
+    let sp = spec(2, 1, 3, "std");
+    let net = inrsamp::inr::network::ShallowInr {
+        d: 2,
+        k0: 1,
+        units: v["atoms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| inrsamp::inr::network::Unit {
+                a: a["c"].as_f64().unwrap(),
+                w: a["w"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_f64().unwrap())
+                    .collect(),
+            })
+            .collect(),
+    };
+    let fine = 2048;
+    let ay = inrsamp::measurement::measure_at(&sp, &net, fine).unwrap();
+    let m = run_json(&[
+        "measure",
+        "--d",
+        "2",
+        "--k0",
+        "1",
+        "--k",
+        "3",
+        "--teacher",
+        "random",
+        "--width",
+        "2",
+        "--seed",
+        "43102",
+        "--quad",
+        "2048",
+        "--json",
+    ]);
+    let y: Vec<f64> = m["real_vector"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    let residual = dist(&ay, &y) / norm(&y);
+    // The fine quadrature's own error, from N against 2N.
+    let ay2 = inrsamp::measurement::measure_at(&sp, &net, 2 * fine).unwrap();
+    let quad_err = dist(&ay, &ay2) / norm(&ay2);
+    eprintln!("fine residual {residual:.2e}, fine quadrature error {quad_err:.2e}");
+    assert!(
+        residual <= 1e-9 + 4.0 * quad_err,
+        "residual {residual:.3e} (quadrature error {quad_err:.1e})"
+    );
+    let cost: f64 = v["atoms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["c"].as_f64().unwrap().abs() * a["psi"].as_f64().unwrap())
+        .sum();
+    assert_abs_diff_eq!(
+        cost,
+        v["certified_upper"].as_f64().unwrap(),
+        epsilon = 1e-9 * cost
+    );
+    // `--exact=false`: the quadrature operator, as asked.
+    let mut q = base.to_vec();
+    q.push("--exact=false");
+    let w = run_json(&q);
+    assert_eq!(w["operator"]["kind"], "quadrature", "{}", w["operator"]);
 }

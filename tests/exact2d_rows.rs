@@ -46,7 +46,7 @@ fn general_rows_match_the_closed_form_route_for_k0_1() {
             w = with_height(1, w, 10f64.powi(-(case - 1)));
         }
         let cube = f.w_to_complex(&w);
-        let (a, _) = exact2d::integrate_relu(&exact2d::nodes(&cube, false).unwrap(), &cube, K);
+        let (a, _) = exact2d::integrate_relu(&exact2d::nodes(&cube, K, false).unwrap(), &cube, K);
         let (b, _) =
             exact2d_rows::integrate_relu(&exact2d_rows::nodes(&cube, K, false).unwrap(), &cube, K);
         let scale = a.iter().map(|c| c.norm_sqr()).sum::<f64>().sqrt();

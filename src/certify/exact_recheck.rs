@@ -101,12 +101,12 @@ pub fn recheck(
         "on exact columns: the exact pre-certificate, exact ascents from the grid search's {} best maxima (a search estimate; the grid operator's own margin was {:.3e})",
         starts, grid.margin
     );
-    if let Some((thin, _)) = thin_bump_of(spec, &field, &lambda) {
-        if thin > estimate {
-            estimate = thin;
-            argmax = None;
-            note.push_str("; the largest value is the thin-bump limit sup |p_lambda| / sqrt(M')");
-        }
+    if let Some((thin, _)) = thin_bump_of(spec, &field, &lambda)
+        && thin > estimate
+    {
+        estimate = thin;
+        argmax = None;
+        note.push_str("; the largest value is the thin-bump limit sup |p_lambda| / sqrt(M')");
     }
     let mut report = CertificateReport {
         kind: CertificateKind::PreCertificate,

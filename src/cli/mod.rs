@@ -294,6 +294,16 @@ impl ProblemArgs {
         };
         flags.or(config).build()
     }
+
+    /// `exact` as asked by the flag or, without it, the config: `None` when
+    /// neither says (subcommands then choose their default).
+    pub fn exact_asked(&self) -> Result<Option<bool>> {
+        Ok(match (self.exact, &self.config) {
+            (Some(e), _) => Some(e),
+            (None, Some(p)) => SpecInput::from_toml_file(p)?.exact,
+            (None, None) => None,
+        })
+    }
 }
 
 /// Kinds of generated teacher.

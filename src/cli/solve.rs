@@ -5,7 +5,7 @@ use super::solver_args::SolverArgs;
 use super::{Outcome, ProblemArgs, TeacherArgs};
 use crate::certify::eta::EtaField;
 use crate::certify::solve_report::{grid_dictionary, solve_report};
-use crate::certify::verdict::teacher_measurements;
+use crate::certify::verdict::{teacher_measurements, verdict_plan};
 use crate::dictionary::DiscretizationPlan;
 use crate::error::{Error, Result};
 use crate::fourier::RealMap;
@@ -66,7 +66,13 @@ pub fn export_lp_paths(prefix: &Path) -> [PathBuf; 3] {
 pub fn run(args: &SolveArgs) -> Result<Outcome> {
     let spec = args.problem.spec()?;
     let opts = args.solver.options()?;
-    let plan = DiscretizationPlan::for_spec(&spec)?;
+    // Exact columns by default where they cost no more than the grid's
+    // (d = 1, and d = 2 with K0 = 1: the verdict plan); `--exact=false`
+    // keeps the quadrature.
+    let plan = match args.problem.exact_asked()? {
+        None => verdict_plan(&spec)?,
+        Some(_) => DiscretizationPlan::for_spec(&spec)?,
+    };
     let y = match &args.measurements {
         Some(p) => read_coefficients_csv(p, &RealMap::new(spec.d, spec.k))?,
         None => teacher_measurements(&spec, &plan, &args.teacher.teacher(&spec)?)?,
@@ -81,11 +87,9 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
     let mut progress = RoundProgress::new(opts.refine.enabled, opts.refine.max_rounds);
     // d = 2, K0 >= 2 on a quadrature plan: the data on exact columns, for
     // the exact re-derivation of the measure and the bracket (a data file
-    // is the data on either operator). Not yet for K0 = 1, whose default
-    // `solve` plan is a quadrature too: there the exact search from the
-    // grid's maxima saw sup |eta| 4.32 where the grid said 4.77 (seed 3,
-    // W = 2, K = 3), and whether the exact landscape has maxima the grid
-    // did not see is not checked yet.
+    // is the data on either operator). Not for K0 = 1 with `--exact=false`:
+    // there the user asked for the quadrature operator (and the exact
+    // search from the grid's maxima is not enough, see the README).
     let y_exact = if crate::certify::exact_recheck::applies(&spec, &plan) && spec.k0 >= 2 {
         Some(match &args.measurements {
             Some(_) => y.clone(),

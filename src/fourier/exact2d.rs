@@ -15,10 +15,12 @@
 //! `(x2 - b)^(3/2)` (measurement) or `(x2 - b)^(1/2)` (Jacobian). Each panel
 //! `[b_i, b_{i+1}]` between consecutive breakpoints is mapped by `x2 = a +
 //! (b - a) sin^2(pi t / 2)`, which makes both kinds of end behaviour
-//! analytic in `t`, and integrated by Gauss-Legendre on `PANEL_SPLITS` equal
-//! pieces of `t`; without breakpoints the periodic integrand is integrated
-//! on equal pieces of `[0, 1)`. The error estimate is the difference with
-//! the embedded half-order rule on the same pieces (an overestimate).
+//! analytic in `t`, and integrated by Gauss-Legendre on `PANEL_SPLITS` or
+//! more equal pieces of `t`, each bisected until its two rules agree
+//! ([`super::exact2d_panels`]); without breakpoints the periodic integrand
+//! is integrated on equal pieces of `[0, 1)`. The error estimate is the
+//! difference with the embedded half-order rule on the same pieces (an
+//! overestimate).
 
 use super::exact1d::{self, RootSettings};
 use gauss_quad::GaussLegendre;
@@ -162,11 +164,12 @@ pub fn breakpoints(cube: &[Complex64]) -> Option<Vec<f64>> {
     Some(z)
 }
 
-/// The quadrature nodes in `x2` for `g` (3x3 cube coefficients, K0 = 1);
-/// with `with_low`, also the nodes of the embedded half-order rule (for the
-/// error estimate; about 1.5x the work).
-pub fn nodes(cube: &[Complex64], with_low: bool) -> Option<Vec<Node>> {
-    let mut out = bare_nodes(cube, with_low)?;
+/// The quadrature nodes in `x2` for `g` (3x3 cube coefficients, K0 = 1)
+/// and coefficients up to `kmax`, with each row's positive arc; with
+/// `with_low`, also the nodes of the embedded half-order rule (for the
+/// error estimate).
+pub fn nodes(cube: &[Complex64], kmax: usize, with_low: bool) -> Option<Vec<Node>> {
+    let mut out = bare_nodes(cube, kmax, with_low)?;
     for node in out.iter_mut() {
         node.intervals = positive_arc(&row_at(cube, node.e1));
     }
@@ -175,9 +178,70 @@ pub fn nodes(cube: &[Complex64], with_low: bool) -> Option<Vec<Node>> {
 
 /// The nodes of [`nodes`] without their intervals (empty): enough for
 /// [`integrate_relu`] and [`integrate_indicator`], whose rows find their
-/// arcs themselves; [`integrate`] needs [`nodes`].
-pub fn bare_nodes(cube: &[Complex64], with_low: bool) -> Option<Vec<Node>> {
-    Some(panel_nodes(&breakpoints(cube)?, with_low))
+/// arcs themselves; [`integrate`] needs [`nodes`]. Each panel starts as
+/// [`PANEL_SPLITS`] pieces or more (long panels get proportionally more;
+/// [`PERIODIC_SPLITS`] without breakpoints) and is bisected by
+/// [`super::exact2d_panels::bisected_nodes`] until the two rules agree on
+/// the closed-form rows of `sigma(g)` and `1[g > 0]` up to `kmax`.
+pub fn bare_nodes(cube: &[Complex64], kmax: usize, with_low: bool) -> Option<Vec<Node>> {
+    use super::exact2d_panels::{bisected_nodes, max_diff};
+    let scale: f64 = cube
+        .iter()
+        .map(|c| c.norm())
+        .sum::<f64>()
+        .max(f64::MIN_POSITIVE);
+    let initial = |len: f64| PANEL_SPLITS.max((len * 2.0 * PANEL_SPLITS as f64).ceil() as usize);
+    let side = 2 * kmax + 1;
+    bisected_nodes(
+        &breakpoints(cube)?,
+        &initial,
+        PERIODIC_SPLITS,
+        with_low,
+        &|piece| {
+            // Both rules on the x1-means (k1 = 0) of sigma(g) and 1[g > 0],
+            // for every k2 up to kmax: the rows' singularities in x2 (the
+            // arc's ends) are those of every k1, at a fraction of the cost
+            // of the full rows (tests/exact2d_rows.rs checks the result
+            // against the general route, which tests every k1).
+            let mut acc = vec![Complex64::new(0.0, 0.0); 4 * side];
+            for node in piece.iter() {
+                let (relu, ind) = row_means(&row_at(cube, node.e1));
+                if relu == 0.0 && ind == 0.0 {
+                    continue;
+                }
+                let (w, off) = if node.weight != 0.0 {
+                    (node.weight, 0)
+                } else {
+                    (node.weight_low, 2 * side)
+                };
+                let base = node.e1.conj();
+                let mut e = node.e1.powi(kmax as i32);
+                for k2 in 0..side {
+                    acc[off + k2] += e * (relu * w);
+                    acc[off + side + k2] += e * (ind * w);
+                    e *= base;
+                }
+            }
+            let (hi, lo) = acc.split_at(2 * side);
+            let relu = max_diff(&hi[..side], &lo[..side]);
+            let ind = max_diff(&hi[side..], &lo[side..]);
+            Some((relu / scale).max(ind))
+        },
+    )
+}
+
+/// The means over `x1` of `sigma(g)` and `1[g > 0]` for the row `g = a0 +
+/// R cos(2 pi (x1 - phi))`: `R (sin alpha - alpha cos alpha) / pi` and
+/// `alpha / pi` on an arc of half-angle `alpha`.
+fn row_means(row: &[Complex64; 3]) -> (f64, f64) {
+    match row_arc(row) {
+        RowArc::Empty => (0.0, 0.0),
+        RowArc::Full(a0) => (a0, 1.0),
+        RowArc::Arc { r, ca, alpha, .. } => (
+            r * (alpha.sin() - alpha * ca) / std::f64::consts::PI,
+            alpha / std::f64::consts::PI,
+        ),
+    }
 }
 
 /// `x2 = a + len sin^2(pi t / 2)` and its derivative in `t`: the
@@ -209,79 +273,6 @@ pub fn piece_nodes(
         }
     }
     out
-}
-
-/// The nodes in `x2` (without their intervals) for the breakpoints `bps`:
-/// Gauss-Legendre on pieces of each panel `[b_i, b_{i+1}]` after the
-/// substitution `x2 = a + (b - a) sin^2(pi t / 2)`, or on equal pieces of
-/// `[0, 1)` without breakpoints.
-pub fn panel_nodes(bps: &[f64], with_low: bool) -> Vec<Node> {
-    let hi = GL_HIGH.with(|r| r.clone());
-    let lo = if with_low { gl(NODES / 2) } else { Vec::new() };
-    let mut out = Vec::new();
-    let mut add_pieces = |pieces: usize, map: &dyn Fn(f64) -> (f64, f64)| {
-        for p in 0..pieces {
-            let (t0, t1) = (p as f64 / pieces as f64, (p + 1) as f64 / pieces as f64);
-            out.extend(piece_nodes(t0, t1, &hi, &lo, map));
-        }
-    };
-    if bps.is_empty() {
-        add_pieces(PERIODIC_SPLITS, &|t| (t, 1.0));
-    } else {
-        for i in 0..bps.len() {
-            let a = bps[i];
-            let b = if i + 1 < bps.len() {
-                bps[i + 1]
-            } else {
-                bps[0] + 1.0
-            };
-            let len = b - a;
-            if len <= 0.0 {
-                continue;
-            }
-            let pieces = PANEL_SPLITS.max((len * 2.0 * PANEL_SPLITS as f64).ceil() as usize);
-            for &(s2, wjac, high) in sin2_table(pieces, with_low).iter() {
-                let x2 = (a + len * s2).rem_euclid(1.0);
-                out.push(Node::at(x2, len * wjac, high));
-            }
-        }
-    }
-    out
-}
-
-/// `(s2, wjac, high)` per node of [`sin2_table`].
-type Sin2Table = std::rc::Rc<Vec<(f64, f64, bool)>>;
-
-/// The substitution [`sin2_map`] on `[0, 1]` split in `pieces`, in the
-/// node order of [`piece_nodes`]: `(sin^2(pi t / 2), weight * dx2/dt / len,
-/// high)` per node, so that a panel `[a, a + len]` has the nodes `a + len
-/// s2` with weights `len wjac` (the sines depend on the piece count only:
-/// computed once per thread).
-fn sin2_table(pieces: usize, with_low: bool) -> Sin2Table {
-    thread_local! {
-        static TABLES: std::cell::RefCell<std::collections::HashMap<(usize, bool), Sin2Table>> =
-            Default::default();
-    }
-    TABLES.with(|t| {
-        t.borrow_mut()
-            .entry((pieces, with_low))
-            .or_insert_with(|| {
-                let hi = GL_HIGH.with(|r| r.clone());
-                let lo = if with_low { gl(NODES / 2) } else { Vec::new() };
-                let mut v = Vec::new();
-                for p in 0..pieces {
-                    let (t0, t1) = (p as f64 / pieces as f64, (p + 1) as f64 / pieces as f64);
-                    for node in piece_nodes(t0, t1, &hi, &lo, &|t| sin2_map(0.0, 1.0, t)) {
-                        // On the unit panel x2 is s2 itself (GL nodes are
-                        // interior: rem_euclid does nothing).
-                        let high = node.weight != 0.0;
-                        v.push((node.x2, node.weight + node.weight_low, high));
-                    }
-                }
-                std::rc::Rc::new(v)
-            })
-            .clone()
-    })
 }
 
 /// The positive set of a row `g = a0 + R cos(2 pi (x - phi))` (`R = 2 |c1|`),
@@ -432,7 +423,6 @@ pub fn row_indicator(row: &[Complex64; 3], kmax: usize, out: &mut [Complex64]) -
 
 thread_local! {
     static SMALL_ARC_RULE: Vec<(f64, f64)> = gl(16);
-    static GL_HIGH: Vec<(f64, f64)> = gl(NODES);
 }
 
 /// `\int_{T^2} sigma(g) e^{-2 pi i k.x} dx` on the layout of [`integrate`],

@@ -123,7 +123,7 @@ mod tests {
             let g = cube(seed, s);
             let kmax = 3;
             let nodes = if k0 == 1 {
-                exact2d::nodes(&g, false).unwrap()
+                exact2d::nodes(&g, kmax, false).unwrap()
             } else {
                 exact2d_rows::nodes(&g, kmax, false).unwrap()
             };
@@ -135,7 +135,7 @@ mod tests {
                 let mut one = vec![Complex64::new(0.0, 0.0); 9];
                 one[4] = Complex64::new(1.0, 0.0);
                 let (direct, _) = exact2d::integrate(&nodes, &one, kmax + 1);
-                let bare = exact2d::bare_nodes(&g, false).unwrap();
+                let bare = exact2d::bare_nodes(&g, kmax, false).unwrap();
                 let (closed, _) = exact2d::integrate_indicator(&bare, &g, kmax + 1);
                 let e = max_rel(&closed, &direct);
                 assert!(e < 1e-13, "indicator rows: {e:e}");

@@ -27,6 +27,7 @@
 
 use super::exact1d::{self, RootSettings};
 use super::exact2d::Node;
+use super::exact2d_panels::max_diff;
 use nalgebra::DMatrix;
 use num_complex::Complex64;
 use std::f64::consts::TAU;
@@ -78,17 +79,7 @@ pub fn resultant(row: &[Complex64]) -> Complex64 {
 /// slowest oscillation in `x2`).
 pub const MIN_CUTS_PER_K0: usize = 2;
 
-/// A piece of a panel is accepted when its 20-node and 10-node
-/// Gauss-Legendre integrals of `sigma(g) e^{-2 pi i k.x}` (over `sum |c|`)
-/// and of `1[g > 0] e^{-2 pi i k.x}`, `|k| <= kmax`, differ by at most this
-/// (largest entry); otherwise it is bisected. Chosen on random K0 = 2 units
-/// of seeds 100-119 (not the tests' seeds): the transposed route then
-/// agrees to about 1e-13.
-pub const PIECE_TOL: f64 = 1e-9;
-
-/// At most this many bisections of a panel piece (then it is accepted and
-/// its difference stays in the embedded estimate when asked for).
-pub const MAX_BISECTIONS: usize = 12;
+pub use super::exact2d_panels::{MAX_BISECTIONS, PIECE_TOL};
 
 /// The `x2` in `[0, 1)` where the number of real `x1`-roots may change
 /// (zeros of `|R|^2`). `None` when the root finder failed.
@@ -214,14 +205,6 @@ pub fn nodes(cube: &[Complex64], kmax: usize, with_low: bool) -> Option<Vec<Node
     bps.sort_by(|a, b| a.total_cmp(b));
     bps.dedup_by(|a, b| (*a - *b).abs() < 1e-14);
     let settings = RootSettings::default();
-    let rule = |n: usize| {
-        gauss_quad::GaussLegendre::new(
-            std::num::NonZeroUsize::new(n).unwrap_or(std::num::NonZeroUsize::MIN),
-        )
-        .as_node_weight_pairs()
-        .to_vec()
-    };
-    let (hi, lo) = (rule(super::exact2d::NODES), rule(super::exact2d::NODES / 2));
     let scale: f64 = cube
         .iter()
         .map(|c| c.norm())
@@ -229,48 +212,14 @@ pub fn nodes(cube: &[Complex64], kmax: usize, with_low: bool) -> Option<Vec<Node
         .max(f64::MIN_POSITIVE);
     let mut ones = vec![Complex64::new(0.0, 0.0); cube.len()];
     ones[cube.len() / 2] = Complex64::new(1.0, 0.0);
-    let mut out = Vec::new();
-    for i in 0..bps.len() {
-        let a = bps[i];
-        let b = if i + 1 < bps.len() {
-            bps[i + 1]
-        } else {
-            bps[0] + 1.0
-        };
-        let len = b - a;
-        if len <= 0.0 {
-            continue;
+    super::exact2d_panels::bisected_nodes(&bps, &|_| 1, 1, with_low, &|piece| {
+        for node in piece.iter_mut() {
+            node.intervals = exact1d::positive_intervals(&row_at(cube, node.e1), &settings)?;
         }
-        let mut stack = vec![(0.0f64, 1.0f64, 0usize)];
-        while let Some((t0, t1, depth)) = stack.pop() {
-            let mut piece = super::exact2d::piece_nodes(t0, t1, &hi, &lo, &|t| {
-                super::exact2d::sin2_map(a, len, t)
-            });
-            for node in piece.iter_mut() {
-                node.intervals = exact1d::positive_intervals(&row_at(cube, node.e1), &settings)?;
-            }
-            let (rh, rl) = integrate_relu(&piece, cube, kmax);
-            let (ih, il) = integrate(&piece, &ones, kmax);
-            let diff = |x: &[Complex64], y: &[Complex64]| {
-                x.iter()
-                    .zip(y)
-                    .map(|(p, q)| (p - q).norm())
-                    .fold(0.0, f64::max)
-            };
-            let err = (diff(&rh, &rl) / scale).max(diff(&ih, &il));
-            if err <= PIECE_TOL || depth >= MAX_BISECTIONS {
-                if !with_low {
-                    piece.retain(|n| n.weight != 0.0);
-                }
-                out.extend(piece);
-            } else {
-                let tm = 0.5 * (t0 + t1);
-                stack.push((tm, t1, depth + 1));
-                stack.push((t0, tm, depth + 1));
-            }
-        }
-    }
-    Some(out)
+        let (rh, rl) = integrate_relu(piece, cube, kmax);
+        let (ih, il) = integrate(piece, &ones, kmax);
+        Some((max_diff(&rh, &rl) / scale).max(max_diff(&ih, &il)))
+    })
 }
 
 /// Intervals shorter than this are integrated by Gauss-Legendre

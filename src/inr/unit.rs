@@ -208,9 +208,11 @@ impl UnitEvaluator {
                 use crate::fourier::exact2d;
                 let cube = self.features.w_to_complex(w);
                 let nodes =
-                    exact2d::bare_nodes(&cube, *with_low).ok_or_else(|| Error::Numerical {
+                    exact2d::bare_nodes(&cube, self.map.cutoff(), *with_low).ok_or_else(|| {
+                        Error::Numerical {
                         what: "exact 2-D coefficients: the breakpoint eigenvalues did not converge"
                             .into(),
+                    }
                     })?;
                 let floor = VANISH_REL * w.iter().map(|v| v * v).sum::<f64>().sqrt();
                 // max over x2 of max over x1 of g: a0 + 2 |c1| on the nodes
