@@ -23,10 +23,8 @@
 //! overestimate).
 
 use super::exact1d::{self, RootSettings};
-use gauss_quad::GaussLegendre;
 use num_complex::Complex64;
 use std::f64::consts::{PI, TAU};
-use std::num::NonZeroUsize;
 
 /// Gauss-Legendre nodes per piece.
 pub const NODES: usize = 20;
@@ -70,12 +68,6 @@ impl Node {
             e1: Complex64::from_polar(1.0, TAU * x2),
         }
     }
-}
-
-fn gl(n: usize) -> Vec<(f64, f64)> {
-    GaussLegendre::new(NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN))
-        .as_node_weight_pairs()
-        .to_vec()
 }
 
 /// Coefficients `[c_{-1}, c_0, c_1]` in `x1` of a trig polynomial given on
@@ -422,7 +414,7 @@ pub fn row_indicator(row: &[Complex64; 3], kmax: usize, out: &mut [Complex64]) -
 }
 
 thread_local! {
-    static SMALL_ARC_RULE: Vec<(f64, f64)> = gl(16);
+    static SMALL_ARC_RULE: Vec<(f64, f64)> = super::exact2d_panels::gauss_legendre(16);
 }
 
 /// `\int_{T^2} sigma(g) e^{-2 pi i k.x} dx` on the layout of [`integrate`],

@@ -33,10 +33,11 @@ pub const MAX_BISECTIONS: usize = 12;
 type Rule = Vec<(f64, f64)>;
 
 thread_local! {
-    static RULES: (Rule, Rule) = (rule(NODES), rule(NODES / 2));
+    static RULES: (Rule, Rule) = (gauss_legendre(NODES), gauss_legendre(NODES / 2));
 }
 
-fn rule(n: usize) -> Rule {
+/// The `n`-node Gauss-Legendre rule on [-1, 1] (at least one node).
+pub fn gauss_legendre(n: usize) -> Rule {
     gauss_quad::GaussLegendre::new(
         std::num::NonZeroUsize::new(n).unwrap_or(std::num::NonZeroUsize::MIN),
     )

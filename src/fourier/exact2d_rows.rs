@@ -240,10 +240,7 @@ pub fn integrate_relu(
     gcube: &[Complex64],
     kmax: usize,
 ) -> (Vec<Complex64>, Vec<Complex64>) {
-    let rule = gauss_quad::GaussLegendre::new(
-        std::num::NonZeroUsize::new(SHORT_NODES).unwrap_or(std::num::NonZeroUsize::MIN),
-    );
-    let pairs = rule.as_node_weight_pairs();
+    let pairs = super::exact2d_panels::gauss_legendre(SHORT_NODES);
     super::exact2d::accumulate(nodes, kmax, |node, f| {
         if node.intervals.is_empty() {
             return false;
