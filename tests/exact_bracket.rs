@@ -15,9 +15,11 @@
 //! - the grid bracket is recorded beside it, and the exact bracket holds
 //!   the teacher's fine cost or lies below it (the teacher is feasible).
 
+mod common;
 use approx::assert_relative_eq;
+use common::exact_twin_sup;
 use inrsamp::certify::CertifySettings;
-use inrsamp::certify::eta::{EtaField, EtaPoint, SupSettings, dense_eta, psi_for, sup_eta};
+use inrsamp::certify::eta::{SupSettings, psi_for};
 use inrsamp::certify::refine::{LowerSource, SolveOptions};
 use inrsamp::certify::solve_report::{grid_dictionary, solve_report};
 use inrsamp::certify::verdict::{
@@ -95,31 +97,11 @@ fn bracket_without_certificate_is_exact_in_d2_k0_2() {
         n_quad: FINE_N,
         ..grid
     };
-    let exact = DiscretizationPlan {
-        exact: true,
-        ..grid
-    };
     let y = teacher_measurements(&sp, &fine, &teacher).unwrap();
     let psi = psi_for(&sp, &fine).unwrap();
     let teacher_cost = teacher.cost(&psi).unwrap();
     // The twin: the best 16 of a fresh 6 000-point design, exact ascents.
-    let field = EtaField::new(&sp, &exact, lambda.clone()).unwrap();
-    let mut design = dense_eta(&sp, &grid, &lambda, 6000, 0x7419).unwrap();
-    design.sort_by(|a, b| b.eta.abs().total_cmp(&a.eta.abs()));
-    let pool: Vec<EtaPoint> = design
-        .into_iter()
-        .take(100)
-        .map(|p| EtaPoint {
-            eta: field.value(&p.w).unwrap(),
-            w: p.w,
-        })
-        .collect();
-    let settings = SupSettings {
-        starts: 16,
-        ascent_iters: 100,
-        ..SupSettings::default()
-    };
-    let twin = sup_eta(&field, &pool, &settings, None).unwrap().value;
+    let twin = exact_twin_sup(&sp, &lambda, 6000, 0x7419, 16, None);
     let dual: f64 = y.iter().zip(&lambda).map(|(a, b)| a * b).sum();
     let lower_twin = dual / twin.max(1.0);
     let lower = rep.certified_lower;

@@ -23,9 +23,11 @@
 //!   end is at most the fine dual of the printed `lambda` over `max(1,
 //!   twin sup)`.
 
+mod common;
 use approx::assert_relative_eq;
+use common::exact_twin_sup;
+use inrsamp::certify::eta::EtaField;
 use inrsamp::certify::eta::psi_for;
-use inrsamp::certify::eta::{EtaField, EtaPoint, SupSettings, angle, dense_eta, sup_eta};
 use inrsamp::certify::precert::SupportAtom;
 use inrsamp::certify::refine::SolveOptions;
 use inrsamp::certify::report::{CertifyReport, CertifyRequest, certify};
@@ -68,37 +70,6 @@ fn spec(seed: u64) -> ProblemSpec {
     }
     .build()
     .unwrap()
-}
-
-/// The twin: exact ascents from the best 12 of the 100 best points (by the
-/// grid's `eta`, re-evaluated exactly) of a fresh 4 000-point design.
-fn exact_twin(sp: &ProblemSpec, lambda: &[f64], centres: &[Vec<f64>], cap: f64, seed: u64) -> f64 {
-    let grid = verdict_plan(sp).unwrap();
-    let exact = DiscretizationPlan {
-        exact: true,
-        ..grid
-    };
-    let field = EtaField::new(sp, &exact, lambda.to_vec()).unwrap();
-    let mut design = dense_eta(sp, &grid, lambda, 4000, seed).unwrap();
-    design.sort_by(|a, b| b.eta.abs().total_cmp(&a.eta.abs()));
-    let outside = |w: &[f64]| centres.iter().all(|c| angle(w, c) > cap);
-    let pool: Vec<EtaPoint> = design
-        .into_iter()
-        .filter(|p| outside(&p.w))
-        .take(100)
-        .map(|p| EtaPoint {
-            eta: field.value(&p.w).unwrap(),
-            w: p.w,
-        })
-        .collect();
-    let settings = SupSettings {
-        starts: 12,
-        ascent_iters: 100,
-        ..SupSettings::default()
-    };
-    sup_eta(&field, &pool, &settings, Some((centres, cap)))
-        .unwrap()
-        .value
 }
 
 /// The bracket of a `unique` verdict, re-checked on exact columns
@@ -246,7 +217,14 @@ fn case(seed: u64) -> (bool, bool) {
             "seed {seed}: |eta| at the argmax {printed_value} against the fine quadratures {v1}, {v2}"
         );
     }
-    let twin_sup = exact_twin(&sp, &c.lambda, &c.centres, c.cap_radius, 0x7417 + seed);
+    let twin_sup = exact_twin_sup(
+        &sp,
+        &c.lambda,
+        4000,
+        0x7417 + seed,
+        12,
+        Some((&c.centres, c.cap_radius)),
+    );
     let twin = 1.0 - twin_sup;
     eprintln!("  twin margin {twin:.3e}");
     assert!(

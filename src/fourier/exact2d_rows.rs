@@ -240,7 +240,18 @@ pub fn integrate_relu(
     gcube: &[Complex64],
     kmax: usize,
 ) -> (Vec<Complex64>, Vec<Complex64>) {
-    let pairs = super::exact2d_panels::gauss_legendre(SHORT_NODES);
+    thread_local! {
+        static SHORT_RULE: Vec<(f64, f64)> = super::exact2d_panels::gauss_legendre(SHORT_NODES);
+    }
+    SHORT_RULE.with(|pairs| integrate_relu_with(nodes, gcube, kmax, pairs))
+}
+
+fn integrate_relu_with(
+    nodes: &[Node],
+    gcube: &[Complex64],
+    kmax: usize,
+    pairs: &[(f64, f64)],
+) -> (Vec<Complex64>, Vec<Complex64>) {
     super::exact2d::accumulate(nodes, kmax, |node, f| {
         if node.intervals.is_empty() {
             return false;

@@ -226,3 +226,64 @@ pub fn twin_sup(
     .unwrap()
     .value
 }
+
+/// d = 2, K0 = 1: the relative distance between the closed-form route
+/// (`exact2d`) and the general row route (`exact2d_rows`) for the unit `w`
+/// at cutoff `k`: two derivations of the same integral (other row
+/// integrals, other breakpoints), so each checks the other.
+pub fn routes_distance(w: &[f64], k: usize) -> f64 {
+    use inrsamp::fourier::{exact2d, exact2d_rows};
+    let cube = inrsamp::inr::features::Features::new(2, 1).w_to_complex(w);
+    let (a, _) = exact2d::integrate_relu(&exact2d::nodes(&cube, k, false).unwrap(), &cube, k);
+    let (b, _) =
+        exact2d_rows::integrate_relu(&exact2d_rows::nodes(&cube, k, false).unwrap(), &cube, k);
+    let scale = a.iter().map(|c| c.norm_sqr()).sum::<f64>().sqrt();
+    let diff = a
+        .iter()
+        .zip(&b)
+        .map(|(x, y)| (x - y).norm_sqr())
+        .sum::<f64>()
+        .sqrt();
+    diff / scale
+}
+
+/// The twin search of the exact `eta` of `lambda` used by the exact
+/// re-check tests: a fresh `design`-point design (seed `seed`) on the
+/// verdict plan's grid operator, its 100 best points outside `caps` (all
+/// points when `None`) re-evaluated on exact columns, then `starts` exact
+/// ascents of 100 steps. Independent of the re-check's starts, which are
+/// the grid search's maxima.
+pub fn exact_twin_sup(
+    sp: &ProblemSpec,
+    lambda: &[f64],
+    design: usize,
+    seed: u64,
+    starts: usize,
+    caps: Option<(&[Vec<f64>], f64)>,
+) -> f64 {
+    use inrsamp::certify::eta::{EtaField, EtaPoint, SupSettings, angle, dense_eta, sup_eta};
+    let grid = inrsamp::certify::verdict::verdict_plan(sp).unwrap();
+    let exact = inrsamp::dictionary::DiscretizationPlan {
+        exact: true,
+        ..grid
+    };
+    let field = EtaField::new(sp, &exact, lambda.to_vec()).unwrap();
+    let mut points = dense_eta(sp, &grid, lambda, design, seed).unwrap();
+    points.sort_by(|a, b| b.eta.abs().total_cmp(&a.eta.abs()));
+    let outside = |w: &[f64]| caps.is_none_or(|(c, r)| c.iter().all(|c| angle(w, c) > r));
+    let pool: Vec<EtaPoint> = points
+        .into_iter()
+        .filter(|p| outside(&p.w))
+        .take(100)
+        .map(|p| EtaPoint {
+            eta: field.value(&p.w).unwrap(),
+            w: p.w,
+        })
+        .collect();
+    let settings = SupSettings {
+        starts,
+        ascent_iters: 100,
+        ..SupSettings::default()
+    };
+    sup_eta(&field, &pool, &settings, caps).unwrap().value
+}
