@@ -15,6 +15,7 @@
 
 pub mod bound;
 pub mod bracket;
+pub mod dense_dual;
 pub mod eta;
 pub mod exact_bracket;
 pub mod exact_recheck;
@@ -114,6 +115,11 @@ pub struct CertifySettings {
     pub sup: SupSettings,
     /// Branch-and-bound settings.
     pub bnb: BnbSettings,
+    /// Points of the fresh design added to the dictionary for the last
+    /// candidate, the LP dual on a denser dictionary ([`dense_dual`];
+    /// default [`dense_dual::DENSE_DUAL_POINTS`]; 0: not tried). Used only
+    /// when no other candidate passes the strict tier.
+    pub dense_dual_points: usize,
 }
 
 impl Default for CertifySettings {
@@ -134,6 +140,7 @@ impl Default for CertifySettings {
             precert_tol: 1e-6,
             sup: SupSettings::default(),
             bnb: BnbSettings::default(),
+            dense_dual_points: dense_dual::DENSE_DUAL_POINTS,
         }
     }
 }
@@ -161,6 +168,16 @@ impl CertifySettings {
                 ),
             ));
         }
+        if self.dense_dual_points > dense_dual::MAX_DENSE_DUAL_POINTS {
+            return Err(Error::setting(
+                "dense-dual-points",
+                self.dense_dual_points,
+                format!(
+                    "at most {} points (0: no dense LP dual)",
+                    dense_dual::MAX_DENSE_DUAL_POINTS
+                ),
+            ));
+        }
         Ok(())
     }
 }
@@ -180,6 +197,9 @@ pub enum CertificateKind {
     /// margin on the dictionary ([`max_margin`]), tried when the others do
     /// not pass the strict tier.
     MaxMargin,
+    /// The LP dual on the dictionary plus a fresh, denser design
+    /// ([`dense_dual`]), tried last when no other passes the strict tier.
+    DenseLpDual,
 }
 
 /// The result of checking a certificate.
@@ -352,6 +372,33 @@ fn check_lambda(
     };
     assign_tier(&mut report, s);
     Ok(report)
+}
+
+/// Checks one `lambda` for `support` on the whole sphere, as
+/// [`certificate_report`] checks each of its candidates (`grid`: the
+/// dictionary whose columns join the sup search's starts).
+pub fn check_candidate(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    support: &[SupportAtom],
+    kind: CertificateKind,
+    lambda: Vec<f64>,
+    grid: Option<&Dictionary>,
+    s: &CertifySettings,
+) -> Result<CertificateReport> {
+    s.validate()?;
+    let pre = vanishing_derivative(spec, plan, support)?;
+    check_lambda(
+        spec,
+        plan,
+        support,
+        kind,
+        lambda,
+        grid,
+        pre.support_conditioning,
+        pre.relative_residual,
+        s,
+    )
 }
 
 /// Certifies `support` (unit directions with signs): the pre-certificate

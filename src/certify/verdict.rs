@@ -360,7 +360,7 @@ pub fn certify_teacher_observed(
             // unique minimizer whatever the LP found).
             let t0 = std::time::Instant::now();
             let cert =
-                certify_teacher_support(spec, &plan, teacher, &lp.lambda, &solve, &dict, cs)?;
+                certify_teacher_support(spec, &plan, teacher, &lp, &solve, (&dict, &y), opts, cs)?;
             report.certify_seconds = t0.elapsed().as_secs_f64();
             set_lower(&mut report, &mut solve, Some(&cert))?;
             if let Some(t) = cert.tier {
@@ -387,7 +387,7 @@ pub fn certify_teacher_observed(
     }
     // The measure is the teacher: certify the teacher's support.
     let t0 = std::time::Instant::now();
-    let cert = certify_teacher_support(spec, &plan, teacher, &lp.lambda, &solve, &dict, cs)?;
+    let cert = certify_teacher_support(spec, &plan, teacher, &lp, &solve, (&dict, &y), opts, cs)?;
     report.certify_seconds = t0.elapsed().as_secs_f64();
     let lower = set_lower(&mut report, &mut solve, Some(&cert))?;
     let kind = solve.lower_kind.name();
@@ -447,18 +447,22 @@ fn cert_name(kind: super::CertificateKind) -> &'static str {
         super::CertificateKind::LpDual => "the LP dual",
         super::CertificateKind::OptimalitySystem => "the optimality system's lambda",
         super::CertificateKind::MaxMargin => "the max-margin lambda",
+        super::CertificateKind::DenseLpDual => "the LP dual on a denser dictionary",
     }
 }
 
 /// The certificate check of the teacher's support: the pre-certificate, the
-/// LP dual, and the refinement's lambda behind the lower bound.
+/// LP dual, the refinement's lambda behind the lower bound, the max-margin
+/// member, and last the LP dual on a denser dictionary (data `y`).
+#[allow(clippy::too_many_arguments)]
 fn certify_teacher_support(
     spec: &ProblemSpec,
     plan: &DiscretizationPlan,
     teacher: &ShallowInr,
-    lp_lambda: &[f64],
+    lp: &crate::convex::LpSolution,
     solve: &CertifiedSolve,
-    dict: &Dictionary,
+    (dict, y): (&Dictionary, &[f64]),
+    opts: &SolveOptions,
     cs: &CertifySettings,
 ) -> Result<CertificateReport> {
     let support = teacher_support(teacher);
@@ -466,11 +470,12 @@ fn certify_teacher_support(
         spec,
         plan,
         &support,
-        Some(lp_lambda),
+        Some(&lp.lambda),
         solve.lower_lambda.as_deref(),
         Some(dict),
         cs,
     )?;
+    let cert = super::dense_dual::or_dense_dual(cert, spec, plan, &support, dict, y, opts, cs)?;
     // On a quadrature operator a passing certificate is checked again on
     // exact columns before it can back `unique` (super::exact_recheck).
     if cert.tier.is_some() && super::exact_recheck::applies(spec, plan) {

@@ -29,6 +29,12 @@ pub struct CertifyArgs {
     /// exact columns). Shrunk to half the smallest atom separation.
     #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
     pub cap: f64,
+    /// When no other certificate candidate passes the strict tier, the LP is
+    /// solved and refined once more on the grid plus this many fresh
+    /// directions, and its dual is checked like the others (0: never; at
+    /// most 10 000 000).
+    #[arg(long = "dense-dual-points", default_value_t = 18_000)]
+    pub dense_dual_points: usize,
     /// Leave the teacher's directions off the grid.
     #[arg(long = "off-grid")]
     pub off_grid: bool,
@@ -58,6 +64,7 @@ pub fn request(args: &CertifyArgs) -> Result<CertifyRequest> {
     let options = args.solver.options_with(true)?;
     let certify_settings = CertifySettings {
         cap_radius: args.cap,
+        dense_dual_points: args.dense_dual_points,
         ..Default::default()
     };
     certify_settings.validate()?;
