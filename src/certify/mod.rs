@@ -276,10 +276,10 @@ fn check_lambda(
     kind: CertificateKind,
     lambda: Vec<f64>,
     grid: Option<&Dictionary>,
-    cond: f64,
-    precert_residual: f64,
+    pre: &precert::PreCertificate,
     s: &CertifySettings,
 ) -> Result<CertificateReport> {
+    let (cond, precert_residual) = (pre.support_conditioning, pre.relative_residual);
     let field = EtaField::new(spec, plan, lambda.clone())?;
     let cap = effective_cap(support, s.cap_radius);
     let centres: Vec<Vec<f64>> = support.iter().map(|a| a.w.clone()).collect();
@@ -388,17 +388,7 @@ pub fn check_candidate(
 ) -> Result<CertificateReport> {
     s.validate()?;
     let pre = vanishing_derivative(spec, plan, support)?;
-    check_lambda(
-        spec,
-        plan,
-        support,
-        kind,
-        lambda,
-        grid,
-        pre.support_conditioning,
-        pre.relative_residual,
-        s,
-    )
+    check_lambda(spec, plan, support, kind, lambda, grid, &pre, s)
 }
 
 /// Certifies `support` (unit directions with signs): the pre-certificate
@@ -415,19 +405,8 @@ pub fn certificate_report(
 ) -> Result<CertificateReport> {
     s.validate()?;
     let pre = vanishing_derivative(spec, plan, support)?;
-    let cond = pre.support_conditioning;
     let report = |kind: CertificateKind, lambda: Vec<f64>| -> Result<CertificateReport> {
-        check_lambda(
-            spec,
-            plan,
-            support,
-            kind,
-            lambda,
-            grid,
-            cond,
-            pre.relative_residual,
-            s,
-        )
+        check_lambda(spec, plan, support, kind, lambda, grid, &pre, s)
     };
     let mut best: Option<CertificateReport> = None;
     if pre.relative_residual <= s.precert_tol {
