@@ -6,6 +6,14 @@
 //! 3/4 of the true error of `y_N`). With no `N` given, `N` doubles from
 //! `max(64, next power of two above 4 max(K, K', K0))` until the relative
 //! estimate is below `tol` or `2N` would pass `n_max`; `tolerance_met` says which.
+//!
+//! Exact coefficients: in d = 1 there is no quadrature (no estimate). In
+//! d = 2 the x2 integral is Gauss-Legendre on bisected panels
+//! ([`crate::fourier::exact2d_panels`]); the estimate is `sum_j |a_j|
+//! |A_K sigma(g_j)| e_j`, `e_j` the relative difference of unit j's 20-node
+//! rule and its embedded 10-node rule on the same pieces. It bounds the
+//! 10-node rule's error, so it overestimates the 20-node result's error by
+//! far (docs/theory.md 9, "Exact coefficients in d = 2").
 
 use crate::error::Result;
 use crate::inr::features::Features;
@@ -35,30 +43,50 @@ pub struct Measurement {
     pub y: Vec<f64>,
     /// How it was computed.
     pub method: MethodUsed,
-    /// `|y_N - y_2N|_2` for quadrature; `None` for exact coefficients.
+    /// `|y_N - y_2N|_2` for quadrature; for exact coefficients in d = 2 the
+    /// embedded estimate of the x2 rule (module doc); `None` in d = 1.
     pub error_estimate: Option<f64>,
-    /// The same divided by `|y_2N|_2`.
+    /// The same divided by `|y_2N|_2` (exact: by `|y|_2`).
     pub relative_error_estimate: Option<f64>,
     /// Whether the relative estimate met the tolerance `quad_tol` (always
-    /// true for exact coefficients).
+    /// true for exact coefficients in d = 1).
     pub tolerance_met: bool,
 }
 
 /// `A_K f` of `net` by quadrature on an `N^d` grid.
 pub fn measure_at(spec: &ProblemSpec, net: &ShallowInr, n: usize) -> Result<Vec<f64>> {
     let unit = UnitEvaluator::grid(Features::new(spec.d, spec.k0), spec.k, spec.k, n);
-    sum_units(&unit, net)
+    Ok(sum_units(&unit, net)?.0)
 }
 
-/// `A_K f` of `net` by exact 1-D coefficients.
+/// `A_K f` of `net` by exact coefficients (d = 1 or 2).
 pub fn measure_exact(spec: &ProblemSpec, net: &ShallowInr) -> Result<Vec<f64>> {
     let unit = UnitEvaluator::exact(Features::new(spec.d, spec.k0), spec.k)?;
-    sum_units(&unit, net)
+    Ok(sum_units(&unit, net)?.0)
 }
 
-fn sum_units(unit: &UnitEvaluator, net: &ShallowInr) -> Result<Vec<f64>> {
+/// [`measure_exact`] with, in d = 2, the embedded estimate of the x2
+/// quadrature's error (module doc; `None` in d = 1, where nothing is
+/// approximated).
+pub fn measure_exact_estimated(
+    spec: &ProblemSpec,
+    net: &ShallowInr,
+) -> Result<(Vec<f64>, Option<f64>)> {
+    let features = Features::new(spec.d, spec.k0);
+    if spec.d == 2 {
+        let unit = UnitEvaluator::exact_with_error_estimate(features, spec.k)?;
+        let (y, e) = sum_units(&unit, net)?;
+        Ok((y, Some(e)))
+    } else {
+        measure_exact(spec, net).map(|y| (y, None))
+    }
+}
+
+/// `sum_j a_j A_K sigma(g_j)` and `sum_j |a_j| |A_K sigma(g_j)| e_j`, `e_j`
+/// the unit's embedded relative estimate (0 unless the evaluator makes one).
+fn sum_units(unit: &UnitEvaluator, net: &ShallowInr) -> Result<(Vec<f64>, f64)> {
     let m = unit.map().len();
-    let parts: Vec<Vec<f64>> = net
+    let parts: Vec<(Vec<f64>, f64)> = net
         .units
         .par_iter()
         .map_init(UnitScratch::default, |s, u| {
@@ -66,15 +94,18 @@ fn sum_units(unit: &UnitEvaluator, net: &ShallowInr) -> Result<Vec<f64>> {
             unit.measure_into(&u.w, &mut y, s)?;
             y.iter_mut().for_each(|v| *v *= u.a);
             crate::error::check_finite("a A_K sigma(g_w) of a teacher unit", &y)?;
-            Ok(y)
+            let e = s.exact2d_error * norm(&y);
+            Ok((y, e))
         })
         .collect::<Result<_>>()?;
     let mut y = vec![0.0; m];
-    for p in parts {
+    let mut e = 0.0;
+    for (p, pe) in parts {
         y.iter_mut().zip(p).for_each(|(a, b)| *a += b);
+        e += pe;
     }
     crate::error::check_finite("A_K f", &y)?;
-    Ok(y)
+    Ok((y, e))
 }
 
 use crate::numeric::norm2 as norm;
@@ -96,12 +127,17 @@ pub fn measure(spec: &ProblemSpec, net: &ShallowInr) -> Result<Measurement> {
     net.validate(spec.d, spec.k0)?;
     let q = &spec.quadrature;
     if q.exact {
+        let (y, e) = measure_exact_estimated(spec, net)?;
+        let rel = e.map(|e| {
+            let n = norm(&y);
+            if n > 0.0 { e / n } else { e }
+        });
         return Ok(Measurement {
-            y: measure_exact(spec, net)?,
+            y,
             method: MethodUsed::Exact,
-            error_estimate: None,
-            relative_error_estimate: None,
-            tolerance_met: true,
+            error_estimate: e,
+            relative_error_estimate: rel,
+            tolerance_met: rel.is_none_or(|r| r <= q.tol),
         });
     }
     let with_estimate = |n: usize| -> Result<(Vec<f64>, f64, f64)> {
@@ -159,9 +195,10 @@ pub struct MeasureReport {
     pub method: &'static str,
     /// Grid points per axis (grid quadrature).
     pub n: Option<usize>,
-    /// `|y_N - y_2N|` (grid quadrature).
+    /// `|y_N - y_2N|` (grid quadrature); exact in d = 2: the embedded
+    /// estimate of the x2 rule (an overestimate; see [`Measurement`]).
     pub quadrature_error_estimate: Option<f64>,
-    /// The same relative to `|y_2N|`.
+    /// The same relative to `|y_2N|` (exact: to `|y|`).
     pub relative_error_estimate: Option<f64>,
     /// Whether the quadrature tolerance was met.
     pub tolerance_met: bool,

@@ -151,3 +151,57 @@ fn k0_3_agrees_with_the_transposed_route() {
         assert!(rel < 1e-10, "case {case}: x1-first vs x2-first {rel:e}");
     }
 }
+
+/// `measure --exact` in d = 2 reports the embedded estimate of its x2 rule
+/// (`measurement::measure_exact_estimated`), and it is an overestimate: it
+/// is at least the distance to an independent route (the axes swapped,
+/// other breakpoints and other panels), unit by unit and summed; it is
+/// small (each piece's two rules agree to 1e-9); in d = 1 there is none.
+#[test]
+fn measure_reports_an_x2_error_estimate_above_the_route_difference() {
+    use inrsamp::inr::network::ShallowInr;
+    use inrsamp::measurement::measure;
+    use inrsamp::spec::SpecInput;
+    for (k0, seed) in [(1usize, 4711u64), (2, 4712)] {
+        let sp = SpecInput {
+            d: Some(2),
+            k0: Some(k0 as i64),
+            k: Some(K as i64),
+            exact: Some(true),
+            ..Default::default()
+        }
+        .build()
+        .unwrap();
+        let net = ShallowInr::random(2, k0, 3, seed).unwrap();
+        let m = measure(&sp, &net).unwrap();
+        let e = m.error_estimate.expect("d = 2 exact has an estimate");
+        let rel = m.relative_error_estimate.unwrap();
+        // The other route, summed over the units.
+        let other: f64 = net
+            .units
+            .iter()
+            .map(|u| {
+                let a = exact(k0).measure(&u.w).unwrap();
+                u.a.abs() * dist(&transposed(k0, &u.w), &a)
+            })
+            .sum();
+        eprintln!("K0 = {k0}: estimate {e:.3e} (relative {rel:.3e}), route distance {other:.3e}");
+        assert!(
+            e > 0.0 && e >= other,
+            "K0 = {k0}: estimate {e:e} below the route distance {other:e}"
+        );
+        assert!(rel < 1e-6, "K0 = {k0}: relative estimate {rel:e}");
+        assert!(m.tolerance_met);
+    }
+    let sp1 = SpecInput {
+        d: Some(1),
+        k0: Some(2),
+        k: Some(4),
+        exact: Some(true),
+        ..Default::default()
+    }
+    .build()
+    .unwrap();
+    let m1 = measure(&sp1, &ShallowInr::random(1, 2, 3, 4713).unwrap()).unwrap();
+    assert!(m1.error_estimate.is_none() && m1.tolerance_met);
+}

@@ -59,6 +59,13 @@ fn text(r: &MeasureReport, width: usize) -> String {
             if r.tolerance_met { "" } else { "  WARNING: above quad-tol; raise --quad" }
         )),
         _ if spec.d == 1 => s.push_str("# exact coefficients (real zeros of g)\n"),
+        (_, Some(e)) => s.push_str(&format!(
+            "# exact coefficients (closed form in x1, panelled Gauss-Legendre in x2); \
+             x2 rule vs its embedded half-order rule: {e:.3e} (relative {:.3e}; bounds the \
+             half-order rule's error, an overestimate){}\n",
+            r.relative_error_estimate.unwrap_or(f64::NAN),
+            if r.tolerance_met { "" } else { "  WARNING: above quad-tol" }
+        )),
         _ => s.push_str(
             "# exact coefficients (closed form in x1, panelled Gauss-Legendre in x2)\n",
         ),
