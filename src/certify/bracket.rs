@@ -20,7 +20,8 @@ pub struct RefineSettings {
     pub eps: f64,
     /// Round limit (default 30).
     pub max_rounds: usize,
-    /// Maximizers added per round (default 16).
+    /// Maximizers added per round (default 16; times
+    /// [`PSI_MOD_ADD_FACTOR`] for psi_mod: [`RefineSettings::added_per_round`]).
     pub add_per_round: usize,
     /// Dual smoothing `alpha` in [0, 1) (`--dual-smoothing`; 0, the
     /// default: off): from the second round on, `alpha lambda_in + (1 -
@@ -34,6 +35,30 @@ pub struct RefineSettings {
 
 fn is_zero(v: &f64) -> bool {
     *v == 0.0
+}
+
+/// psi_mod adds this many times `add_per_round` maximizers per round. Its
+/// minimizing measures for teachers of width >= 2 leave the sphere's
+/// interior (units that barely rise above 0, near limit measures on points
+/// and curves), and the LP's `lambda` keeps breaking `|eta| <= 1` at many
+/// separate places, so few columns per round lower the upper end slowly.
+/// Chosen on the tuning seeds (width 2, psi_mod; README "Refinement"): after
+/// 30 rounds the verified upper end was lower with 64 than with 16 on all
+/// six (seeds 1 and 2 at K = 2 and 3, seeds 0 and 3 at K = 3), and the
+/// relative gap smaller on five (1.6e-2 -> 2.5e-3, 8.1e-2 -> 2.4e-2, 2.1e-2
+/// -> 1.3e-2, 1.6e-1 -> 5.3e-2, 1.3e-1 -> 5.3e-2; seed 0: 7.8e-2 -> 1.4e-1,
+/// its lower end, the sup of the best `lambda`, fell) at about the same
+/// time; 256 was no better than 64 on the first four.
+pub const PSI_MOD_ADD_FACTOR: usize = 4;
+
+impl RefineSettings {
+    /// Maximizers added per round for this regularizer.
+    pub fn added_per_round(&self, psi: &crate::inr::psi::PsiKind) -> usize {
+        match psi {
+            crate::inr::psi::PsiKind::Mod { .. } => self.add_per_round * PSI_MOD_ADD_FACTOR,
+            _ => self.add_per_round,
+        }
+    }
 }
 
 impl Default for RefineSettings {

@@ -358,7 +358,7 @@ pub fn solve_certified_hinted(
                     .maxima
                     .iter()
                     .filter(|p| p.eta.abs() > 1.0 + opts.refine.eps)
-                    .take(opts.refine.add_per_round)
+                    .take(opts.refine.added_per_round(&spec.psi))
                     .flat_map(|p| p.w.clone())
                     .collect();
             }
@@ -430,7 +430,7 @@ pub fn solve_certified_hinted(
                 .iter()
                 .filter(|p| p.eta.abs() > 1.0 + opts.refine.eps)
             {
-                if here >= opts.refine.add_per_round {
+                if here >= opts.refine.added_per_round(&spec.psi) {
                     break;
                 }
                 new_dirs.extend_from_slice(&p.w);

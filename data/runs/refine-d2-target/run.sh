@@ -9,6 +9,8 @@
 # instances already there, so an interrupted run resumes.
 # FIRST (default 0) is the first trial index: two processes with disjoint
 # trial ranges and their own OUT files can share a machine.
+# PSIS (default "std mod pre") restricts the regularizers; the seeds stay
+# those of the full loop.
 # Usage: TRIALS=3 sh data/runs/refine-d2-target/run.sh
 B=${INRSAMP:-target/release/inrsamp}
 OUT=${OUT:-data/runs/refine-d2-target/results.csv}
@@ -20,6 +22,7 @@ for trial in $(seq $FIRST $((FIRST + TRIALS - 1))); do
 cell=0
 for w in 1 2 3; do for k in 2 3 4; do for psi in std mod pre; do
   seed=$((20000 + 100 * cell + trial)); cell=$((cell + 1))
+  case " ${PSIS:-std mod pre} " in *" $psi "*) ;; *) continue ;; esac
   if grep -q "^$w,$k,$psi,$trial,$seed," "$OUT"; then continue; fi
   start=$(date +%s.%N)
   line=$($B certify --d 2 --k0 1 --k $k --psi $psi --teacher random --width $w --seed $seed --json 2>/dev/null |
