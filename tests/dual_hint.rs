@@ -65,6 +65,7 @@ fn hinted_solve_with(
         Guide {
             hint,
             stop_below: None,
+            feasible_cost: None,
         },
         &mut |_| {},
     )

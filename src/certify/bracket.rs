@@ -143,6 +143,11 @@ pub struct Guide<'a> {
     pub hint: Option<&'a [f64]>,
     /// Stop once a measure cheaper than this is verified.
     pub stop_below: Option<f64>,
+    /// The cost of a measure already verified feasible (`certify`: the
+    /// teacher's own, the hypothesis under test): an upper end of the
+    /// bracket from the start, so refinement stops once the lower end
+    /// reaches it.
+    pub feasible_cost: Option<f64>,
 }
 
 /// Where the `lambda` of a bracket's lower end comes from (any `lambda`

@@ -36,6 +36,7 @@ pub mod smoothing;
 pub mod solve_report;
 pub mod sup;
 pub mod teacher;
+pub mod teacher_measure;
 pub mod thin_bump;
 pub mod tiers;
 pub mod verdict;

@@ -123,6 +123,9 @@ pub fn solve_certified_observed(
 /// tolerance), refinement also stops as soon as a measure cheaper than it
 /// is verified: the question "is the teacher the minimizer" is then
 /// answered (no), and the bracket returned is valid but need not be tight.
+/// With `guide.feasible_cost` (the cost of a measure already verified, the
+/// teacher's in `certify`), the bracket counts as tight once the lower end
+/// reaches it.
 pub fn solve_certified_hinted(
     spec: &ProblemSpec,
     plan: &DiscretizationPlan,
@@ -132,7 +135,12 @@ pub fn solve_certified_hinted(
     guide: Guide<'_>,
     on_round: &mut dyn FnMut(&RoundRecord),
 ) -> Result<CertifiedSolve> {
-    let Guide { hint, stop_below } = guide;
+    let Guide {
+        hint,
+        stop_below,
+        feasible_cost,
+    } = guide;
+    let known_upper = feasible_cost.unwrap_or(f64::INFINITY);
     crate::numeric::check_data_scale("measurements", y)?;
     let start = std::time::Instant::now();
     let mut warm: Option<Vec<usize>> = None;
@@ -306,7 +314,8 @@ pub fn solve_certified_hinted(
         if let Some(r) = history.last() {
             on_round(r);
         }
-        let tight = upper - best_lower <= opts.refine.eps * upper.abs();
+        let best_upper = upper.min(known_upper);
+        let tight = best_upper - best_lower <= opts.refine.eps * best_upper.abs();
         let finished = !opts.refine.enabled
             // The LP's (or the optimality system's) lambda feasible on the
             // sphere. Not the hint's: its feasibility proves its own lower
@@ -352,7 +361,7 @@ pub fn solve_certified_hinted(
             final_lambda = lower_lambda;
             // The thorough search may show the rounds' estimate optimistic:
             // then refinement goes on from its violators (while rounds are left).
-            let open_gap = upper - certified_lower > opts.refine.eps * upper.abs();
+            let open_gap = best_upper - certified_lower > opts.refine.eps * best_upper.abs();
             if opts.refine.enabled && open_gap && rounds < opts.refine.max_rounds && !decide_now {
                 reopened = fin
                     .maxima

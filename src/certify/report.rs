@@ -105,6 +105,10 @@ pub struct CertifyReport {
     pub lower_source: super::refine::LowerSource,
     /// Upper end: cost of the verified measure (None: no verified measure).
     pub certified_upper: Option<f64>,
+    /// Where the upper end comes from: `refinement` (the refined LP's
+    /// verified measure), `teacher` (the teacher's own measure, verified;
+    /// cheaper than the LP's), `none`.
+    pub upper_source: super::teacher_measure::UpperSource,
     /// The operator the bracket, residuals and costs refer to.
     pub operator: Operator,
     /// d = 2, K0 >= 2: the bracket `[lower, upper]` on the quadrature
@@ -210,6 +214,7 @@ pub fn certify_observed(
         lower_kind: r.lower_kind,
         lower_source: sol.lower_source,
         certified_upper: finite(r.certified_upper),
+        upper_source: r.upper_source,
         operator: r.operator,
         grid_bracket: r.grid_bracket.map(|[l, u]| [finite(l), finite(u)]),
         sup: sol.sup.clone(),
@@ -273,7 +278,12 @@ impl fmt::Display for CertifyReport {
         let upper = self
             .certified_upper
             .map_or("none (no verified measure)".to_string(), |u| {
-                format!("{u:.12}")
+                match self.upper_source {
+                    super::teacher_measure::UpperSource::Teacher => {
+                        format!("{u:.12} (the teacher's measure, verified)")
+                    }
+                    _ => format!("{u:.12}"),
+                }
             });
         writeln!(
             f,

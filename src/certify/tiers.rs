@@ -100,3 +100,39 @@ fn rank(t: Option<Tier>) -> u8 {
         None => 0,
     }
 }
+
+/// How a certificate's `lambda` is named in reasons.
+fn cert_name(kind: super::CertificateKind) -> &'static str {
+    match kind {
+        super::CertificateKind::PreCertificate => "the pre-certificate",
+        super::CertificateKind::LpDual => "the LP dual",
+        super::CertificateKind::OptimalitySystem => "the optimality system's lambda",
+        super::CertificateKind::MaxMargin => "the max-margin lambda",
+        super::CertificateKind::DenseLpDual => "the LP dual on a denser dictionary",
+    }
+}
+
+/// "<lambda> passes the <tier> tier<scope>: <margin>, <inside>, <Hessian>"
+/// (and "on exact columns" when the verdict's operator is a quadrature but
+/// the certificate was re-checked on exact columns).
+pub(super) fn passes(
+    cert: &CertificateReport,
+    tier: super::Tier,
+    scope: &str,
+    op_exact: bool,
+) -> String {
+    let exact = if cert.exact_columns && !op_exact {
+        ", re-checked on exact columns,"
+    } else {
+        ""
+    };
+    format!(
+        "{}{exact} passes the {} tier{scope}: {} margin {:.3e} outside caps of {:.3} rad, |eta| <= {:.9} inside, each atom a strict local maximum (numerical Hessian)",
+        cert_name(cert.kind),
+        tier.name(),
+        cert.margin_kind.name(),
+        cert.margin,
+        cert.cap_radius,
+        cert.inside_max.max(1.0),
+    )
+}

@@ -19,9 +19,10 @@
 
 use super::bound::BoundKind;
 use super::eta::psi_for;
-use super::precert::SupportAtom;
 use super::precert::vanishing_derivative;
 use super::refine::{CertifiedSolve, Guide, SolveOptions, solve_certified_hinted};
+use super::teacher_measure::{UpperSource, lower_upper_end, teacher_support, verify_teacher};
+use super::tiers::passes;
 use super::verified::Operator;
 use super::{CertificateReport, CertifySettings, certificate_report};
 use crate::convex::Status;
@@ -136,8 +137,11 @@ pub struct VerdictReport {
     pub certified_lower: f64,
     /// `proved` (branch-and-bound) or `estimated` (search).
     pub lower_kind: BoundKind,
-    /// Upper end: the cost of the verified measure (NaN: no upper bound).
+    /// Upper end: the cost of the verified measure, or of the teacher's
+    /// when lower (NaN: no upper bound).
     pub certified_upper: f64,
+    /// Where the upper end comes from (super::teacher_measure).
+    pub upper_source: UpperSource,
     /// The operator the bracket, residuals and costs refer to.
     pub operator: Operator,
     /// Relative L2 distance between the verified measure's function and the teacher's.
@@ -227,6 +231,9 @@ pub fn certify_teacher_observed(
     let psi = psi_for(spec, &plan)?;
     let mut teacher_cost = teacher.cost(&psi)?;
     let stop_below = vs.decide.then_some(teacher_cost * (1.0 - vs.cost_tol));
+    // The teacher's own measure: feasible (y are its measurements), so its
+    // verified cost is an upper end from the start (super::teacher_measure).
+    let teacher_measure = verify_teacher(spec, &plan, teacher, &y, opts)?;
     let mut solve = solve_certified_hinted(
         spec,
         &plan,
@@ -236,6 +243,7 @@ pub fn certify_teacher_observed(
         Guide {
             hint: hint.as_deref(),
             stop_below,
+            feasible_cost: teacher_measure.verified.then_some(teacher_measure.cost),
         },
         on_round,
     )?;
@@ -245,6 +253,17 @@ pub fn certify_teacher_observed(
     if let Some(e) = &ex {
         teacher_cost = e.teacher_cost;
     }
+    let teacher_measure = match &ex {
+        Some(e) => verify_teacher(
+            spec,
+            &super::exact_bracket::exact_plan(&plan),
+            teacher,
+            &e.y,
+            opts,
+        )?,
+        None => teacher_measure,
+    };
+    let upper_source = lower_upper_end(&mut solve, &teacher_measure);
     let lp = solve.grid.lp.clone();
     let measure = solve.measure.clone();
     let found: Vec<Atom> = measure
@@ -265,6 +284,7 @@ pub fn certify_teacher_observed(
         certified_lower: solve.certified_lower,
         lower_kind: solve.lower_kind,
         certified_upper: solve.certified_upper,
+        upper_source,
         operator: solve.operator,
         function_rel_error: rel_err,
         residual: measure.as_ref().map_or(f64::NAN, |m| m.residual),
@@ -323,7 +343,7 @@ pub fn certify_teacher_observed(
     }
     let Some(m) = measure.as_ref().filter(|m| m.verified) else {
         report.reason = format!(
-            "the LP's measure is not verified ({}): no upper bound, no verdict; {advice}",
+            "the LP's measure is not verified ({}): no verdict; {advice}",
             measure
                 .as_ref()
                 .map_or("no measure".into(), |m| m.note.clone())
@@ -379,6 +399,20 @@ pub fn certify_teacher_observed(
             }
             let why = cert.failure.clone();
             report.certificate = Some(cert);
+            // The teacher's own measure (verified) is feasible; a lower end
+            // at its cost shows it optimal, as `recovered` requires.
+            if upper_source == UpperSource::Teacher
+                && report.certified_lower >= teacher_cost * (1.0 - vs.bracket_tol)
+            {
+                report.verdict = Verdict::Recovered;
+                report.reason = format!(
+                    "the teacher's own measure (verified{on_op}) costs {teacher_cost:.10} and the bracket [{:.10} ({}), {teacher_cost:.10}] shows it optimal to {:.0e}; the refined LP stopped at a costlier measure ({upper:.10}); no certificate of uniqueness: {why}",
+                    report.certified_lower,
+                    solve.lower_kind.name(),
+                    vs.bracket_tol
+                );
+                return Ok((report, dict, solve));
+            }
             format!(
                 "the solution costs more than the teacher ({upper:.10} > {teacher_cost:.10}) and differs from it (function error {rel_err:.3e}), and no certificate for the teacher's support passes ({why}): the grid cannot represent the teacher; {advice} or put the teacher on the grid"
             )
@@ -391,7 +425,11 @@ pub fn certify_teacher_observed(
     report.certify_seconds = t0.elapsed().as_secs_f64();
     let lower = set_lower(&mut report, &mut solve, Some(&cert))?;
     let kind = solve.lower_kind.name();
-    let bracket = format!("bracket [{lower:.10} ({kind}), {upper:.10}]");
+    let bracket = format!(
+        "bracket [{lower:.10} ({kind}), {:.10} ({})]",
+        report.certified_upper,
+        upper_source.name()
+    );
     match cert.tier {
         Some(t) => {
             report.verdict = Verdict::Unique;
@@ -421,34 +459,6 @@ pub fn certify_teacher_observed(
 /// `|y|_2`.
 fn ynorm_of(y: &[f64]) -> f64 {
     y.iter().map(|v| v * v).sum::<f64>().sqrt()
-}
-
-/// The teacher's units as support atoms (unit directions, signs); units
-/// with `a = 0` or `w = 0` contribute nothing and are left out.
-fn teacher_support(teacher: &ShallowInr) -> Vec<SupportAtom> {
-    teacher
-        .units
-        .iter()
-        .filter(|u| u.a != 0.0 && crate::numeric::norm2(&u.w) > 0.0)
-        .map(|u| {
-            let n = crate::numeric::norm2(&u.w);
-            SupportAtom {
-                w: u.w.iter().map(|v| v / n).collect(),
-                sign: u.a.signum(),
-            }
-        })
-        .collect()
-}
-
-/// How a certificate's `lambda` is named in reasons.
-fn cert_name(kind: super::CertificateKind) -> &'static str {
-    match kind {
-        super::CertificateKind::PreCertificate => "the pre-certificate",
-        super::CertificateKind::LpDual => "the LP dual",
-        super::CertificateKind::OptimalitySystem => "the optimality system's lambda",
-        super::CertificateKind::MaxMargin => "the max-margin lambda",
-        super::CertificateKind::DenseLpDual => "the LP dual on a denser dictionary",
-    }
 }
 
 /// The certificate check of the teacher's support: the pre-certificate, the
@@ -482,24 +492,4 @@ fn certify_teacher_support(
         return super::exact_recheck::recheck(spec, plan, &support, &cert, cs);
     }
     Ok(cert)
-}
-
-/// "<lambda> passes the <tier> tier<scope>: <margin>, <inside>, <Hessian>"
-/// (and "on exact columns" when the verdict's operator is a quadrature but
-/// the certificate was re-checked on exact columns).
-fn passes(cert: &CertificateReport, tier: super::Tier, scope: &str, op_exact: bool) -> String {
-    let exact = if cert.exact_columns && !op_exact {
-        ", re-checked on exact columns,"
-    } else {
-        ""
-    };
-    format!(
-        "{}{exact} passes the {} tier{scope}: {} margin {:.3e} outside caps of {:.3} rad, |eta| <= {:.9} inside, each atom a strict local maximum (numerical Hessian)",
-        cert_name(cert.kind),
-        tier.name(),
-        cert.margin_kind.name(),
-        cert.margin,
-        cert.cap_radius,
-        cert.inside_max.max(1.0),
-    )
 }

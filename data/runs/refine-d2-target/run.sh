@@ -11,6 +11,8 @@
 # trial ranges and their own OUT files can share a machine.
 # PSIS (default "std mod pre") restricts the regularizers; the seeds stay
 # those of the full loop.
+# EXTRA (default empty) is appended to every certify command (e.g.
+# EXTRA="--dual-smoothing 0.5").
 # Usage: TRIALS=3 sh data/runs/refine-d2-target/run.sh
 B=${INRSAMP:-target/release/inrsamp}
 OUT=${OUT:-data/runs/refine-d2-target/results.csv}
@@ -25,7 +27,7 @@ for w in 1 2 3; do for k in 2 3 4; do for psi in std mod pre; do
   case " ${PSIS:-std mod pre} " in *" $psi "*) ;; *) continue ;; esac
   if grep -q "^$w,$k,$psi,$trial,$seed," "$OUT"; then continue; fi
   start=$(date +%s.%N)
-  line=$($B certify --d 2 --k0 1 --k $k --psi $psi --teacher random --width $w --seed $seed --json 2>/dev/null |
+  line=$($B certify --d 2 --k0 1 --k $k --psi $psi --teacher random --width $w --seed $seed $EXTRA --json 2>/dev/null |
   python3 -c "
 import json,sys
 r=json.load(sys.stdin)
