@@ -286,10 +286,12 @@ fn smoothed_duals_keep_every_lower_estimate_below_an_independent_optimum() {
         let (fine, res) = fine_grid_value(&spec, &y);
         assert!(res < 1e-7, "{psi}: fine residual {res:e}");
         let mut opts = refine_opts();
-        opts.refine.smoothing = 0.5;
+        opts.refine.smoothing = Some(0.5);
         let s = hinted_solve_with(&spec, &y, seed, None, &opts);
         // Without smoothing no round searches a smoothed lambda.
-        let plain = hinted_solve(&spec, &y, seed, None);
+        let mut off = refine_opts();
+        off.refine.smoothing = Some(0.0);
+        let plain = hinted_solve_with(&spec, &y, seed, None, &off);
         assert!(plain.history.iter().all(|r| r.smoothed_sup.is_none()));
         for r in &s.history {
             if let Some(sup) = r.smoothed_sup {
@@ -331,7 +333,7 @@ fn brackets_of_two_refinement_paths_overlap_on_s8() {
     let t = ShallowInr::random(2, 1, 3, 21800).unwrap();
     let run = |smoothing: f64| {
         let mut opts = refine_opts();
-        opts.refine.smoothing = smoothing;
+        opts.refine.smoothing = Some(smoothing);
         let (r, _, _) = certify_teacher(
             &spec,
             &t,

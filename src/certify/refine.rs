@@ -221,8 +221,8 @@ pub fn solve_certified_hinted(
         // lower bound only, so it never stops the refinement by itself).
         let hint_index = hinted.as_ref().map(|_| searched.len());
         searched.extend(hinted);
-        // Dual smoothing (in-out column generation, `--dual-smoothing`, off
-        // by default): when the LP's lambda is
+        // Dual smoothing (in-out column generation, `--dual-smoothing`; by
+        // default on for psi_mod only): when the LP's lambda is
         // infeasible, the point between it and the best scaled lambda so far
         // (feasible by its search) is searched too. Its violators are
         // violated by the LP's lambda as well, and its lower bound improves
@@ -235,7 +235,7 @@ pub fn solve_certified_hinted(
             best_lower,
             &searched[hint_index.unwrap_or(searched.len())..],
             &grid.lp.lambda,
-            opts.refine.smoothing,
+            opts.refine.smoothing_for(&spec.psi),
         ) {
             Some(lam_s)
                 if !hint_closes
