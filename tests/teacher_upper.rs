@@ -16,32 +16,52 @@ fn std_cost(t: &ShallowInr) -> f64 {
     t.units.iter().map(|u| u.a.abs() * norm(&u.w)).sum()
 }
 
+/// `inrsamp certify --d D --k0 1 --k K --psi PSI --teacher random --width
+/// W --seed S --refine --json EXTRA...`, parsed.
+fn certify_json(
+    d: u32,
+    k: u32,
+    psi: &str,
+    width: u32,
+    seed: u64,
+    extra: &[&str],
+) -> serde_json::Value {
+    let (d, k, width, seed) = (
+        d.to_string(),
+        k.to_string(),
+        width.to_string(),
+        seed.to_string(),
+    );
+    let mut args = vec![
+        "certify",
+        "--d",
+        &d,
+        "--k0",
+        "1",
+        "--k",
+        &k,
+        "--psi",
+        psi,
+        "--teacher",
+        "random",
+        "--width",
+        &width,
+        "--seed",
+        &seed,
+        "--refine",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    run_json(&args)
+}
+
 #[test]
 #[ignore = "slow (about 15 s): .ci/run runs it (cargo test -- --include-ignored)"]
 fn an_off_grid_teacher_closes_the_bracket_from_above_with_its_own_cost() {
     // d = 2, K0 = 1, K = 2, psi_std, one random unit off the grid (seed 2):
     // the pre-certificate passes, and the refined LP (no round needed)
     // stays on a costlier grid measure.
-    let r = run_json(&[
-        "certify",
-        "--d",
-        "2",
-        "--k0",
-        "1",
-        "--k",
-        "2",
-        "--psi",
-        "std",
-        "--teacher",
-        "random",
-        "--width",
-        "1",
-        "--seed",
-        "2",
-        "--off-grid",
-        "--refine",
-        "--json",
-    ]);
+    let r = certify_json(2, 2, "std", 1, 2, &["--off-grid"]);
     assert_eq!(r["verdict"], "unique", "{}", r["reason"]);
     assert_eq!(r["upper_source"], "teacher", "{}", r["reason"]);
     let teacher = ShallowInr::random(2, 1, 1, 2).unwrap();
@@ -88,25 +108,7 @@ fn an_off_grid_teacher_closes_the_bracket_from_above_with_its_own_cost() {
 fn a_cheaper_refined_measure_keeps_the_upper_end() {
     // d = 1, K = 2, psi_std, a width-3 teacher: not recovered, the refined
     // LP's verified measure costs far less than the teacher.
-    let r = run_json(&[
-        "certify",
-        "--d",
-        "1",
-        "--k0",
-        "1",
-        "--k",
-        "2",
-        "--psi",
-        "std",
-        "--teacher",
-        "random",
-        "--width",
-        "3",
-        "--seed",
-        "1",
-        "--refine",
-        "--json",
-    ]);
+    let r = certify_json(1, 2, "std", 3, 1, &[]);
     assert_eq!(r["verdict"], "not_recovered", "{}", r["reason"]);
     assert_eq!(r["upper_source"], "refinement");
     let cost = std_cost(&ShallowInr::random(1, 1, 3, 1).unwrap());
