@@ -10,7 +10,7 @@ use super::sup::SupBound;
 use super::verdict::fill_psi;
 use super::verified::Operator;
 use crate::convex::Status;
-use crate::convex::atoms::{AtomSettings, atoms};
+use crate::convex::atoms::{AtomSettings, atoms_weighted};
 use crate::convex::columns::usable;
 use crate::dictionary::{Dictionary, DiscretizationPlan};
 use crate::error::{Error, Result};
@@ -179,7 +179,13 @@ pub fn solve_report(
             ),
         ));
     }
-    let mut merged = atoms(&lp.c, &dict.directions, dict.dim, &AtomSettings::default());
+    let mut merged = atoms_weighted(
+        &lp.c,
+        &dict.directions,
+        dict.dim,
+        &dict.column_norms(),
+        &AtomSettings::default(),
+    );
     fill_psi(spec, plan, &mut merged)?;
     let m = sol.measure.as_ref();
     Ok(SolveReport {

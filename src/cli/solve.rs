@@ -29,7 +29,7 @@ pub struct SolveArgs {
     /// Solver flags.
     #[command(flatten)]
     pub solver: SolverArgs,
-    /// CSV of the merged atoms: atom,c,psi,w0,...,w{D-1}.
+    /// CSV of the verified measure (not merged): atom,c,psi,w0,...,w{D-1}.
     #[arg(long = "atoms-csv")]
     pub atoms_csv: Option<PathBuf>,
     /// CSV of eta for the final lambda (D = 3: theta/phi grid; else great circles).

@@ -96,6 +96,14 @@ impl Dictionary {
         &self.columns[j * self.m..(j + 1) * self.m]
     }
 
+    /// The Euclidean norm of every column (an entry's contribution to
+    /// `A mu` per unit of `|c_j|`; see [`crate::convex::atoms::atoms_weighted`]).
+    pub fn column_norms(&self) -> Vec<f64> {
+        (0..self.len())
+            .map(|j| crate::numeric::norm2(self.column(j)))
+            .collect()
+    }
+
     /// Direction `j`.
     pub fn direction(&self, j: usize) -> &[f64] {
         &self.directions[j * self.dim..(j + 1) * self.dim]
