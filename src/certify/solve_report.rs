@@ -10,7 +10,6 @@ use super::sup::SupBound;
 use super::verdict::fill_psi;
 use super::verified::Operator;
 use crate::convex::Status;
-use crate::convex::atoms::{AtomSettings, atoms_weighted};
 use crate::convex::columns::usable;
 use crate::dictionary::{Dictionary, DiscretizationPlan};
 use crate::error::{Error, Result};
@@ -179,13 +178,7 @@ pub fn solve_report(
             ),
         ));
     }
-    let mut merged = atoms_weighted(
-        &lp.c,
-        &dict.directions,
-        dict.dim,
-        &dict.column_norms(),
-        &AtomSettings::default(),
-    );
+    let mut merged = super::verified::display_atoms(&lp.c, dict);
     fill_psi(spec, plan, &mut merged)?;
     let m = sol.measure.as_ref();
     Ok(SolveReport {

@@ -26,7 +26,7 @@ use super::tiers::passes;
 use super::verified::Operator;
 use super::{CertificateReport, CertifySettings, certificate_report};
 use crate::convex::Status;
-use crate::convex::atoms::{Atom, AtomSettings, atoms_weighted};
+use crate::convex::atoms::Atom;
 use crate::dictionary::{Dictionary, DiscretizationPlan};
 use crate::error::Result;
 use crate::inr::network::ShallowInr;
@@ -270,13 +270,7 @@ pub fn certify_teacher_observed(
         .as_ref()
         .map(|m| m.atoms.clone())
         .unwrap_or_default();
-    let mut merged = atoms_weighted(
-        &lp.c,
-        &dict.directions,
-        dict.dim,
-        &dict.column_norms(),
-        &AtomSettings::default(),
-    );
+    let mut merged = super::verified::display_atoms(&lp.c, &dict);
     fill_psi(spec, &plan, &mut merged)?;
     let student = network_of(spec, &found);
     let rel_err = function_rel_error(&student, teacher);

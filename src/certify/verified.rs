@@ -138,6 +138,19 @@ pub fn support_atoms(c: &[f64], dict: &Dictionary, rel: f64) -> Vec<Atom> {
         .collect()
 }
 
+/// For display only: the atoms of an LP solution `c` over `dict`, same-sign
+/// neighbours within 0.1 rad merged, each entry weighed by its contribution
+/// `|c_j| |column_j|` ([`crate::convex::atoms::atoms_weighted`]).
+pub fn display_atoms(c: &[f64], dict: &Dictionary) -> Vec<Atom> {
+    crate::convex::atoms::atoms_weighted(
+        c,
+        &dict.directions,
+        dict.dim,
+        &dict.column_norms(),
+        &crate::convex::atoms::AtomSettings::default(),
+    )
+}
+
 /// `|A mu - y|` with `A mu` summed unit by unit on the plan's operator.
 pub fn residual_of(
     spec: &ProblemSpec,
