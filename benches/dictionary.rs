@@ -151,6 +151,25 @@ fn exact_2d(c: &mut Criterion) {
     group.finish();
 }
 
+/// Exact 2-D measurement and Jacobian at the largest cutoff of the paper's
+/// sweeps (d = 2, K0 = 1, K = 8: M = 289), one unit at a time on one
+/// thread: there the sum over the nodes ([`inrsamp::fourier::exact2d::accumulate`])
+/// dominates the cost.
+fn exact_2d_k8(c: &mut Criterion) {
+    let mut group = c.benchmark_group("exact_2d_k8");
+    let grid = SphereGrid::new(9, 100, 3).unwrap();
+    group.throughput(Throughput::Elements(100));
+    let unit = UnitEvaluator::exact(Features::new(2, 1), 8).unwrap();
+    group.bench_function("measure_and_jacobian", |b| {
+        b.iter(|| {
+            for j in 0..100 {
+                black_box(unit.measure_and_jacobian(grid.point(j)).unwrap());
+            }
+        })
+    });
+    group.finish();
+}
+
 /// Exact 2-D coefficients for K0 = 2 (companion rows, resultant
 /// breakpoints, `fourier::exact2d_rows`) against the 64 x 64 partial DFT,
 /// d = 2, K = 4, one unit at a time on one thread.
@@ -176,5 +195,12 @@ fn exact_2d_k0_2(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, dictionary_build, exact_1d, exact_2d, exact_2d_k0_2);
+criterion_group!(
+    benches,
+    dictionary_build,
+    exact_1d,
+    exact_2d,
+    exact_2d_k8,
+    exact_2d_k0_2
+);
 criterion_main!(benches);
