@@ -32,7 +32,18 @@ pub struct RefineSettings {
     /// that do not set it are unchanged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub smoothing: Option<f64>,
+    /// Effort of each round's search of `sup |eta|` (`--round-search E`;
+    /// None, the default, is 1): a dense design of `E /
+    /// ROUND_DENSE_DIVISOR` of the automatic size and `E` times the
+    /// ascents ([`super::exchange::search_lambda`]). The final bracket's
+    /// thorough search does not change. Left out of the serialized
+    /// settings when None (settings hashes of earlier runs unchanged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub round_search: Option<usize>,
 }
+
+/// Largest accepted [`RefineSettings::round_search`].
+pub const MAX_ROUND_SEARCH: usize = 64;
 
 /// psi_mod adds this many times `add_per_round` maximizers per round. Its
 /// minimizing measures for teachers of width >= 2 leave the sphere's
@@ -61,6 +72,12 @@ pub const PSI_MOD_ADD_FACTOR: usize = 4;
 pub const PSI_MOD_SMOOTHING: f64 = 0.5;
 
 impl RefineSettings {
+    /// The round search's effort `E` ([`RefineSettings::round_search`], 1
+    /// by default).
+    pub fn round_effort(&self) -> usize {
+        self.round_search.unwrap_or(1).max(1)
+    }
+
     /// Maximizers added per round for this regularizer.
     pub fn added_per_round(&self, psi: &crate::inr::psi::PsiKind) -> usize {
         match psi {
@@ -87,6 +104,7 @@ impl Default for RefineSettings {
             max_rounds: 30,
             add_per_round: 16,
             smoothing: None,
+            round_search: None,
         }
     }
 }

@@ -98,7 +98,7 @@ pub(super) fn search_lambda(
     let n = if opts.sup.dense_points > 0 {
         opts.sup.dense_points
     } else {
-        auto_dense_points(spec.feature_dim()) / ROUND_DENSE_DIVISOR
+        auto_dense_points(spec.feature_dim()) * opts.refine.round_effort() / ROUND_DENSE_DIVISOR
     };
     candidates.extend(dense_eta(spec, plan, &lambda, n, opts.sup.seed)?);
     let no_bnb = BnbSettings {
@@ -110,7 +110,10 @@ pub(super) fn search_lambda(
         plan,
         &field,
         &candidates,
-        &opts.sup,
+        &super::eta::SupSettings {
+            starts: opts.sup.starts * opts.refine.round_effort(),
+            ..opts.sup
+        },
         &no_bnb,
         None,
         |_| None,

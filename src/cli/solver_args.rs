@@ -40,6 +40,15 @@ pub struct SolverArgs {
     /// psi_pre; 0 turns it off.
     #[arg(long = "dual-smoothing", allow_negative_numbers = true)]
     pub dual_smoothing: Option<f64>,
+    /// Effort E of each refinement round's search of sup |eta|: a dense
+    /// design of E/4 of the automatic size and E times the ascents (the
+    /// final bracket's thorough search is unchanged). Default 1. Higher
+    /// values find more of the LP's violations per round: on three psi_mod
+    /// width-2 teachers in d = 2, E = 4 narrowed the gaps after 30 rounds
+    /// from 1.5-3.5 % to 0.2-2.3 % at about twice the time (README
+    /// "Refinement")
+    #[arg(long = "round-search")]
+    pub round_search: Option<usize>,
     /// LP backend.
     #[arg(long, value_enum, default_value_t = Backend::Clarabel)]
     pub backend: Backend,
@@ -86,6 +95,15 @@ impl SolverArgs {
                 "the smoothing weight must be a number in [0, 1) (0: off)",
             ));
         }
+        if let Some(e) = self.round_search
+            && !(1..=crate::certify::bracket::MAX_ROUND_SEARCH).contains(&e)
+        {
+            return Err(Error::setting(
+                "round-search",
+                e,
+                "the round search's effort must be between 1 and 64",
+            ));
+        }
         if !(self.noise_delta.is_finite() && self.noise_delta >= 0.0) {
             return Err(Error::setting(
                 "noise-delta",
@@ -110,6 +128,7 @@ impl SolverArgs {
         o.refine.enabled = self.refine && !self.no_refine;
         o.refine.eps = self.eps;
         o.refine.smoothing = self.dual_smoothing;
+        o.refine.round_search = self.round_search;
         o.columns.eps = o.columns.eps.min(self.eps);
         Ok(o)
     }
