@@ -10,14 +10,12 @@ use common::*;
 use inrsamp::certify::CertifySettings;
 use inrsamp::certify::eta::psi_for;
 use inrsamp::certify::precert::{SupportAtom, vanishing_derivative};
-use inrsamp::certify::refine::{Guide, LowerSource, SolveOptions, solve_certified_hinted};
+use inrsamp::certify::refine::{LowerSource, SolveOptions};
 use inrsamp::certify::verdict::{
     Verdict, VerdictSettings, certify_teacher, teacher_measurements, verdict_plan,
 };
-use inrsamp::dictionary::Dictionary;
 use inrsamp::inr::network::ShallowInr;
 use inrsamp::spec::ProblemSpec;
-use inrsamp::sphere::SphereGrid;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -43,33 +41,6 @@ fn hinted_solve(
     hint: Option<&[f64]>,
 ) -> inrsamp::certify::refine::CertifiedSolve {
     hinted_solve_with(spec, y, grid_seed, hint, &refine_opts())
-}
-
-/// [`hinted_solve`] with the given options.
-fn hinted_solve_with(
-    spec: &ProblemSpec,
-    y: &[f64],
-    grid_seed: u64,
-    hint: Option<&[f64]>,
-    opts: &SolveOptions,
-) -> inrsamp::certify::refine::CertifiedSolve {
-    let plan = verdict_plan(spec).unwrap();
-    let grid = SphereGrid::new(spec.feature_dim(), 300, grid_seed).unwrap();
-    let mut dict = Dictionary::build(spec, &plan, &grid.points).unwrap();
-    solve_certified_hinted(
-        spec,
-        &plan,
-        &mut dict,
-        y,
-        opts,
-        Guide {
-            hint,
-            stop_below: None,
-            feasible_cost: None,
-        },
-        &mut |_| {},
-    )
-    .unwrap()
 }
 
 /// The teacher's pre-certificate `lambda`.

@@ -8,31 +8,17 @@
 
 mod common;
 use common::*;
-use inrsamp::certify::refine::{CertifiedSolve, Guide, SolveOptions, solve_certified_hinted};
+use inrsamp::certify::refine::{CertifiedSolve, SolveOptions};
 use inrsamp::certify::verdict::{teacher_measurements, verdict_plan};
-use inrsamp::dictionary::Dictionary;
 use inrsamp::inr::network::ShallowInr;
 use inrsamp::spec::ProblemSpec;
-use inrsamp::sphere::SphereGrid;
 
 /// A refined solve on a 300-direction grid (seed `seed`) with round effort `e`.
 fn solve_with(spec: &ProblemSpec, y: &[f64], seed: u64, e: Option<usize>) -> CertifiedSolve {
     let mut opts = SolveOptions::default();
     opts.refine.enabled = true;
     opts.refine.round_search = e;
-    let plan = verdict_plan(spec).unwrap();
-    let grid = SphereGrid::new(spec.feature_dim(), 300, seed).unwrap();
-    let mut dict = Dictionary::build(spec, &plan, &grid.points).unwrap();
-    solve_certified_hinted(
-        spec,
-        &plan,
-        &mut dict,
-        y,
-        &opts,
-        Guide::default(),
-        &mut |_| {},
-    )
-    .unwrap()
+    hinted_solve_with(spec, y, seed, None, &opts)
 }
 
 #[test]

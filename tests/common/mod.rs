@@ -287,3 +287,32 @@ pub fn exact_twin_sup(
     };
     sup_eta(&field, &pool, &settings, caps).unwrap().value
 }
+
+/// A refined solve on a 300-direction grid (seed `grid_seed`) of the
+/// verdict's operator, with the dual candidate `hint` and the options
+/// `opts` (tests/dual_hint.rs, tests/round_search.rs).
+pub fn hinted_solve_with(
+    spec: &ProblemSpec,
+    y: &[f64],
+    grid_seed: u64,
+    hint: Option<&[f64]>,
+    opts: &inrsamp::certify::refine::SolveOptions,
+) -> inrsamp::certify::refine::CertifiedSolve {
+    let plan = inrsamp::certify::verdict::verdict_plan(spec).unwrap();
+    let grid = inrsamp::sphere::SphereGrid::new(spec.feature_dim(), 300, grid_seed).unwrap();
+    let mut dict = inrsamp::dictionary::Dictionary::build(spec, &plan, &grid.points).unwrap();
+    inrsamp::certify::refine::solve_certified_hinted(
+        spec,
+        &plan,
+        &mut dict,
+        y,
+        opts,
+        inrsamp::certify::refine::Guide {
+            hint,
+            stop_below: None,
+            feasible_cost: None,
+        },
+        &mut |_| {},
+    )
+    .unwrap()
+}
