@@ -102,3 +102,27 @@ fn bad_round_search_values_name_the_flag() {
         "round-search",
     );
 }
+
+#[test]
+fn sweep_plans_take_the_setting_without_changing_earlier_hashes() {
+    use inrsamp::experiment::ExperimentConfig;
+    let base = ExperimentConfig::preset("quick").unwrap();
+    let mut set = base.clone();
+    set.convex.round_search = Some(4);
+    set.validate().unwrap();
+    // Records of another round search do not mix with the default's.
+    assert_ne!(base.settings_hash(), set.settings_hash());
+    // Given as a TOML key, validated with the key's name.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.toml");
+    let plan = "name = \"t\"\nd = [1]\nk0 = [1]\nwidth = [1]\nk = [2]\npsi = [\"std\"]\ntrials = 1\nroutes = [\"convex\"]\n";
+    std::fs::write(&path, format!("{plan}[convex]\nround_search = 4\n")).unwrap();
+    let cfg = ExperimentConfig::from_file(&path).unwrap();
+    assert_eq!(cfg.convex.round_search, Some(4));
+    std::fs::write(&path, format!("{plan}[convex]\nround_search = 0\n")).unwrap();
+    let err = ExperimentConfig::from_file(&path)
+        .and_then(|c| c.validate())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("convex.round_search"), "{err}");
+}

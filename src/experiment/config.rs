@@ -45,6 +45,11 @@ pub struct ConvexSettings {
     /// the settings hashes of earlier plans do not change.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub decide: bool,
+    /// Effort of each refinement round's sup search (`--round-search`,
+    /// `RefineSettings::round_search`; 1 to 64). Left out of the canonical
+    /// JSON when not given (settings hashes of earlier plans unchanged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub round_search: Option<usize>,
 }
 
 impl Default for ConvexSettings {
@@ -54,6 +59,7 @@ impl Default for ConvexSettings {
             refine: true,
             off_grid: false,
             decide: false,
+            round_search: None,
         }
     }
 }
@@ -338,6 +344,11 @@ impl ExperimentConfig {
                 self.convex.grid_points,
                 "1 to 10 000 000",
             ));
+        }
+        if let Some(e) = self.convex.round_search
+            && !(1..=crate::certify::bracket::MAX_ROUND_SEARCH).contains(&e)
+        {
+            return Err(Error::setting("convex.round_search", e, "1 to 64"));
         }
         let a = &self.al;
         if a.student_width == 0
