@@ -45,6 +45,19 @@ pub struct RefineSettings {
 /// Largest accepted [`RefineSettings::round_search`].
 pub const MAX_ROUND_SEARCH: usize = 64;
 
+/// Checks a round search effort (1 to [`MAX_ROUND_SEARCH`]); the error
+/// names `key` (the flag or the plan's key).
+pub fn check_round_search(key: &'static str, e: Option<usize>) -> crate::error::Result<()> {
+    match e {
+        Some(e) if !(1..=MAX_ROUND_SEARCH).contains(&e) => Err(crate::error::Error::setting(
+            key,
+            e,
+            "the round search's effort must be between 1 and 64",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// psi_mod adds this many times `add_per_round` maximizers per round. Its
 /// minimizing measures for teachers of width >= 2 leave the sphere's
 /// interior (units that barely rise above 0, near limit measures on points

@@ -45,7 +45,7 @@ pub struct SolverArgs {
     /// final bracket's thorough search is unchanged). Default 1. Higher
     /// values find more of the LP's violations per round: on three psi_mod
     /// width-2 teachers in d = 2, E = 4 narrowed the gaps after 30 rounds
-    /// from 1.5-3.5 % to 0.2-2.3 % at about twice the time (README
+    /// from 1.5-3.5 % to 0.2-2.3 % at 1.3 to 2.5 times the time (README
     /// "Refinement")
     #[arg(long = "round-search")]
     pub round_search: Option<usize>,
@@ -95,15 +95,7 @@ impl SolverArgs {
                 "the smoothing weight must be a number in [0, 1) (0: off)",
             ));
         }
-        if let Some(e) = self.round_search
-            && !(1..=crate::certify::bracket::MAX_ROUND_SEARCH).contains(&e)
-        {
-            return Err(Error::setting(
-                "round-search",
-                e,
-                "the round search's effort must be between 1 and 64",
-            ));
-        }
+        crate::certify::bracket::check_round_search("round-search", self.round_search)?;
         if !(self.noise_delta.is_finite() && self.noise_delta >= 0.0) {
             return Err(Error::setting(
                 "noise-delta",

@@ -345,11 +345,10 @@ impl ExperimentConfig {
                 "1 to 10 000 000",
             ));
         }
-        if let Some(e) = self.convex.round_search
-            && !(1..=crate::certify::bracket::MAX_ROUND_SEARCH).contains(&e)
-        {
-            return Err(Error::setting("convex.round_search", e, "1 to 64"));
-        }
+        crate::certify::bracket::check_round_search(
+            "convex.round_search",
+            self.convex.round_search,
+        )?;
         let a = &self.al;
         if a.student_width == 0
             || a.outer_max == 0
