@@ -123,32 +123,30 @@ impl EtaField {
 
     /// `eta(w)` and its gradient.
     pub fn value_and_gradient(&self, w: &[f64]) -> Result<(f64, Vec<f64>)> {
-        // One analysis of g_w for both (its positive set is found once).
-        let (y, jac) = self.unit.measure_and_jacobian(w)?;
-        let m = y.len();
-        let (p, gp) = if self.psi_is_column_norm() {
-            // grad |y| = J^T y / |y|, sharing J with the numerator.
-            let p = dot(&y, &y).sqrt();
-            let j = &jac;
-            let gp = (0..w.len())
-                .map(|i| {
-                    if p > 0.0 {
-                        dot(&j[i * m..(i + 1) * m], &y) / p
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
-            (p, gp)
-        } else {
-            self.psi.value_and_gradient(w)?
+        // One analysis of g_w for both (its positive set is found once);
+        // the products J^T lambda and J^T y without forming J.
+        let col_norm = self.psi_is_column_norm();
+        let r = self.unit.measure_and_vjp(w, &[&self.lambda], col_norm)?;
+        let y = &r.y;
+        let jt_lambda = &r.jt_v[0];
+        let (p, gp) = match &r.jt_y {
+            // grad |y| = J^T y / |y|.
+            Some(jt_y) => {
+                let p = dot(y, y).sqrt();
+                let gp = jt_y
+                    .iter()
+                    .map(|v| if p > 0.0 { v / p } else { 0.0 })
+                    .collect();
+                (p, gp)
+            }
+            None => self.psi.value_and_gradient(w)?,
         };
         if p <= 0.0 {
             return Ok((0.0, vec![0.0; w.len()]));
         }
-        let eta = dot(&y, &self.lambda) / p;
+        let eta = dot(y, &self.lambda) / p;
         let g = (0..w.len())
-            .map(|i| (dot(&jac[i * m..(i + 1) * m], &self.lambda) - eta * gp[i]) / p)
+            .map(|i| (jt_lambda[i] - eta * gp[i]) / p)
             .collect();
         Ok((eta, g))
     }

@@ -140,17 +140,13 @@ impl Psi {
                 let Some(unit) = &self.unit else {
                     unreachable!("Psi::modified always stores its evaluator")
                 };
-                let (y, jac) = unit.measure_and_jacobian(w)?;
-                let v = psi_std(&y);
-                if v > 0.0 {
-                    let m = y.len();
-                    for (i, gi) in g.iter_mut().enumerate() {
-                        *gi = jac[i * m..(i + 1) * m]
-                            .iter()
-                            .zip(&y)
-                            .map(|(a, b)| a * b)
-                            .sum::<f64>()
-                            / v;
+                let r = unit.measure_and_vjp(w, &[], true)?;
+                let v = psi_std(&r.y);
+                if v > 0.0
+                    && let Some(jt_y) = &r.jt_y
+                {
+                    for (gi, j) in g.iter_mut().zip(jt_y) {
+                        *gi = j / v;
                     }
                 }
                 v

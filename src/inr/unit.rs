@@ -47,7 +47,11 @@ pub struct UnitEvaluator {
     features: Features,
     map: RealMap,
     method: Method,
+    real_map_cache: vjp::RealMapCache,
 }
+
+mod vjp;
+pub use vjp::{MeasureVjp, VJP_DENSE_LIMIT};
 
 /// Reusable buffers of [`UnitEvaluator`] for allocation-free hot loops.
 #[derive(Debug, Clone, Default)]
@@ -77,6 +81,7 @@ impl UnitEvaluator {
             map: RealMap::new(features.dim_x(), k),
             features,
             method: Method::Grid(plan),
+            real_map_cache: Default::default(),
         }
     }
 
@@ -101,6 +106,7 @@ impl UnitEvaluator {
             map: RealMap::new(d, k),
             features,
             method,
+            real_map_cache: Default::default(),
         })
     }
 
