@@ -29,14 +29,26 @@ fn check(unit: &UnitEvaluator, w: &[f64], v: &[f64], what: &str) {
     let r = unit.measure_and_vjp(w, &[v], true).unwrap();
     let scale_v = norm(&jac) * norm(v);
     let want_v = jt(&jac, m, v);
-    let err_v = norm(&r.jt_v[0].iter().zip(&want_v).map(|(a, b)| a - b).collect::<Vec<_>>());
+    let err_v = norm(
+        &r.jt_v[0]
+            .iter()
+            .zip(&want_v)
+            .map(|(a, b)| a - b)
+            .collect::<Vec<_>>(),
+    );
     assert!(
         err_v <= TWIN_TOL * scale_v,
         "{what}: |J^T v - twin| = {err_v:e} against {scale_v:e}"
     );
     let want_y = jt(&jac, m, &y);
     let got_y = r.jt_y.as_ref().unwrap();
-    let err_y = norm(&got_y.iter().zip(&want_y).map(|(a, b)| a - b).collect::<Vec<_>>());
+    let err_y = norm(
+        &got_y
+            .iter()
+            .zip(&want_y)
+            .map(|(a, b)| a - b)
+            .collect::<Vec<_>>(),
+    );
     assert!(
         err_y <= TWIN_TOL * norm(&jac) * norm(&y),
         "{what}: |J^T y - twin| = {err_y:e}"
@@ -47,13 +59,28 @@ fn check(unit: &UnitEvaluator, w: &[f64], v: &[f64], what: &str) {
 
 #[test]
 fn grid_products_match_the_full_jacobian() {
-    for (d, k0, k, n) in [(1, 1, 3, 64), (1, 2, 5, 64), (2, 1, 3, 64), (2, 2, 4, 64), (3, 1, 2, 16)] {
+    for (d, k0, k, n) in [
+        (1, 1, 3, 64),
+        (1, 2, 5, 64),
+        (2, 1, 3, 64),
+        (2, 2, 4, 64),
+        (3, 1, 2, 16),
+    ] {
         let unit = UnitEvaluator::grid(Features::new(d, k0), k, k + 1, n);
         let m = unit.map().len();
         for seed in 0..4u64 {
-            let w = ShallowInr::random(d, k0, 1, 9_100 + seed).unwrap().units[0].w.clone();
-            let v: Vec<f64> = (0..m).map(|i| ((i as f64 + 0.3) * (1.1 + seed as f64)).sin()).collect();
-            check(&unit, &w, &v, &format!("grid d={d} K0={k0} K={k} seed {seed}"));
+            let w = ShallowInr::random(d, k0, 1, 9_100 + seed).unwrap().units[0]
+                .w
+                .clone();
+            let v: Vec<f64> = (0..m)
+                .map(|i| ((i as f64 + 0.3) * (1.1 + seed as f64)).sin())
+                .collect();
+            check(
+                &unit,
+                &w,
+                &v,
+                &format!("grid d={d} K0={k0} K={k} seed {seed}"),
+            );
         }
     }
 }
@@ -63,7 +90,9 @@ fn exact_products_match_the_full_jacobian() {
     for (d, k0, k) in [(1, 2, 5), (2, 1, 3), (2, 2, 4)] {
         let unit = UnitEvaluator::exact(Features::new(d, k0), k).unwrap();
         let m = unit.map().len();
-        let w = ShallowInr::random(d, k0, 1, 9_200).unwrap().units[0].w.clone();
+        let w = ShallowInr::random(d, k0, 1, 9_200).unwrap().units[0]
+            .w
+            .clone();
         let v: Vec<f64> = (0..m).map(|i| (i as f64 * 0.77).cos()).collect();
         check(&unit, &w, &v, &format!("exact d={d} K0={k0}"));
     }
@@ -79,20 +108,33 @@ fn vanishing_and_rescaled_units() {
     w[0] = -1.0;
     w[1] = 0.1;
     let r = unit.measure_and_vjp(&w, &[&v], true).unwrap();
-    assert!(r.y.iter().chain(&r.jt_v[0]).chain(r.jt_y.as_ref().unwrap()).all(|x| *x == 0.0));
+    assert!(
+        r.y.iter()
+            .chain(&r.jt_v[0])
+            .chain(r.jt_y.as_ref().unwrap())
+            .all(|x| *x == 0.0)
+    );
     // Homogeneity: J is of degree 0 and y of degree 1, also where w is
     // rescaled internally (entries above 1e100).
-    let w = ShallowInr::random(2, 1, 1, 9_300).unwrap().units[0].w.clone();
+    let w = ShallowInr::random(2, 1, 1, 9_300).unwrap().units[0]
+        .w
+        .clone();
     let t = 2f64.powi(400);
     let big: Vec<f64> = w.iter().map(|x| x * t).collect();
     let a = unit.measure_and_vjp(&w, &[&v], true).unwrap();
     let b = unit.measure_and_vjp(&big, &[&v], true).unwrap();
     for (x, y) in a.jt_v[0].iter().zip(&b.jt_v[0]) {
-        assert!((x - y).abs() <= 1e-14 * norm(&a.jt_v[0]), "J^T v: {x} vs {y}");
+        assert!(
+            (x - y).abs() <= 1e-14 * norm(&a.jt_v[0]),
+            "J^T v: {x} vs {y}"
+        );
     }
     let (ay, by) = (a.jt_y.unwrap(), b.jt_y.unwrap());
     for (x, y) in ay.iter().zip(&by) {
-        assert!((x * t - y).abs() <= 1e-14 * norm(&ay) * t, "J^T y: {x} * 2^400 vs {y}");
+        assert!(
+            (x * t - y).abs() <= 1e-14 * norm(&ay) * t,
+            "J^T y: {x} * 2^400 vs {y}"
+        );
     }
 }
 
