@@ -195,8 +195,49 @@ fn exact_2d_k0_2(c: &mut Criterion) {
     group.finish();
 }
 
+/// The gradient of `eta` needs `J^T lambda` (and `J^T y` for psi_mod):
+/// the Jacobian-transpose route (`UnitEvaluator::measure_and_vjp`) against
+/// forming `J` (`measure_and_jacobian`, D analyses) and multiplying, on the
+/// 64 x 64 grid, d = 2, K0 = 2 (D = 25), K = 4, one unit at a time on one
+/// thread.
+fn grid_vjp_d25(c: &mut Criterion) {
+    let mut group = c.benchmark_group("grid_vjp_d25");
+    let grid = SphereGrid::new(25, 50, 3).unwrap();
+    group.throughput(Throughput::Elements(50));
+    let unit = UnitEvaluator::grid(Features::new(2, 2), 4, 4, 64);
+    let lambda: Vec<f64> = (0..81).map(|i| (i as f64 * 0.7).sin()).collect();
+    group.bench_function("jacobian_then_products", |b| {
+        b.iter(|| {
+            for j in 0..50 {
+                let (y, jac) = unit.measure_and_jacobian(grid.point(j)).unwrap();
+                let p: Vec<(f64, f64)> = jac
+                    .chunks_exact(81)
+                    .map(|col| {
+                        let a: f64 = col.iter().zip(&lambda).map(|(x, l)| x * l).sum();
+                        let b: f64 = col.iter().zip(&y).map(|(x, v)| x * v).sum();
+                        (a, b)
+                    })
+                    .collect();
+                black_box(p);
+            }
+        })
+    });
+    group.bench_function("measure_and_vjp", |b| {
+        b.iter(|| {
+            for j in 0..50 {
+                black_box(
+                    unit.measure_and_vjp(grid.point(j), &[&lambda], true)
+                        .unwrap(),
+                );
+            }
+        })
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
+    grid_vjp_d25,
     dictionary_build,
     exact_1d,
     exact_2d,

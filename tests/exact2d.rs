@@ -208,3 +208,39 @@ fn close_breakpoints_agree_with_the_general_route_and_the_grid() {
         grid_converges_to(w, &e, 5e-9, &format!("close breakpoints {i}"));
     }
 }
+
+/// The rows' arcs cached by `bare_nodes` (`fourier::exact2d_row`) change
+/// nothing: the integrals from nodes with the cache equal, bit for bit,
+/// those from the same nodes with it removed (every arc found again), and
+/// a node whose cache belongs to another cube is not trusted.
+#[test]
+fn cached_row_arcs_give_the_same_bits() {
+    use inrsamp::fourier::exact2d;
+    let f = Features::new(2, 1);
+    let mut rng = ChaCha8Rng::seed_from_u64(43_777);
+    for _ in 0..20 {
+        let w: Vec<f64> = (0..9).map(|_| StandardNormal.sample(&mut rng)).collect();
+        let cube = f.w_to_complex(&w);
+        let nodes = exact2d::bare_nodes(&cube, K, true).unwrap();
+        assert!(
+            nodes.iter().all(|n| n.row.is_some()),
+            "a node without its row"
+        );
+        let mut bare = nodes.clone();
+        bare.iter_mut().for_each(|n| n.row = None);
+        assert_eq!(
+            exact2d::integrate_relu(&nodes, &cube, K),
+            exact2d::integrate_relu(&bare, &cube, K)
+        );
+        assert_eq!(
+            exact2d::integrate_indicator(&nodes, &cube, K + 1),
+            exact2d::integrate_indicator(&bare, &cube, K + 1)
+        );
+        // The same nodes on another cube: the cache is not used.
+        let other: Vec<_> = cube.iter().map(|c| c * 0.5 + 0.1).collect();
+        assert_eq!(
+            exact2d::integrate_relu(&nodes, &other, K),
+            exact2d::integrate_relu(&bare, &other, K)
+        );
+    }
+}

@@ -23,6 +23,10 @@
 //! overestimate).
 
 use super::exact1d::{self, RootSettings};
+pub use super::exact2d_row::{
+    CachedRow, RowArc, SMALL_ARC, node_row, row_arc, row_indicator, row_indicator_arc, row_means,
+    row_relu, row_relu_arc,
+};
 use num_complex::Complex64;
 use std::f64::consts::{PI, TAU};
 
@@ -54,6 +58,9 @@ pub struct Node {
     pub intervals: Vec<(f64, f64)>,
     /// `e^{2 pi i x2}`.
     pub e1: Complex64,
+    /// The row of `g` at `x2` and its arc, when [`bare_nodes`] found them
+    /// (checked against the cube before use: [`node_row`]).
+    pub row: Option<CachedRow>,
 }
 
 impl Node {
@@ -66,6 +73,7 @@ impl Node {
             weight_low: if high { 0.0 } else { w },
             intervals: Vec::new(),
             e1: Complex64::from_polar(1.0, TAU * x2),
+            row: None,
         }
     }
 }
@@ -196,8 +204,11 @@ pub fn bare_nodes(cube: &[Complex64], kmax: usize, with_low: bool) -> Option<Vec
             // of the full rows (tests/exact2d_rows.rs checks the result
             // against the general route, which tests every k1).
             let mut acc = vec![Complex64::new(0.0, 0.0); 4 * side];
-            for node in piece.iter() {
-                let (relu, ind) = row_means(&row_at(cube, node.e1));
+            for node in piece.iter_mut() {
+                let row = row_at(cube, node.e1);
+                let arc = row_arc(&row);
+                node.row = Some(CachedRow { row, arc });
+                let (relu, ind) = row_means(&arc);
                 if relu == 0.0 && ind == 0.0 {
                     continue;
                 }
@@ -220,20 +231,6 @@ pub fn bare_nodes(cube: &[Complex64], kmax: usize, with_low: bool) -> Option<Vec
             Some((relu / scale).max(ind))
         },
     )
-}
-
-/// The means over `x1` of `sigma(g)` and `1[g > 0]` for the row `g = a0 +
-/// R cos(2 pi (x1 - phi))`: `R (sin alpha - alpha cos alpha) / pi` and
-/// `alpha / pi` on an arc of half-angle `alpha`.
-fn row_means(row: &[Complex64; 3]) -> (f64, f64) {
-    match row_arc(row) {
-        RowArc::Empty => (0.0, 0.0),
-        RowArc::Full(a0) => (a0, 1.0),
-        RowArc::Arc { r, ca, alpha, .. } => (
-            r * (alpha.sin() - alpha * ca) / std::f64::consts::PI,
-            alpha / std::f64::consts::PI,
-        ),
-    }
 }
 
 /// `x2 = a + len sin^2(pi t / 2)` and its derivative in `t`: the
@@ -267,156 +264,6 @@ pub fn piece_nodes(
     out
 }
 
-/// The positive set of a row `g = a0 + R cos(2 pi (x - phi))` (`R = 2 |c1|`),
-/// shared by [`row_relu`] and [`row_indicator`].
-enum RowArc {
-    /// `g <= 0` everywhere.
-    Empty,
-    /// `g > 0` almost everywhere: `a0` (the row's mean).
-    Full(f64),
-    /// One arc of half-angle `alpha` (`cos alpha = ca = -a0 / R`);
-    /// `rot = e^{-2 pi i phi} = c1 / |c1|`.
-    Arc {
-        r: f64,
-        ca: f64,
-        alpha: f64,
-        rot: Complex64,
-    },
-}
-
-fn row_arc(row: &[Complex64; 3]) -> RowArc {
-    let a0 = row[1].re;
-    // sqrt of the squared norm, not hypot: the rows of a rescaled unit
-    // are of order 1 (no overflow), and this runs once per node.
-    let n1 = row[2].norm_sqr().sqrt();
-    let r = 2.0 * n1;
-    if a0 >= r {
-        return if a0 > 0.0 {
-            RowArc::Full(a0)
-        } else {
-            RowArc::Empty
-        };
-    }
-    if a0 <= -r {
-        return RowArc::Empty;
-    }
-    let ca = (-a0 / r).clamp(-1.0, 1.0);
-    RowArc::Arc {
-        r,
-        ca,
-        alpha: ca.acos(),
-        rot: row[2] / n1,
-    }
-}
-
-/// Below this half-angle the rectified row is integrated by Gauss-Legendre
-/// on the arc (no cancellation), above it in closed form.
-pub const SMALL_ARC: f64 = 0.1;
-
-/// `\int_0^1 sigma(g(x)) e^{-2 pi i k x} dx`, `k = 0..=kmax`, for the row
-/// `g = a0 + 2 Re(c1 e^{2 pi i x}) = a0 + R cos(2 pi (x - phi))`, stably:
-/// on the arc `|2 pi (x - phi)| < alpha` (`cos alpha = -a0 / R`),
-/// `F(k) = e^{-2 pi i k phi} R / (2 pi) \int_{-alpha}^{alpha} (cos u - cos alpha)
-/// cos(k u) du`. The closed form of the last integral cancels to
-/// `O(alpha^3)` for thin arcs, so below [`SMALL_ARC`] it is computed by
-/// Gauss-Legendre with `cos u - cos alpha = 2 sin((alpha+u)/2)
-/// sin((alpha-u)/2)` (an entire, non-negative integrand).
-pub fn row_relu(row: &[Complex64; 3], kmax: usize, out: &mut [Complex64]) -> bool {
-    out.iter_mut().for_each(|o| *o = Complex64::new(0.0, 0.0));
-    let (r, ca, alpha, rot) = match row_arc(row) {
-        RowArc::Empty => return false,
-        RowArc::Full(a0) => {
-            out[0] = Complex64::new(a0, 0.0);
-            if kmax >= 1 {
-                out[1] = row[2];
-            }
-            return true;
-        }
-        RowArc::Arc { r, ca, alpha, rot } => (r, ca, alpha, rot),
-    };
-    // sin(alpha) from cos(alpha) (used where alpha >= SMALL_ARC only).
-    let sa = ((1.0 - ca) * (1.0 + ca)).max(0.0).sqrt();
-    let mut phase = Complex64::new(1.0, 0.0);
-    if alpha < SMALL_ARC {
-        SMALL_ARC_RULE.with(|rule| {
-            // base(u) = 2 sin((alpha+u)/2) sin((alpha-u)/2) weighted, and
-            // cos(k u) by the Chebyshev recurrence, per node.
-            let n = rule.len();
-            let mut base = [0.0f64; 32];
-            let mut c_prev = [0.0f64; 32];
-            let mut c_k = [0.0f64; 32];
-            let mut c1 = [0.0f64; 32];
-            for (j, &(t, wgt)) in rule.iter().enumerate() {
-                let u = alpha * t;
-                base[j] = wgt * alpha * 2.0 * ((alpha + u) / 2.0).sin() * ((alpha - u) / 2.0).sin();
-                c1[j] = u.cos();
-                c_prev[j] = c1[j]; // cos(-u)
-                c_k[j] = 1.0;
-            }
-            for o in out.iter_mut().take(kmax + 1) {
-                let integral: f64 = (0..n).map(|j| base[j] * c_k[j]).sum();
-                *o = phase * (r / TAU * integral);
-                phase *= rot;
-                for j in 0..n {
-                    let next = 2.0 * c1[j] * c_k[j] - c_prev[j];
-                    c_prev[j] = c_k[j];
-                    c_k[j] = next;
-                }
-            }
-        });
-        return true;
-    }
-    // sin(k alpha) by the Chebyshev recurrence s_{k+1} = 2 cos(alpha) s_k - s_{k-1}.
-    let mut s_prev = -sa; // sin(-alpha)
-    let mut s_k = 0.0; // sin(0)
-    for (k, o) in out.iter_mut().enumerate().take(kmax + 1) {
-        let kf = k as f64;
-        let s_next = 2.0 * ca * s_k - s_prev;
-        let integral = match k {
-            0 => 2.0 * sa - 2.0 * alpha * ca,
-            1 => alpha - sa * ca,
-            _ => s_prev / (kf - 1.0) + s_next / (kf + 1.0) - 2.0 * ca * s_k / kf,
-        };
-        *o = phase * (r / TAU * integral);
-        phase *= rot;
-        s_prev = s_k;
-        s_k = s_next;
-    }
-    true
-}
-
-/// `\int_0^1 1[g(x) > 0] e^{-2 pi i k x} dx`, `k = 0..=kmax`, for the row
-/// `g = a0 + R cos(2 pi (x - phi))`: `alpha / pi` for `k = 0` and
-/// `e^{-2 pi i k phi} sin(k alpha) / (pi k)` otherwise (`cos alpha = -a0 /
-/// R`, `sin(k alpha)` by the Chebyshev recurrence). No cancellation: every
-/// term is a product. Returns false when the row is nowhere positive.
-pub fn row_indicator(row: &[Complex64; 3], kmax: usize, out: &mut [Complex64]) -> bool {
-    out.iter_mut().for_each(|o| *o = Complex64::new(0.0, 0.0));
-    let (ca, alpha, rot) = match row_arc(row) {
-        RowArc::Empty => return false,
-        RowArc::Full(_) => {
-            out[0] = Complex64::new(1.0, 0.0);
-            return true;
-        }
-        RowArc::Arc { ca, alpha, rot, .. } => (ca, alpha, rot),
-    };
-    out[0] = Complex64::new(alpha / PI, 0.0);
-    let (mut s_prev, mut s_k) = (0.0, alpha.sin());
-    let mut phase = rot;
-    for (k, o) in out.iter_mut().enumerate().take(kmax + 1).skip(1) {
-        *o = phase * (s_k / (PI * k as f64));
-        let next = 2.0 * ca * s_k - s_prev;
-        s_prev = s_k;
-        s_k = next;
-        phase *= rot;
-    }
-    true
-}
-
-thread_local! {
-    static SMALL_ARC_RULE: Vec<(f64, f64)> = super::exact2d_panels::gauss_legendre(16);
-}
-
 /// `\int_{T^2} sigma(g) e^{-2 pi i k.x} dx` on the layout of [`integrate`],
 /// rows by [`row_relu`].
 pub fn integrate_relu(
@@ -425,7 +272,8 @@ pub fn integrate_relu(
     kmax: usize,
 ) -> (Vec<Complex64>, Vec<Complex64>) {
     accumulate(nodes, kmax, |node, f| {
-        row_relu(&row_at(gcube, node.e1), kmax, f)
+        let (row, arc) = node_row(gcube, node);
+        row_relu_arc(&row, &arc, kmax, f)
     })
 }
 
@@ -437,7 +285,7 @@ pub fn integrate_indicator(
     kmax: usize,
 ) -> (Vec<Complex64>, Vec<Complex64>) {
     accumulate(nodes, kmax, |node, f| {
-        row_indicator(&row_at(gcube, node.e1), kmax, f)
+        row_indicator_arc(&node_row(gcube, node).1, kmax, f)
     })
 }
 

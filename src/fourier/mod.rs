@@ -15,6 +15,7 @@ pub mod exact1d;
 pub mod exact2d;
 pub mod exact2d_jacobian;
 pub mod exact2d_panels;
+pub mod exact2d_row;
 pub mod exact2d_rows;
 pub mod fft;
 pub mod separable;
