@@ -340,6 +340,7 @@ impl UnitEvaluator {
                 let mut col = vec![0.0; m];
                 let mut sep = SeparableScratch::default();
                 let l = self.features.tensor_matrix();
+                let mut prev = Vec::with_capacity(vals.len());
                 for j in 0..dim {
                     let mut js = vec![0usize; d];
                     let mut rem = j;
@@ -347,16 +348,22 @@ impl UnitEvaluator {
                         js[a] = rem % s0;
                         rem /= s0;
                     }
-                    for (idx, v) in vals.iter_mut().enumerate() {
-                        if s.vals[idx] > 0.0 {
-                            let mut prod = 1.0;
-                            let mut r = idx;
-                            for a in (0..d).rev() {
-                                prod *= synth[(r % n) * s0 + js[a]];
-                                r /= n;
-                            }
-                            *v = prod;
-                        } else {
+                    // The basis function on the grid as a tensor product,
+                    // last axis (fastest) first: each value is
+                    // ((1 b_{d-1}) b_{d-2}) ... b_0, in the order of the
+                    // per-point product it replaces (the same bits).
+                    vals.clear();
+                    vals.push(1.0);
+                    for a in (0..d).rev() {
+                        std::mem::swap(&mut prev, &mut vals);
+                        vals.clear();
+                        for r in 0..n {
+                            let f = synth[r * s0 + js[a]];
+                            vals.extend(prev.iter().map(|p| p * f));
+                        }
+                    }
+                    for (v, g) in vals.iter_mut().zip(&s.vals) {
+                        if *g <= 0.0 {
                             *v = 0.0;
                         }
                     }
