@@ -6,8 +6,12 @@
 use super::bound::BnbSettings;
 use super::eta::{EtaField, auto_dense_points, dense_eta, dictionary_eta};
 use super::kkt::{KktSolution, solve_kkt};
+use super::refine::DUPLICATE_COS;
 use super::refine::SolveOptions;
+use super::sliding::slide;
+use super::sup::limit_columns;
 use super::sup::{SupBound, sup_bound};
+use crate::convex::atoms::Atom;
 use crate::dictionary::{Dictionary, DiscretizationPlan};
 use crate::error::Result;
 use crate::spec::ProblemSpec;
@@ -223,4 +227,102 @@ pub(super) fn record_solution(
     )?);
     atoms.extend(k.atoms.iter().map(|a| a.w.clone()));
     Ok(())
+}
+
+/// The next round's new columns, as concatenated directions not already in
+/// `dict` (within [`super::refine::DUPLICATE_COS`]): the violators the
+/// searches found (`reopened`: the thorough search's, when it reopened the
+/// refinement; the hint's are not columns), the psi_mod boundary limits
+/// above 1, the mass-weighted means of the LP's clusters, and either the
+/// optimality system's atoms with their stencils (`kkt_found`) or the
+/// clusters slid off the grid.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn next_columns(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    dict: &Dictionary,
+    y: &[f64],
+    opts: &SolveOptions,
+    reopened: Vec<f64>,
+    searched: &[Searched],
+    hint_index: Option<usize>,
+    clusters: &[Atom],
+    kkt_found: bool,
+    kkt_atoms: &[Vec<f64>],
+) -> Result<Vec<f64>> {
+    // Add the violators found off the grid (and by the thorough search
+    // when it reopened the refinement).
+    let mut count = reopened.len() / dict.dim;
+    let mut new_dirs: Vec<f64> = reopened;
+    // The hint only bounds from below: its violators are not columns (the
+    // refinement's path stays the one without a hint).
+    for (_, sr) in searched
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != hint_index)
+    {
+        let mut here = 0usize;
+        for p in sr
+            .sup
+            .maxima
+            .iter()
+            .filter(|p| p.eta.abs() > 1.0 + opts.refine.eps)
+        {
+            if here >= opts.refine.added_per_round(&spec.psi) {
+                break;
+            }
+            new_dirs.extend_from_slice(&p.w);
+            here += 1;
+        }
+        count += here;
+        // psi_mod: boundary limits above 1 ask for columns near them.
+        let (dirs, n) = limit_columns(spec, &sr.sup, 1.0 + opts.refine.eps);
+        new_dirs.extend(dirs);
+        count += n;
+    }
+    if count == 0 {
+        // The violation was a grid candidate that ascent did not improve.
+        if let Some(a) = &searched[0].sup.argmax {
+            new_dirs.extend_from_slice(&a.w);
+        }
+    }
+    // Interior-point solutions spread mass over neighbouring columns; the
+    // mass-weighted mean of each cluster is a better support point than
+    // any of its members, so it is offered to the next LP too.
+    for atom in clusters {
+        if atom.members.len() > 1 {
+            new_dirs.extend_from_slice(&atom.w);
+        }
+    }
+    if kkt_found {
+        // The optimality system's atoms are the next LP's best columns.
+        // With a stencil around each: columns at STENCIL_STEP along every
+        // tangent axis make the next LP's eta nearly flat at the atoms
+        // (eta <= 1 on both sides), where an LP dual otherwise exceeds 1.
+        for w in kkt_atoms {
+            new_dirs.extend_from_slice(w);
+            new_dirs.extend(stencil(w));
+        }
+    // Otherwise the sliding step moves the clusters off the grid.
+    } else if opts.delta == 0.0
+        && !clusters.is_empty()
+        && let Some(slid) = slide(spec, plan, clusters, y, opts.verify.residual_tol)?
+    {
+        for a in &slid {
+            new_dirs.extend_from_slice(&a.w);
+        }
+    }
+    // Skip directions the dictionary already holds (duplicate columns
+    // make the LP degenerate).
+    let dim = dict.dim;
+    let mut fresh: Vec<f64> = Vec::new();
+    for w in new_dirs.chunks(dim) {
+        let near =
+            |d: &[f64]| d.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() > 1.0 - DUPLICATE_COS;
+        let known = (0..dict.len()).any(|j| near(dict.direction(j))) || fresh.chunks(dim).any(near);
+        if !known {
+            fresh.extend_from_slice(w);
+        }
+    }
+    Ok(fresh)
 }

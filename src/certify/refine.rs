@@ -25,12 +25,11 @@ pub use super::exchange::{
     STENCIL_STEP,
 };
 use super::exchange::{
-    insert_violators, kkt_from_clusters, record_solution, search_lambda, stencil,
+    insert_violators, kkt_from_clusters, next_columns, record_solution, search_lambda,
 };
 use super::kkt::KktSolution;
-use super::sliding::slide;
 use super::smoothing::smoothed_lambda;
-use super::sup::{SupBound, THOROUGH_STARTS_FACTOR, bnb_applies, limit_columns, sup_bound};
+use super::sup::{SupBound, THOROUGH_STARTS_FACTOR, bnb_applies, sup_bound};
 use super::verified::{Operator, verify_atoms, verify_measure};
 use crate::convex::Program;
 use crate::convex::atoms::{AtomSettings, atoms};
@@ -421,86 +420,21 @@ pub fn solve_certified_hinted(
             // Decide mode stopped on a candidate whose measure does not
             // decide: refinement goes on.
         }
-        // Add the violators found off the grid (and by the thorough search
-        // when it reopened the refinement).
-        let mut count = reopened.len() / dict.dim;
-        let mut new_dirs: Vec<f64> = reopened;
-        // The hint only bounds from below: its violators are not columns (the
-        // refinement's path stays the one without a hint).
-        for (_, sr) in searched
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| Some(*i) != hint_index)
-        {
-            let mut here = 0usize;
-            for p in sr
-                .sup
-                .maxima
-                .iter()
-                .filter(|p| p.eta.abs() > 1.0 + opts.refine.eps)
-            {
-                if here >= opts.refine.added_per_round(&spec.psi) {
-                    break;
-                }
-                new_dirs.extend_from_slice(&p.w);
-                here += 1;
-            }
-            count += here;
-            // psi_mod: boundary limits above 1 ask for columns near them.
-            let (dirs, n) = limit_columns(spec, &sr.sup, 1.0 + opts.refine.eps);
-            new_dirs.extend(dirs);
-            count += n;
-        }
-        if count == 0 {
-            // The violation was a grid candidate that ascent did not improve.
-            if let Some(a) = &searched[0].sup.argmax {
-                new_dirs.extend_from_slice(&a.w);
-            }
-        }
-        // Interior-point solutions spread mass over neighbouring columns; the
-        // mass-weighted mean of each cluster is a better support point than
-        // any of its members, so it is offered to the next LP too.
-        for atom in &clusters {
-            if atom.members.len() > 1 {
-                new_dirs.extend_from_slice(&atom.w);
-            }
-        }
-        match &kkt {
-            // The optimality system's atoms are the next LP's best columns.
-            // With a stencil around each: columns at STENCIL_STEP along every
-            // tangent axis make the next LP's eta nearly flat at the atoms
-            // (eta <= 1 on both sides), where an LP dual otherwise exceeds 1.
-            Some(_) => {
-                for w in &kkt_atoms {
-                    new_dirs.extend_from_slice(w);
-                    new_dirs.extend(stencil(w));
-                }
-            }
-            // Otherwise the sliding step moves the clusters off the grid.
-            None => {
-                if opts.delta == 0.0
-                    && !clusters.is_empty()
-                    && let Some(slid) = slide(spec, plan, &clusters, y, opts.verify.residual_tol)?
-                {
-                    for a in &slid {
-                        new_dirs.extend_from_slice(&a.w);
-                    }
-                }
-            }
-        }
-        // Skip directions the dictionary already holds (duplicate columns
-        // make the LP degenerate).
-        let dim = dict.dim;
-        let mut fresh: Vec<f64> = Vec::new();
-        for w in new_dirs.chunks(dim) {
-            let near =
-                |d: &[f64]| d.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() > 1.0 - DUPLICATE_COS;
-            let known =
-                (0..dict.len()).any(|j| near(dict.direction(j))) || fresh.chunks(dim).any(near);
-            if !known {
-                fresh.extend_from_slice(w);
-            }
-        }
+        // The next LP's new columns (violators, limits, cluster means, the
+        // optimality system's atoms or the slid clusters), deduplicated.
+        let fresh = next_columns(
+            spec,
+            plan,
+            dict,
+            y,
+            opts,
+            reopened,
+            &searched,
+            hint_index,
+            &clusters,
+            kkt.is_some(),
+            &kkt_atoms,
+        )?;
         let new_idx = dict.append(spec, &fresh)?;
         added += new_idx.len();
         rounds += 1;
