@@ -1,7 +1,7 @@
 //! The pieces of one refinement round (docs/theory.md 5-6, 9; driven by
 //! [`super::refine`]): the sup search of a dual vector, the optimality
-//! system started from the LP's clusters, violator insertion into it, and
-//! the stencil of columns around its atoms.
+//! system started from the LP's clusters, violator insertion into it, the
+//! stencil of columns around its atoms, and the next round's new columns.
 
 use super::bound::BnbSettings;
 use super::eta::{EtaField, auto_dense_points, dense_eta, dictionary_eta};
