@@ -110,3 +110,40 @@ fn d2_refinement_closes_a_bracket_that_holds() {
         k.cost
     );
 }
+
+#[test]
+fn lp_clusters_keep_ordinary_atoms_beside_thin_ones() {
+    // psi_mod: a thin unit (g = w0 + r cos(2 pi x + phi) with w0 just above
+    // -r, so sigma(g) is a bump of width about sqrt(delta), above the
+    // vanishing floor of 1e-6) has a tiny
+    // column and cost, and the LP gives it a huge amplitude. The start of
+    // the optimality system must still hold the ordinary atom: sized by
+    // |c_j| it was cut by the threshold (every start of seed 21000 in d = 2
+    // was thin). Both atoms' costs are of the same order by construction.
+    let spec = spec(1, 1, 3, "mod");
+    let plan = verdict_plan(&spec).unwrap();
+    let ordinary = [0.3, 0.8, -0.52];
+    let (r, delta) = (1.0_f64, 1e-5);
+    let thin = [-(r - delta), r * 0.6, r * 0.8];
+    let mut dirs = Vec::new();
+    for w in [&ordinary[..], &thin[..]] {
+        let n = norm(w);
+        dirs.extend(w.iter().map(|v| v / n));
+    }
+    let dict = Dictionary::build(&spec, &plan, &dirs).unwrap();
+    assert_eq!(dict.len(), 2, "neither unit vanishes");
+    // The construction: psi of the thin unit below 1e-6, the ordinary one
+    // of order 1.
+    assert!(
+        dict.psi[1] < 1e-6 && dict.psi[0] > 0.1,
+        "psi {:?}",
+        dict.psi
+    );
+    // Equal costs |c_j| psi_j = 0.3.
+    let c = [0.3 / dict.psi[0], -0.3 / dict.psi[1]];
+    let cl = inrsamp::certify::exchange::lp_clusters(&c, &dict);
+    assert_eq!(cl.len(), 2, "both atoms kept: {cl:?}");
+    let ord = cl.iter().find(|a| a.c > 0.0).expect("the ordinary atom");
+    assert_eq!(ord.c, c[0]);
+    assert!(dist(&ord.w, dict.direction(0)) < 1e-15);
+}

@@ -11,7 +11,7 @@ use super::refine::SolveOptions;
 use super::sliding::slide;
 use super::sup::limit_columns;
 use super::sup::{SupBound, sup_bound};
-use crate::convex::atoms::Atom;
+use crate::convex::atoms::{Atom, AtomSettings, atoms_weighted};
 use crate::dictionary::{Dictionary, DiscretizationPlan};
 use crate::error::Result;
 use crate::spec::ProblemSpec;
@@ -42,6 +42,27 @@ pub const INSERT_AMPLITUDE: f64 = 1e-2;
 /// optimality system, tried in order (small clusters are often spurious and
 /// make the system singular; the complete set is tried last).
 pub const KKT_CLUSTER_SHARES: [f64; 2] = [1e-3, 0.0];
+
+/// The LP's atoms within [`super::refine::SLIDE_MERGE_RADIUS`] merged (the
+/// start of the optimality system and the slid columns), sized by their
+/// cost `|c_j| psi_j`. For psi_mod, thin units carry a huge `|c_j|` at a
+/// tiny cost; sized by `|c_j|`, they put every ordinary atom under the
+/// threshold of [`AtomSettings`] (seen on `certify --d 2 --k0 1 --k 2 --psi
+/// mod --teacher random --width 2 --seed 21000`: every start was thin, and
+/// the system never ran). On the unit sphere psi_std is 1: nothing changes
+/// there.
+pub fn lp_clusters(c: &[f64], dict: &Dictionary) -> Vec<Atom> {
+    atoms_weighted(
+        c,
+        &dict.directions,
+        dict.dim,
+        &dict.psi,
+        &AtomSettings {
+            merge_radius: super::refine::SLIDE_MERGE_RADIUS,
+            ..AtomSettings::default()
+        },
+    )
+}
 
 /// The optimality system ([`super::kkt`]) started from the LP's clusters.
 pub(super) fn kkt_from_clusters(

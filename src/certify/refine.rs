@@ -25,14 +25,13 @@ pub use super::exchange::{
     STENCIL_STEP,
 };
 use super::exchange::{
-    insert_violators, kkt_from_clusters, next_columns, record_solution, search_lambda,
+    insert_violators, kkt_from_clusters, lp_clusters, next_columns, record_solution, search_lambda,
 };
 use super::kkt::KktSolution;
 use super::smoothing::smoothed_lambda;
 use super::sup::{SupBound, THOROUGH_STARTS_FACTOR, bnb_applies, sup_bound};
 use super::verified::{Operator, verify_atoms, verify_measure};
 use crate::convex::Program;
-use crate::convex::atoms::{AtomSettings, atoms};
 use crate::convex::columns::{solve_grid, usable};
 use crate::dictionary::{Dictionary, DiscretizationPlan};
 use crate::error::Result;
@@ -181,15 +180,7 @@ pub fn solve_certified_hinted(
         // The optimality system solved from the LP's clusters (refinement
         // of equality data only): its lambda, when it converges, is the one
         // searched this round, and its measure an upper candidate.
-        let clusters = atoms(
-            &grid.lp.c,
-            &dict.directions,
-            dict.dim,
-            &AtomSettings {
-                merge_radius: SLIDE_MERGE_RADIUS,
-                ..AtomSettings::default()
-            },
-        );
+        let clusters = lp_clusters(&grid.lp.c, dict);
         // The hint (first round only) is searched first: when it closes the
         // bracket on its own, the LP's lambda need not be searched.
         let hinted = match hint {
