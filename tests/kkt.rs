@@ -141,7 +141,7 @@ fn lp_clusters_keep_ordinary_atoms_beside_thin_ones() {
     );
     // Equal costs |c_j| psi_j = 0.3.
     let c = [0.3 / dict.psi[0], -0.3 / dict.psi[1]];
-    let cl = inrsamp::certify::exchange::lp_clusters(&c, &dict);
+    let cl = inrsamp::certify::exchange::lp_clusters(&spec, &c, &dict);
     assert_eq!(cl.len(), 2, "both atoms kept: {cl:?}");
     let ord = cl.iter().find(|a| a.c > 0.0).expect("the ordinary atom");
     assert_eq!(ord.c, c[0]);

@@ -44,19 +44,28 @@ pub const INSERT_AMPLITUDE: f64 = 1e-2;
 pub const KKT_CLUSTER_SHARES: [f64; 2] = [1e-3, 0.0];
 
 /// The LP's atoms within [`super::refine::SLIDE_MERGE_RADIUS`] merged (the
-/// start of the optimality system and the slid columns), sized by their
-/// cost `|c_j| psi_j`. For psi_mod, thin units carry a huge `|c_j|` at a
-/// tiny cost; sized by `|c_j|`, they put every ordinary atom under the
-/// threshold of [`AtomSettings`] (seen on `certify --d 2 --k0 1 --k 2 --psi
-/// mod --teacher random --width 2 --seed 21000`: every start was thin, and
-/// the system never ran). On the unit sphere psi_std is 1: nothing changes
-/// there.
-pub fn lp_clusters(c: &[f64], dict: &Dictionary) -> Vec<Atom> {
+/// start of the optimality system and the slid columns). For psi_mod they
+/// are sized by their cost `|c_j| psi_j`: thin units carry a huge `|c_j|`
+/// at a tiny cost, and sized by `|c_j|` they put every ordinary atom under
+/// the threshold of [`AtomSettings`] (seen on `certify --d 2 --k0 1 --k 2
+/// --psi mod --teacher random --width 2 --seed 21000`: every start of the
+/// system was thin, and the LP's ordinary atoms were never slid). For
+/// psi_std and psi_pre, `psi` lies in `[1/sqrt 2, 1]` on the unit sphere,
+/// so `|c_j|` is the cost within a factor `sqrt 2`, and they stay sized by
+/// `|c_j|` (the paths of committed runs unchanged).
+pub fn lp_clusters(spec: &ProblemSpec, c: &[f64], dict: &Dictionary) -> Vec<Atom> {
+    let ones;
+    let weights = if matches!(spec.psi, crate::inr::psi::PsiKind::Mod { .. }) {
+        &dict.psi
+    } else {
+        ones = vec![1.0; c.len()];
+        &ones
+    };
     atoms_weighted(
         c,
         &dict.directions,
         dict.dim,
-        &dict.psi,
+        weights,
         &AtomSettings {
             merge_radius: super::refine::SLIDE_MERGE_RADIUS,
             ..AtomSettings::default()

@@ -180,7 +180,7 @@ pub fn solve_certified_hinted(
         // The optimality system solved from the LP's clusters (refinement
         // of equality data only): its lambda, when it converges, is the one
         // searched this round, and its measure an upper candidate.
-        let clusters = lp_clusters(&grid.lp.c, dict);
+        let clusters = lp_clusters(spec, &grid.lp.c, dict);
         // The hint (first round only) is searched first: when it closes the
         // bracket on its own, the LP's lambda need not be searched.
         let hinted = match hint {
