@@ -115,8 +115,8 @@ fn d2_refinement_closes_a_bracket_that_holds() {
 fn lp_clusters_keep_ordinary_atoms_beside_thin_ones() {
     // psi_mod: a thin unit (g = w0 + r cos(2 pi x + phi) with w0 just above
     // -r, so sigma(g) is a bump of width about sqrt(delta), above the
-    // vanishing floor of 1e-6) has a tiny
-    // column and cost, and the LP gives it a huge amplitude. The start of
+    // vanishing floor of 1e-6) has a tiny column and cost, and the LP gives
+    // it a huge amplitude. The start of
     // the optimality system must still hold the ordinary atom: sized by
     // |c_j| it was cut by the threshold (every start of seed 21000 in d = 2
     // was thin). Both atoms' costs are of the same order by construction.
