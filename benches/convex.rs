@@ -6,7 +6,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use inrsamp::convex::columns::{ColumnSettings, Strategy, solve_grid};
-use inrsamp::convex::{Backend, Program, SolveSettings};
+use inrsamp::convex::{Backend, Ldl, Program, SolveSettings};
 use inrsamp::dictionary::{Dictionary, DiscretizationPlan};
 use inrsamp::inr::network::ShallowInr;
 use inrsamp::measurement::measure_at;
@@ -67,5 +67,55 @@ fn solve_pn(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, solve_pn);
+/// The LPs of the paper sweeps' largest cutoff (d = 2, K0 = 1, K = 8, M =
+/// 289, psi_std, Clarabel on the dual) with each of Clarabel's
+/// factorizations: one full LP on the verdict's 2 000 grid directions, and
+/// column generation on 20 000 (the size of the dense-LP certificate
+/// candidate, `certify::dense_dual`).
+fn solve_k8_ldl(c: &mut Criterion) {
+    let spec = SpecInput {
+        d: Some(2),
+        k0: Some(1),
+        k: Some(8),
+        psi: Some("std".into()),
+        quad: Some(64),
+        ..Default::default()
+    }
+    .build()
+    .unwrap();
+    let plan = DiscretizationPlan::for_spec(&spec).unwrap();
+    let teacher = ShallowInr::random(2, 1, 2, 3).unwrap();
+    let y = measure_at(&spec, &teacher, 64).unwrap();
+    let cg = ColumnSettings::default();
+    let mut group = c.benchmark_group("solve_pn_d2_k0_1_k8_std");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(30));
+    for (n, strategy) in [(2_000, Strategy::Full), (20_000, Strategy::Columns)] {
+        let grid = SphereGrid::new(9, n, 1).unwrap();
+        let dict = Dictionary::build(&spec, &plan, &grid.points).unwrap();
+        let prog = Program::new(&dict.columns, dict.m, &y, &dict.psi, 0.0).unwrap();
+        for (name, ldl) in [("auto_faer", Ldl::Auto), ("qdldl", Ldl::Qdldl)] {
+            let s = SolveSettings {
+                ldl,
+                ..Default::default()
+            };
+            let name = format!("{n}_{strategy:?}_{name}");
+            let r = solve_grid(&prog, strategy, Backend::Clarabel, &s, &cg, None).unwrap();
+            eprintln!(
+                "{name}: status {:?}, objective {:.12}, {} LP solves",
+                r.lp.status, r.lp.primal_objective, r.rounds
+            );
+            group.bench_function(name, |b| {
+                b.iter(|| {
+                    solve_grid(black_box(&prog), strategy, Backend::Clarabel, &s, &cg, None)
+                        .unwrap()
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, solve_pn, solve_k8_ldl);
 criterion_main!(benches);

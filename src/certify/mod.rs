@@ -13,6 +13,7 @@
 //! by branch-and-bound where the dimension allows ([`bound`]) and estimated
 //! by search otherwise, and the report says which.
 
+pub mod ascent;
 pub mod bound;
 pub mod bracket;
 pub mod dense_dual;

@@ -2,8 +2,8 @@
 //! not derive clap's traits (issue #13: clap stays in `cli`); their names
 //! here are the same as their serde names, which a test checks.
 
-use crate::convex::Backend;
 use crate::convex::columns::Strategy;
+use crate::convex::{Backend, Ldl};
 use crate::train::Method;
 use clap::ValueEnum;
 use clap::builder::PossibleValue;
@@ -50,6 +50,20 @@ impl ValueEnum for Strategy {
     }
 }
 
+impl ValueEnum for Ldl {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Ldl::Auto, Ldl::Qdldl]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            Ldl::Auto => PossibleValue::new("auto")
+                .help("faer's supernodal LDL where the factor is dense, QDLDL elsewhere"),
+            Ldl::Qdldl => PossibleValue::new("qdldl").help("QDLDL always"),
+        })
+    }
+}
+
 impl ValueEnum for Method {
     fn value_variants<'a>() -> &'a [Self] {
         &[Method::Al, Method::Penalized]
@@ -81,6 +95,7 @@ mod tests {
     fn command_line_names_are_the_serde_names() {
         same_names::<Backend>();
         same_names::<Strategy>();
+        same_names::<Ldl>();
         same_names::<Method>();
     }
 }

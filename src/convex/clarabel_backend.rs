@@ -26,6 +26,7 @@ pub(crate) fn clarabel_settings(
         .tol_gap_rel(s.tol_gap_rel)
         .tol_feas(s.tol_feas)
         .max_threads(s.max_threads)
+        .direct_solve_method(s.ldl.clarabel_name().to_owned())
         .build()
         .map_err(|e| Error::setting("solver settings", "", e.to_string()))
 }

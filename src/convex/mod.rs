@@ -253,6 +253,36 @@ pub struct SolveSettings {
     pub time_limit: f64,
     /// Clarabel's thread limit (default 1: our own loops are parallel).
     pub max_threads: u32,
+    /// Clarabel's factorization of the interior-point (KKT) systems
+    /// (default [`Ldl::Auto`]).
+    pub ldl: Ldl,
+}
+
+/// The sparse LDL factorization inside Clarabel's interior-point steps.
+///
+/// The dual form of (P_N) has `M` dense columns against `2N` slack rows,
+/// so the factor is dense in its last `M x M` block: Clarabel's `auto`
+/// rule (with its `faer-sparse` feature) then picks faer's supernodal
+/// factorization, which runs that block as blocked dense kernels, and
+/// QDLDL (scalar, column by column) elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ldl {
+    /// Clarabel's rule: faer (supernodal) when the factor is dense, QDLDL
+    /// otherwise.
+    Auto,
+    /// QDLDL always (what every result before 2026-12-04's faer switch used).
+    Qdldl,
+}
+
+impl Ldl {
+    /// Clarabel's name of the method.
+    pub fn clarabel_name(&self) -> &'static str {
+        match self {
+            Ldl::Auto => "auto",
+            Ldl::Qdldl => "qdldl",
+        }
+    }
 }
 
 impl Default for SolveSettings {
@@ -264,6 +294,7 @@ impl Default for SolveSettings {
             tol_feas: 1e-10,
             time_limit: f64::INFINITY,
             max_threads: 1,
+            ldl: Ldl::Auto,
         }
     }
 }
