@@ -235,8 +235,41 @@ fn grid_vjp_d25(c: &mut Criterion) {
     group.finish();
 }
 
+/// `eta` on the dense design of a sup search (`certify::eta::dense_eta`,
+/// d = 2, K0 = 1, K = 8, exact columns, 20 000 points, one thread): the
+/// first request builds the design's dictionary, later ones (another
+/// `lambda`, the same design) read it from the process-wide cache
+/// (`dictionary::design_cache`).
+fn dense_design(c: &mut Criterion) {
+    use inrsamp::certify::eta::dense_eta;
+    let mut group = c.benchmark_group("dense_design_d2_k8");
+    group.sample_size(10);
+    let spec = spec(2, 1, 8, 64);
+    let plan = DiscretizationPlan::for_spec(&spec).unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let lambda: Vec<f64> = (0..spec.measurement_count())
+        .map(|i| ((i * 37 % 11) as f64 - 5.0) / 7.0)
+        .collect();
+    let mut seed = 1000u64;
+    group.bench_function("first_request_builds", |b| {
+        b.iter(|| {
+            seed += 1;
+            pool.install(|| black_box(dense_eta(&spec, &plan, &lambda, 20_000, seed).unwrap()))
+        })
+    });
+    pool.install(|| dense_eta(&spec, &plan, &lambda, 20_000, 7).unwrap());
+    group.bench_function("cached_design", |b| {
+        b.iter(|| pool.install(|| black_box(dense_eta(&spec, &plan, &lambda, 20_000, 7).unwrap())))
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
+    dense_design,
     grid_vjp_d25,
     dictionary_build,
     exact_1d,

@@ -150,3 +150,60 @@ fn bad_directions_are_errors() {
     nan[3] = f64::NAN;
     assert!(Dictionary::build(&spec, &plan, &nan).is_err());
 }
+
+/// The design cache (`dictionary::design_cache`): a hit is the dictionary a
+/// fresh build gives, bit for bit; the byte limit holds, evicting the least
+/// recently used design; a design above the limit is built and not kept.
+#[test]
+fn design_cache_hits_equal_fresh_builds_and_respect_the_limit() {
+    use inrsamp::dictionary::design_cache::DesignCache;
+    use std::sync::Arc;
+    let spec = spec(2, 1, 2, "mod");
+    let mut plan = DiscretizationPlan::for_spec(&spec).unwrap();
+    plan.error_samples = 0;
+    let fresh = |n: usize, seed: u64| {
+        let grid = SphereGrid::new(spec.feature_dim(), n, seed).unwrap();
+        Dictionary::build(&spec, &plan, &grid.points).unwrap()
+    };
+    let same = |a: &Dictionary, b: &Dictionary| {
+        a.columns == b.columns
+            && a.psi == b.psi
+            && a.directions == b.directions
+            && a.source_index == b.source_index
+    };
+    let cache = DesignCache::new(usize::MAX);
+    let a1 = cache.get(&spec, &plan, 200, 5).unwrap();
+    let bytes_a = cache.bytes();
+    let a2 = cache.get(&spec, &plan, 200, 5).unwrap();
+    assert!(Arc::ptr_eq(&a1, &a2), "the second request is a hit");
+    assert_eq!(cache.bytes(), bytes_a);
+    assert!(same(&a1, &fresh(200, 5)));
+    // Another seed, size or plan is another design.
+    let b = cache.get(&spec, &plan, 200, 6).unwrap();
+    let bytes_b = cache.bytes() - bytes_a;
+    assert!(!same(&a1, &b));
+    assert!(same(&b, &fresh(200, 6)));
+    assert_eq!(cache.len(), 2);
+    let c = cache.get(&spec, &plan, 150, 5).unwrap();
+    assert_eq!(c.len() + c.dropped, 150);
+    assert_eq!(cache.len(), 3);
+
+    // Room for one design: the older is dropped.
+    let one = bytes_a.max(bytes_b);
+    assert!(bytes_a + bytes_b > one && bytes_a > 0 && bytes_b > 0);
+    let small = DesignCache::new(one);
+    let s1 = small.get(&spec, &plan, 200, 5).unwrap();
+    assert_eq!(small.len(), 1);
+    small.get(&spec, &plan, 200, 6).unwrap();
+    assert_eq!(small.len(), 1);
+    assert!(small.bytes() <= one);
+    let s1_again = small.get(&spec, &plan, 200, 5).unwrap();
+    assert!(!Arc::ptr_eq(&s1, &s1_again), "evicted, so built again");
+    assert!(same(&s1, &s1_again));
+
+    // No room at all: nothing kept, results unchanged.
+    let none = DesignCache::new(0);
+    let n1 = none.get(&spec, &plan, 200, 5).unwrap();
+    assert!(none.is_empty());
+    assert!(same(&n1, &a1));
+}

@@ -16,7 +16,6 @@ use crate::inr::features::Features;
 use crate::inr::psi::Psi;
 use crate::inr::unit::UnitEvaluator;
 use crate::spec::ProblemSpec;
-use crate::sphere::SphereGrid;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -265,8 +264,9 @@ pub fn auto_dense_points(dim: usize) -> usize {
     (400 * dim * dim).clamp(2_000, 20_000)
 }
 
-/// `eta` on a fresh seeded design of `n` points (0: the automatic size of
-/// [`SupSettings::dense_points`]), through the dictionary build; vanishing
+/// `eta` on a seeded design of `n` points (0: the automatic size of
+/// [`SupSettings::dense_points`]), through the dictionary build (cached per
+/// process: [`crate::dictionary::design_cache`]); vanishing
 /// units are left out.
 pub fn dense_eta(
     spec: &ProblemSpec,
@@ -277,10 +277,10 @@ pub fn dense_eta(
 ) -> Result<Vec<EtaPoint>> {
     let dim = spec.feature_dim();
     let n = if n == 0 { auto_dense_points(dim) } else { n };
-    let grid = SphereGrid::new(dim, n, seed)?;
     let mut p = *plan;
     p.error_samples = 0;
-    let dict = Dictionary::build(spec, &p, &grid.points)?;
+    // The design's columns do not depend on lambda: built once per process.
+    let dict = crate::dictionary::design_cache::design_dictionary(spec, &p, n, seed)?;
     Ok(dictionary_eta(&dict, lambda))
 }
 

@@ -10,6 +10,8 @@
 //! scratch per worker; [`Dictionary::build_naive`] is its slow twin (direct
 //! evaluation of `w . gamma(x)` and a full FFT), used only in tests.
 
+pub mod design_cache;
+
 use crate::error::{Error, Result};
 use crate::fourier::RealMap;
 use crate::fourier::fft::measure_fft;
