@@ -219,6 +219,9 @@ pub fn twin_sup(
         &SupSettings {
             starts: starts_factor * def.starts,
             ascent_iters: 5 * def.ascent_iters,
+            // Every ascent to its own end: the twin does not share the
+            // search's early stop at earlier maxima.
+            merge_radius: 0.0,
             ..def
         },
         Some((centres, cap)),
