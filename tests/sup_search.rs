@@ -205,6 +205,7 @@ fn merged_ascents_keep_the_sup_in_d9() {
             let batches = if psi == "mod" { 3 } else { 12 };
             let thorough = SupSettings {
                 starts: batches * 64,
+                merge_radius: inrsamp::certify::ascent::MERGE_RADIUS,
                 ..def
             };
             let merged = sup_eta(&field, &cand, &thorough, None).unwrap();

@@ -187,9 +187,13 @@ pub struct SupSettings {
     /// above (default 0).
     pub start_separation: f64,
     /// An ascent stops within this angle (radians) of a maximum of an
-    /// earlier batch of ascents ([`super::ascent::MERGE_RADIUS`], the
-    /// default); 0 = never (the brute-force twins of the tests). psi_mod
-    /// never merges.
+    /// earlier batch of ascents; 0 = never (the default, and the
+    /// brute-force twins of the tests). The thorough searches of the final
+    /// bracket and of a passing certificate use
+    /// [`super::ascent::MERGE_RADIUS`]; the round searches, which steer
+    /// the refinement, do not (merged, one d = 2 psi_pre teacher of the
+    /// refinement sample took another path and did not close in 30
+    /// rounds). psi_mod never merges.
     pub merge_radius: f64,
 }
 
@@ -228,7 +232,7 @@ impl Default for SupSettings {
             ascent_iters: 200,
             seed: 0x5u64,
             start_separation: 0.0,
-            merge_radius: super::ascent::MERGE_RADIUS,
+            merge_radius: 0.0,
         }
     }
 }

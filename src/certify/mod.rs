@@ -335,6 +335,7 @@ fn check_lambda(
         )?);
         let thorough = SupSettings {
             starts: s.sup.starts * sup::THOROUGH_STARTS_FACTOR,
+            merge_radius: ascent::MERGE_RADIUS,
             ..s.sup
         };
         let r = sup_eta(&field, &candidates, &thorough, caps)?;

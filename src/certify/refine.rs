@@ -76,8 +76,12 @@ fn final_bound(
     } else {
         THOROUGH_STARTS_FACTOR
     };
+    // The thorough search merges its ascents (super::ascent::MERGE_RADIUS;
+    // psi std and pre); the round searches, which steer the refinement,
+    // do not.
     let sup = SupSettings {
         starts: opts.sup.starts * factor,
+        merge_radius: super::ascent::MERGE_RADIUS,
         ..opts.sup
     };
     sup_bound(spec, plan, field, &candidates, &sup, &opts.bnb, None, |e| {
