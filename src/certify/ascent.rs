@@ -47,9 +47,9 @@ pub const ASCENT_BATCH: usize = 64;
 /// reset to steepest ascent whenever the curvature condition fails (eta is
 /// only piecewise smooth). Returns the best point outside the caps met along
 /// the path (if any), the evaluation count, and whether the ascent stopped
-/// within `merge_radius` of one of `known` (maxima of earlier ascents,
-/// [`MERGE_RADIUS`] by default) rather
-/// than at a maximum of its own.
+/// within `merge_radius` of one of `known` (maxima of earlier ascents; the
+/// thorough searches use [`MERGE_RADIUS`]) rather than at a maximum of its
+/// own.
 pub(crate) fn ascend(
     field: &EtaField,
     start: &[f64],

@@ -331,8 +331,8 @@ pub fn sup_eta(
             starts.push(p);
         }
     }
-    // In fixed batches: an ascent stops at a maximum of an earlier batch
-    // (super::ascent::MERGE_RADIUS), whatever the thread count. Not for
+    // With merge_radius > 0, in fixed batches: an ascent stops at a maximum
+    // of an earlier batch, whatever the thread count. Not for
     // psi_mod: near vanishing units its |eta| has maxima closer than the
     // radius (on a random lambda in D = 9 the merged search fell 1.1e-6
     // short, tests/sup_search.rs).
@@ -344,7 +344,12 @@ pub fn sup_eta(
         |starts: &[&EtaPoint], known: &mut Vec<EtaPoint>| -> Result<(Vec<EtaPoint>, usize)> {
             let mut found = Vec::new();
             let mut evals = 0usize;
-            for batch in starts.chunks(super::ascent::ASCENT_BATCH) {
+            let size = if merge_radius > 0.0 {
+                super::ascent::ASCENT_BATCH
+            } else {
+                starts.len().max(1)
+            };
+            for batch in starts.chunks(size) {
                 let results: Vec<Result<(Option<EtaPoint>, usize, bool)>> = batch
                     .par_iter()
                     .map(|p| {
