@@ -205,3 +205,64 @@ fn measure_reports_an_x2_error_estimate_above_the_route_difference() {
     let m1 = measure(&sp1, &ShallowInr::random(1, 2, 3, 4713).unwrap()).unwrap();
     assert!(m1.error_estimate.is_none() && m1.tolerance_met);
 }
+
+/// The rows of K0 >= 2 start the Aberth iteration from the previous row's
+/// roots (`exact1d::positive_intervals_warm`). Twin: the companion matrix of
+/// every row afresh, on 1 500 rows of `x2` per unit (fresh seeds) and on
+/// rows within 1e-9 and 1e-6 of every breakpoint, where two roots merge.
+/// The positive intervals must agree to 1e-12; and the fast path must carry
+/// most rows (from the previous scan row), or it buys nothing.
+#[test]
+fn warm_started_rows_equal_the_companion_route() {
+    use inrsamp::fourier::{aberth, exact1d, exact2d_rows};
+    use num_complex::Complex64;
+    let settings = exact1d::RootSettings::default();
+    let mut rng = ChaCha8Rng::seed_from_u64(4100);
+    let (mut fast, mut steps) = (0usize, 0usize);
+    for k0 in [2usize, 3] {
+        for case in 0..4 {
+            let mut w = random_w(k0, &mut rng);
+            if case == 3 {
+                w = with_height(k0, w, 1e-3);
+            }
+            let cube = Features::new(2, k0).w_to_complex(&w);
+            let bps = exact2d_rows::breakpoints(&cube).unwrap();
+            let mut xs: Vec<f64> = (0..1500).map(|j| j as f64 / 1500.0).collect();
+            for b in &bps {
+                for off in [-1e-6, -1e-9, 0.0, 1e-9, 1e-6] {
+                    xs.push((b + off).rem_euclid(1.0));
+                }
+            }
+            xs.sort_by(f64::total_cmp);
+            let mut warm = Vec::new();
+            for x2 in xs {
+                let row = exact2d_rows::row_at(
+                    &cube,
+                    Complex64::from_polar(1.0, std::f64::consts::TAU * x2),
+                );
+                if warm.len() + 1 == row.len() {
+                    steps += 1;
+                    fast += aberth::roots_from(&row, &warm).is_some() as usize;
+                }
+                let tracked = exact1d::positive_intervals_warm(&row, &settings, &mut warm).unwrap();
+                let fresh = exact1d::positive_intervals(&row, &settings).unwrap();
+                assert_eq!(
+                    tracked.len(),
+                    fresh.len(),
+                    "K0 {k0} case {case} x2 {x2}: {tracked:?} vs {fresh:?}"
+                );
+                for (a, b) in tracked.iter().zip(&fresh) {
+                    let d = (a.0 - b.0).abs().max((a.1 - b.1).abs());
+                    assert!(
+                        d <= 1e-12,
+                        "K0 {k0} case {case} x2 {x2}: ends differ by {d:e}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        fast * 100 >= 95 * steps,
+        "the Aberth iteration carried only {fast} of {steps} rows"
+    );
+}

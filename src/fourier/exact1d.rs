@@ -40,34 +40,54 @@ impl Default for RootSettings {
     }
 }
 
-/// `g(x)` for the coefficients `ghat[k + L]`, `k = -L..L`.
+/// `g(x)` for the coefficients `ghat[k + L]`, `k = -L..L` (Horner's rule
+/// in `e^{2 pi i x}`: one `sincos` per call).
 pub fn eval(ghat: &[Complex64], x: f64) -> f64 {
-    let l = (ghat.len() / 2) as i64;
-    ghat.iter()
-        .enumerate()
-        .map(|(i, c)| (c * Complex64::from_polar(1.0, TAU * (i as i64 - l) as f64 * x)).re)
-        .sum()
+    let l = (ghat.len() / 2) as i32;
+    let e = Complex64::from_polar(1.0, TAU * x);
+    let acc = ghat
+        .iter()
+        .rev()
+        .fold(Complex64::new(0.0, 0.0), |acc, c| acc * e + c);
+    (acc * e.conj().powi(l)).re
 }
 
-/// `g'(x)`.
+/// `g'(x)` (Horner's rule, as [`eval`]).
 fn eval_deriv(ghat: &[Complex64], x: f64) -> f64 {
     let l = (ghat.len() / 2) as i64;
-    ghat.iter()
+    let e = Complex64::from_polar(1.0, TAU * x);
+    let acc = ghat
+        .iter()
         .enumerate()
-        .map(|(i, c)| {
-            let k = (i as i64 - l) as f64;
-            (c * Complex64::new(0.0, TAU * k) * Complex64::from_polar(1.0, TAU * k * x)).re
-        })
-        .sum()
+        .rev()
+        .fold(Complex64::new(0.0, 0.0), |acc, (i, c)| {
+            acc * e + c * (i as i64 - l) as f64
+        });
+    (acc * e.conj().powi(l as i32) * Complex64::new(0.0, TAU)).re
 }
 
 /// The real zeros of `g` in `[0, 1)`, sorted, possibly with a few spurious
 /// extra points (see the module docs). `None` when the eigenvalue iteration
 /// did not converge.
 pub fn zeros(ghat: &[Complex64], settings: &RootSettings) -> Option<Vec<f64>> {
+    zeros_warm(ghat, settings, &mut Vec::new())
+}
+
+/// [`zeros`], trying first the Aberth iteration ([`super::aberth`]) from
+/// `warm` (all complex roots of a nearby `g` of the same degree, e.g. the
+/// previous row of a 2-D unit); the companion matrix's Schur form when
+/// `warm` does not fit or the iteration's result fails its backward check.
+/// On return `warm` holds all complex roots of this `g` (empty when its
+/// degree is 0).
+pub fn zeros_warm(
+    ghat: &[Complex64],
+    settings: &RootSettings,
+    warm: &mut Vec<Complex64>,
+) -> Option<Vec<f64>> {
     let l_full = ghat.len() / 2;
     let scale = ghat.iter().map(|c| c.norm()).fold(0.0, f64::max);
     if scale == 0.0 {
+        warm.clear();
         return Some(Vec::new());
     }
     // Effective degree: the largest |k| with a coefficient above the trim level.
@@ -76,29 +96,46 @@ pub fn zeros(ghat: &[Complex64], settings: &RootSettings) -> Option<Vec<f64>> {
         .find(|&k| ghat[l_full + k].norm() > settings.trim_tol * scale)
         .unwrap_or(0);
     if l == 0 {
+        warm.clear();
         return Some(Vec::new());
     }
     // Coefficients of z^l g, degree 2l: p_j = g^[j - l].
     let p: Vec<Complex64> = (0..=2 * l).map(|j| ghat[l_full + j - l]).collect();
     let n = 2 * l;
-    let lead = p[n];
-    let mut comp = DMatrix::<Complex64>::zeros(n, n);
-    for i in 1..n {
-        comp[(i, i - 1)] = Complex64::new(1.0, 0.0);
-    }
-    for i in 0..n {
-        comp[(i, n - 1)] = -p[i] / lead;
-    }
-    let eig = eigenvalues_robust(comp, settings.max_schur_iters)?;
+    let fast = if warm.len() == n {
+        super::aberth::roots_from(&p, warm)
+    } else {
+        None
+    };
+    let eig = match fast {
+        Some(z) => z,
+        None => {
+            let lead = p[n];
+            let mut comp = DMatrix::<Complex64>::zeros(n, n);
+            for i in 1..n {
+                comp[(i, i - 1)] = Complex64::new(1.0, 0.0);
+            }
+            for i in 0..n {
+                comp[(i, n - 1)] = -p[i] / lead;
+            }
+            eigenvalues_robust(comp, settings.max_schur_iters)?
+        }
+    };
+    // | |z| - 1 | <= circle_tol, without a square root.
+    let (inner, outer) = (
+        (1.0 - settings.circle_tol).max(0.0).powi(2),
+        (1.0 + settings.circle_tol).powi(2),
+    );
     let mut xs: Vec<f64> = eig
         .iter()
-        .filter(|z| (z.norm() - 1.0).abs() <= settings.circle_tol)
+        .filter(|z| (inner..=outer).contains(&z.norm_sqr()))
         .map(|z| {
             let x0 = z.arg().rem_euclid(TAU) / TAU;
             polish(ghat, x0, settings.newton_iters)
         })
         .map(|x| x.rem_euclid(1.0))
         .collect();
+    *warm = eig;
     xs.sort_by(f64::total_cmp);
     xs.dedup_by(|a, b| (*a - *b).abs() < 1e-15);
     Some(xs)
@@ -149,7 +186,16 @@ fn polish(ghat: &[Complex64], x0: f64, iters: usize) -> f64 {
 /// The intervals of `[0, 1]` where `g > 0`, from its zeros. `None` when the
 /// root finder failed.
 pub fn positive_intervals(ghat: &[Complex64], settings: &RootSettings) -> Option<Vec<(f64, f64)>> {
-    let zs = zeros(ghat, settings)?;
+    positive_intervals_warm(ghat, settings, &mut Vec::new())
+}
+
+/// [`positive_intervals`] with the warm start of [`zeros_warm`].
+pub fn positive_intervals_warm(
+    ghat: &[Complex64],
+    settings: &RootSettings,
+    warm: &mut Vec<Complex64>,
+) -> Option<Vec<(f64, f64)>> {
+    let zs = zeros_warm(ghat, settings, warm)?;
     let mut cuts = Vec::with_capacity(zs.len() + 2);
     cuts.push(0.0);
     cuts.extend(zs.iter().copied().filter(|&z| z > 0.0 && z < 1.0));

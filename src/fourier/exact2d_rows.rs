@@ -212,9 +212,14 @@ pub fn nodes(cube: &[Complex64], kmax: usize, with_low: bool) -> Option<Vec<Node
         .max(f64::MIN_POSITIVE);
     let mut ones = vec![Complex64::new(0.0, 0.0); cube.len()];
     ones[cube.len() / 2] = Complex64::new(1.0, 0.0);
+    // All complex roots of the last row: the Aberth iteration's warm start
+    // for the next (its backward check, or the companion matrix, decides).
+    let warm = std::cell::RefCell::new(Vec::new());
     super::exact2d_panels::bisected_nodes(&bps, &|_| 1, 1, with_low, &|piece| {
+        let mut warm = warm.borrow_mut();
         for node in piece.iter_mut() {
-            node.intervals = exact1d::positive_intervals(&row_at(cube, node.e1), &settings)?;
+            node.intervals =
+                exact1d::positive_intervals_warm(&row_at(cube, node.e1), &settings, &mut warm)?;
         }
         let (rh, rl) = integrate_relu(piece, cube, kmax);
         let (ih, il) = integrate(piece, &ones, kmax);
@@ -301,13 +306,14 @@ pub fn integrate(
 pub fn peak(cube: &[Complex64], nodes: &[Node]) -> f64 {
     let settings = RootSettings::default();
     let grid = (0..64).map(|j| Complex64::from_polar(1.0, TAU * j as f64 / 64.0));
+    let mut warm = Vec::new();
     nodes
         .iter()
         .map(|n| (n.e1, Some(n.intervals.clone())))
         .chain(grid.map(|e| (e, None)))
         .map(|(e1, iv)| {
             let row = row_at(cube, e1);
-            let iv = iv.or_else(|| exact1d::positive_intervals(&row, &settings));
+            let iv = iv.or_else(|| exact1d::positive_intervals_warm(&row, &settings, &mut warm));
             match iv {
                 Some(iv) => iv
                     .iter()

@@ -11,6 +11,7 @@
 //!   of length `M = (2K+1)^d`; its Euclidean norm equals the complex norm of
 //!   `(f^[k])_{k in S_K}`.
 
+pub mod aberth;
 pub mod exact1d;
 pub mod exact2d;
 pub mod exact2d_jacobian;
