@@ -101,11 +101,16 @@ pub fn breakpoints(cube: &[Complex64]) -> Option<Vec<f64>> {
     if !scale.is_finite() || scale == 0.0 {
         return if scale == 0.0 { Some(Vec::new()) } else { None };
     }
+    // The DFT with a table of the n-th roots of unity (one sincos each).
+    let roots: Vec<Complex64> = (0..n)
+        .map(|j| Complex64::from_polar(1.0, -TAU * j as f64 / n as f64))
+        .collect();
     let mut hhat = vec![Complex64::new(0.0, 0.0); 2 * deg + 1];
     for (idx, k) in (-(deg as i64)..=deg as i64).enumerate() {
         let mut acc = Complex64::new(0.0, 0.0);
         for (j, v) in vals.iter().enumerate() {
-            acc += (v / scale) * Complex64::from_polar(1.0, -TAU * k as f64 * j as f64 / n as f64);
+            let r = (k * j as i64).rem_euclid(n as i64) as usize;
+            acc += (v / scale) * roots[r];
         }
         hhat[idx] = acc / n as f64;
     }
@@ -128,6 +133,19 @@ pub fn breakpoints(cube: &[Complex64]) -> Option<Vec<f64>> {
 /// `(g, g_1, g_2, g_11, g_12)` at `x` (derivatives in `x1`, `x2`).
 fn derivatives(cube: &[Complex64], side: usize, x: [f64; 2]) -> [f64; 5] {
     let k0 = (side / 2) as i64;
+    // e^{2 pi i k x_a}, k = -K0..K0, by powers of one sincos per axis.
+    let powers = |xa: f64| -> Vec<Complex64> {
+        let e = Complex64::from_polar(1.0, TAU * xa);
+        let mut v = e.conj().powi(k0 as i32);
+        (0..side)
+            .map(|_| {
+                let out = v;
+                v *= e;
+                out
+            })
+            .collect()
+    };
+    let (p1, p2) = (powers(x[0]), powers(x[1]));
     let mut out = [0.0; 5];
     for i1 in 0..side {
         for i2 in 0..side {
@@ -136,7 +154,7 @@ fn derivatives(cube: &[Complex64], side: usize, x: [f64; 2]) -> [f64; 5] {
             if c == Complex64::new(0.0, 0.0) {
                 continue;
             }
-            let e = c * Complex64::from_polar(1.0, TAU * (k1 as f64 * x[0] + k2 as f64 * x[1]));
+            let e = c * p1[i1] * p2[i2];
             let (a1, a2) = (TAU * k1 as f64, TAU * k2 as f64);
             let i = Complex64::new(0.0, 1.0);
             out[0] += e.re;
