@@ -79,7 +79,7 @@ pub fn header() -> String {
 }
 
 impl Record {
-    fn blank() -> Record {
+    pub(crate) fn blank() -> Record {
         Record {
             job: String::new(),
             d: 0,

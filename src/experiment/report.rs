@@ -144,7 +144,79 @@ pub fn text(records: &[Record]) -> String {
         }
         s.push('\n');
     }
+    s.push_str(&paired_text(records));
     s
+}
+
+/// The convex-minus-AL tables on paired trials ([`paired_difference`]),
+/// one per (psi, d, K0) where both routes ran.
+fn paired_text(records: &[Record]) -> String {
+    let t = tables(records);
+    let mut s = String::new();
+    for (route, psi, d, k0) in t.keys() {
+        if route != "convex" || !t.contains_key(&("al".to_string(), psi.clone(), *d, *k0)) {
+            continue;
+        }
+        let p = paired_difference(records, psi, *d, *k0);
+        let mut ws: Vec<usize> = p.keys().map(|k| k.0).collect();
+        let mut ks: Vec<usize> = p.keys().map(|k| k.1).collect();
+        ws.dedup();
+        ks.sort_unstable();
+        ks.dedup();
+        s.push_str(&format!(
+            "convex minus AL, psi {psi}, d = {d}, K0 = {k0}, on the trials both routes ran (paired trials in brackets; > 0: AL misses a teacher the convex problem recovers)\n  W \\ K"
+        ));
+        for k in &ks {
+            s.push_str(&format!("{k:>11}"));
+        }
+        s.push('\n');
+        for w in &ws {
+            s.push_str(&format!("  {w:>5}"));
+            for k in &ks {
+                match p.get(&(*w, *k)) {
+                    Some((v, n)) => s.push_str(&format!("{v:>+6.2} [{n:>2}]")),
+                    None => s.push_str(&format!("{:>11}", "-")),
+                }
+            }
+            s.push('\n');
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// Convex minus AL per (W, K) cell of (psi, d, K0), on the trials that
+/// both routes ran (the same teacher, trial by trial): `(convex successes
+/// - AL successes) / n` and `n`. Cells without a paired trial are absent.
+/// Pairing matters when the routes have different trials in a cell (a
+/// partial or resumed sweep); with the same trials it equals the
+/// difference of the two probabilities.
+pub fn paired_difference(
+    records: &[Record],
+    psi: &str,
+    d: usize,
+    k0: usize,
+) -> BTreeMap<(usize, usize), (f64, usize)> {
+    type Trial = (usize, usize, usize);
+    let of = |route: &str| -> BTreeMap<Trial, bool> {
+        records
+            .iter()
+            .filter(|r| r.route == route && r.psi == psi && r.d == d && r.k0 == k0)
+            .map(|r| ((r.width, r.k, r.trial), r.success))
+            .collect()
+    };
+    let (convex, al) = (of("convex"), of("al"));
+    let mut sums: BTreeMap<(usize, usize), (i64, usize)> = BTreeMap::new();
+    for (&(w, k, trial), &c) in &convex {
+        if let Some(&a) = al.get(&(w, k, trial)) {
+            let e = sums.entry((w, k)).or_default();
+            e.0 += c as i64 - a as i64;
+            e.1 += 1;
+        }
+    }
+    sums.into_iter()
+        .map(|(key, (diff, n))| (key, (diff as f64 / n as f64, n)))
+        .collect()
 }
 
 /// Draws a (W rows, K columns) map: `value(w, k)` in [lo, 1] shaded, the
@@ -274,18 +346,15 @@ pub fn write_report(records: &[Record], dir: &Path) -> Result<(String, Vec<Strin
             false,
         )?;
         files.push(p.display().to_string());
-        if route == "convex"
-            && let Some(al) = t.get(&("al".to_string(), psi.clone(), *d, *k0))
-        {
+        if route == "convex" && t.contains_key(&("al".to_string(), psi.clone(), *d, *k0)) {
             let p = dir.join(format!("convex-minus-al-{psi}-d{d}-k0{k0}.png"));
-            let diff = |w: usize, k: usize| {
-                let a = cells.iter().find(|c| c.width == w && c.k == k)?;
-                let b = al.iter().find(|c| c.width == w && c.k == k)?;
-                Some(a.probability() - b.probability())
-            };
+            let paired = paired_difference(records, psi, *d, *k0);
+            let diff = |w: usize, k: usize| paired.get(&(w, k)).map(|&(v, _)| v);
             heat_map(
                 &p,
-                &format!("convex minus AL, psi_{psi}, d = {d}, K0 = {k0} (red: AL misses)"),
+                &format!(
+                    "convex minus AL, psi_{psi}, d = {d}, K0 = {k0}, paired trials (red: AL misses)"
+                ),
                 &ws,
                 &ks,
                 &diff,
@@ -295,4 +364,36 @@ pub fn write_report(records: &[Record], dir: &Path) -> Result<(String, Vec<Strin
         }
     }
     Ok((txt, files))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(route: &str, trial: usize, success: bool) -> Record {
+        Record {
+            route: route.into(),
+            psi: "std".into(),
+            d: 2,
+            k0: 1,
+            width: 2,
+            k: 3,
+            trial,
+            success,
+            ..Record::blank()
+        }
+    }
+
+    #[test]
+    fn convex_minus_al_pairs_trials() {
+        // Convex ran trials 0 and 1 (both recovered); AL ran 0..4 and
+        // recovered only 2 and 3. Unpaired: 1.0 - 0.5 = 0.5. On the two
+        // paired trials: (2 - 0) / 2 = 1.0.
+        let mut rs = vec![record("convex", 0, true), record("convex", 1, true)];
+        rs.extend((0..4).map(|t| record("al", t, t >= 2)));
+        let p = paired_difference(&rs, "std", 2, 1);
+        assert_eq!(p.get(&(2, 3)), Some(&(1.0, 2)));
+        // Another psi has no paired trial: no cell.
+        assert!(paired_difference(&rs, "mod", 2, 1).is_empty());
+    }
 }
