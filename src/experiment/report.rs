@@ -186,11 +186,11 @@ fn paired_text(records: &[Record]) -> String {
 }
 
 /// Convex minus AL per (W, K) cell of (psi, d, K0), on the trials that
-/// both routes ran (the same teacher, trial by trial): `(convex successes
-/// - AL successes) / n` and `n`. Cells without a paired trial are absent.
-/// Pairing matters when the routes have different trials in a cell (a
-/// partial or resumed sweep); with the same trials it equals the
-/// difference of the two probabilities.
+/// both routes ran (the same teacher, trial by trial): the convex
+/// successes minus the AL successes, over `n`, and `n`. Cells without a
+/// paired trial are absent. Pairing matters when the routes have different
+/// trials in a cell (a partial or resumed sweep); with the same trials it
+/// equals the difference of the two probabilities.
 pub fn paired_difference(
     records: &[Record],
     psi: &str,
