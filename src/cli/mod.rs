@@ -147,7 +147,9 @@ pub fn output_paths(cmd: &Command) -> Vec<(&'static str, PathBuf)> {
         Command::Compare(a) => add("log", &a.train.log),
         Command::Sweep(a) => match &a.action {
             sweep::SweepAction::Merge(m) => add("out", &Some(m.out.clone())),
-            sweep::SweepAction::Run(_) | sweep::SweepAction::Report(_) => {}
+            sweep::SweepAction::Run(_)
+            | sweep::SweepAction::Report(_)
+            | sweep::SweepAction::Status(_) => {}
         },
         Command::Phantom(a) => {
             for (flag, p) in a.outputs() {
@@ -258,7 +260,7 @@ pub struct ProblemArgs {
     pub quad_tol: Option<f64>,
     /// Exact coefficients: d = 1 (closed form between the real zeros of g) or
     /// d = 2 (closed form in x1, panelled Gauss-Legendre in x2; K0 >= 2 costs
-    /// about 8 ms per unit, so dictionaries take seconds to minutes).
+    /// about 3 ms per unit, so dictionaries take seconds to minutes).
     /// `--exact=false` overrides `exact = true` of a config.
     #[arg(long, num_args = 0..=1, default_missing_value = "true", require_equals = true, value_name = "BOOL")]
     pub exact: Option<bool>,

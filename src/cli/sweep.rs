@@ -28,6 +28,10 @@ pub enum SweepAction {
     /// Merge record CSVs of shards: no job twice, one settings hash, and
     /// (with --config or --preset) no job missing.
     Merge(MergeArgs),
+    /// How far a plan has got from its record CSVs (one per shard, or one):
+    /// jobs done per width, psi and route and per shard, their median and
+    /// mean times, and an estimate of the time left.
+    Status(StatusArgs),
 }
 
 /// The plan: a file or a preset, with overrides.
@@ -143,6 +147,27 @@ pub struct MergeArgs {
     pub plan: PlanArgs,
 }
 
+/// Flags of `sweep status`.
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    /// Record CSVs of the plan (one per shard, or one).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The plan (--config or --preset, with the run's overrides).
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// The n of the runs' --shard i/n: also count the jobs of each shard.
+    #[arg(long)]
+    pub shards: Option<usize>,
+    /// Jobs running at once, for the wall-time estimate. [default: the
+    /// shard count, else 1]
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Machine-readable JSON on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Runs the subcommand.
 pub fn run(args: &SweepArgs) -> Result<Outcome> {
     match &args.action {
@@ -154,6 +179,16 @@ pub fn run(args: &SweepArgs) -> Result<Outcome> {
                 "{text}# wrote {}\n",
                 files.join(", ")
             )))
+        }
+        SweepAction::Status(a) => {
+            let plan = a.plan.plan()?;
+            let workers = a.workers.or(a.shards).unwrap_or(1);
+            let s = crate::experiment::status::status(&plan, &a.inputs, a.shards, workers)?;
+            Ok(Outcome::from(if a.json {
+                super::json_line(&s)?
+            } else {
+                crate::experiment::status::text(&s)
+            }))
         }
         SweepAction::Merge(a) => {
             let records = merge(&a.inputs)?;

@@ -6,12 +6,13 @@
 //! into jobs; [`run::run_plan`] runs them in parallel and appends one
 //! [`record::Record`] per job to a CSV, fsynced as each finishes, so a
 //! killed sweep resumes where it stopped; [`report`] turns records into
-//! tables and heat maps.
+//! tables and heat maps; [`status`] says how far a (sharded) plan has got.
 
 pub mod config;
 pub mod record;
 pub mod report;
 pub mod run;
+pub mod status;
 
 pub use config::{ExperimentConfig, Job, Route, Shard};
 pub use record::Record;
