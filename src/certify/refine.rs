@@ -30,7 +30,7 @@ use super::exchange::{
 use super::kkt::KktSolution;
 use super::smoothing::smoothed_lambda;
 use super::sup::{SupBound, THOROUGH_STARTS_FACTOR, bnb_applies, sup_bound};
-use super::verified::{Operator, verify_atoms, verify_measure};
+use super::verified::{Operator, VerifySettings, candidate_measure};
 use crate::convex::Program;
 use crate::convex::columns::{solve_grid, usable};
 use crate::dictionary::{Dictionary, DiscretizationPlan};
@@ -324,7 +324,50 @@ pub fn solve_certified_hinted(
         // Decide mode: a candidate cheaper than the threshold; it stops the
         // refinement only if its measure verifies (below).
         let decide_now = stop_below.is_some_and(|sb| upper < sb);
-        let done = finished || decide_now;
+        // Decide mode, not finished otherwise: the measure is verified
+        // first, and the thorough search (which sets only the lower end)
+        // runs when the measure decides, on one lambda (the round's best
+        // estimate); when it does not decide, refinement goes on.
+        let decide_only = decide_now && !finished;
+        let decides = |m: &super::verified::VerifiedMeasure| {
+            m.verified && stop_below.is_some_and(|sb| m.cost < sb)
+        };
+        // The sliding step only lowers the cost of a measure (it can take
+        // minutes on a few hundred atoms): in decide mode it runs only when
+        // the measure without it does not decide.
+        let early_measure = if decide_only {
+            let unslid = VerifySettings {
+                slide: false,
+                ..opts.verify
+            };
+            let m = candidate_measure(
+                spec,
+                plan,
+                dict,
+                &grid.lp.c,
+                best_kkt.as_ref(),
+                y,
+                opts.delta,
+                &unslid,
+            )?;
+            Some(if decides(&m) || !opts.verify.slide {
+                m
+            } else {
+                candidate_measure(
+                    spec,
+                    plan,
+                    dict,
+                    &grid.lp.c,
+                    best_kkt.as_ref(),
+                    y,
+                    opts.delta,
+                    &opts.verify,
+                )?
+            })
+        } else {
+            None
+        };
+        let done = finished || early_measure.as_ref().is_some_and(decides);
         let mut reopened: Vec<f64> = Vec::new();
         let mut final_lower = f64::NAN;
         let mut final_lambda: Vec<f64> = Vec::new();
@@ -332,11 +375,29 @@ pub fn solve_certified_hinted(
         if done {
             // The final bracket: a bound of the sup with its kind, and a
             // verified measure.
-            let mut fin = final_bound(spec, plan, dict, &primary.field, opts)?;
-            let mut certified_lower = primary.dual / fin.value.max(1.0);
-            let mut lower_lambda = primary.lambda.clone();
-            // An earlier round's lambda may give the better bound.
-            if let Some((lam_b, dual_b)) = best_lambda.filter(|(l, _)| *l != primary.lambda) {
+            let primary_estimate = primary.dual / primary.sup.value.max(1.0);
+            let decide_lambda = best_lambda.clone().filter(|(l, _)| {
+                decide_only && *l != primary.lambda && best_lower > primary_estimate
+            });
+            let (mut fin, mut certified_lower, mut lower_lambda) = match decide_lambda {
+                Some((lam_b, dual_b)) => {
+                    let field_b = EtaField::new(spec, plan, lam_b.clone())?;
+                    let fin_b = final_bound(spec, plan, dict, &field_b, opts)?;
+                    let lower_b = dual_b / fin_b.value.max(1.0);
+                    (fin_b, lower_b, lam_b)
+                }
+                None => {
+                    let fin = final_bound(spec, plan, dict, &primary.field, opts)?;
+                    let lower = primary.dual / fin.value.max(1.0);
+                    (fin, lower, primary.lambda.clone())
+                }
+            };
+            // An earlier round's lambda may give the better bound (not in
+            // decide mode: there one thorough search is enough).
+            if let Some((lam_b, dual_b)) = best_lambda
+                .clone()
+                .filter(|(l, _)| !decide_only && *l != primary.lambda)
+            {
                 let field_b = EtaField::new(spec, plan, lam_b.clone())?;
                 let fin_b = final_bound(spec, plan, dict, &field_b, opts)?;
                 let lower_b = dual_b / fin_b.value.max(1.0);
@@ -379,16 +440,19 @@ pub fn solve_certified_hinted(
                 LowerSource::Refinement
             };
             let lower_is_system = (lower_lambda != grid.lp.lambda).then_some(lower_lambda);
-            let mut measure =
-                verify_measure(spec, plan, dict, &grid.lp.c, y, opts.delta, &opts.verify)?;
-            // The optimality system's measure, verified the same way, when
-            // it is cheaper.
-            if let Some(k) = &best_kkt {
-                let alt = verify_atoms(spec, plan, k.atoms.clone(), y, opts.delta, &opts.verify)?;
-                if alt.verified && (!measure.verified || alt.cost < measure.cost) {
-                    measure = alt;
-                }
-            }
+            let measure = match early_measure {
+                Some(m) => m,
+                None => candidate_measure(
+                    spec,
+                    plan,
+                    dict,
+                    &grid.lp.c,
+                    best_kkt.as_ref(),
+                    y,
+                    opts.delta,
+                    &opts.verify,
+                )?,
+            };
             let certified_upper = if measure.verified {
                 measure.cost
             } else {

@@ -272,6 +272,29 @@ pub fn verify_measure(
     Ok(out)
 }
 
+/// A refinement round's measure for the upper end: the LP's `c`, verified, or the
+/// optimality system's atoms, verified the same way, when they are cheaper.
+#[allow(clippy::too_many_arguments)]
+pub fn candidate_measure(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    dict: &Dictionary,
+    c: &[f64],
+    kkt: Option<&super::kkt::KktSolution>,
+    y: &[f64],
+    delta: f64,
+    settings: &VerifySettings,
+) -> Result<VerifiedMeasure> {
+    let mut measure = verify_measure(spec, plan, dict, c, y, delta, settings)?;
+    if let Some(k) = kkt {
+        let alt = verify_atoms(spec, plan, k.atoms.clone(), y, delta, settings)?;
+        if alt.verified && (!measure.verified || alt.cost < measure.cost) {
+            measure = alt;
+        }
+    }
+    Ok(measure)
+}
+
 /// The residual and cost of `atoms`, recomputed unit by unit on the plan's
 /// operator (no LP, no polish: `restricted_status` is `unsolved`).
 pub fn verify_atoms(
