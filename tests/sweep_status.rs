@@ -81,6 +81,15 @@ fn the_estimate_is_each_groups_mean_times_its_remaining_jobs() {
     assert_relative_eq!(s.remaining_wall_seconds.unwrap(), 30.5);
     assert_eq!(s.outcomes.get("unique"), Some(&4));
 
+    // A file being written (its last line cut short) is read up to its
+    // last complete line and left as it is.
+    let mut bytes = std::fs::read(&b).unwrap();
+    bytes.extend_from_slice(b"d1-k01-w2-k2-std-t0-convex,1,1,2,2,std");
+    std::fs::write(&b, &bytes).unwrap();
+    let s = status(&cfg, &[a.clone(), b.clone()], None, 2).unwrap();
+    assert_eq!(s.done, 4);
+    assert_eq!(std::fs::read(&b).unwrap(), bytes);
+
     // Nothing to go by for width 1 (none done): no estimate at all.
     let c = dir.path().join("c.csv");
     write_records(&cfg, &c, &[(2, &[8.0])]);
