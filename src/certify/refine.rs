@@ -335,34 +335,28 @@ pub fn solve_certified_hinted(
         // The sliding step only lowers the cost of a measure (it can take
         // minutes on a few hundred atoms): in decide mode it runs only when
         // the measure without it does not decide.
+        let measure_with = |s: &VerifySettings| {
+            candidate_measure(
+                spec,
+                plan,
+                &*dict,
+                &grid.lp.c,
+                best_kkt.as_ref(),
+                y,
+                opts.delta,
+                s,
+            )
+        };
         let early_measure = if decide_only {
             let unslid = VerifySettings {
                 slide: false,
                 ..opts.verify
             };
-            let m = candidate_measure(
-                spec,
-                plan,
-                dict,
-                &grid.lp.c,
-                best_kkt.as_ref(),
-                y,
-                opts.delta,
-                &unslid,
-            )?;
+            let m = measure_with(&unslid)?;
             Some(if decides(&m) || !opts.verify.slide {
                 m
             } else {
-                candidate_measure(
-                    spec,
-                    plan,
-                    dict,
-                    &grid.lp.c,
-                    best_kkt.as_ref(),
-                    y,
-                    opts.delta,
-                    &opts.verify,
-                )?
+                measure_with(&opts.verify)?
             })
         } else {
             None
@@ -442,16 +436,7 @@ pub fn solve_certified_hinted(
             let lower_is_system = (lower_lambda != grid.lp.lambda).then_some(lower_lambda);
             let measure = match early_measure {
                 Some(m) => m,
-                None => candidate_measure(
-                    spec,
-                    plan,
-                    dict,
-                    &grid.lp.c,
-                    best_kkt.as_ref(),
-                    y,
-                    opts.delta,
-                    &opts.verify,
-                )?,
+                None => measure_with(&opts.verify)?,
             };
             let certified_upper = if measure.verified {
                 measure.cost
