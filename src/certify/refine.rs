@@ -229,7 +229,7 @@ pub fn solve_certified_hinted(
             best_lower,
             &searched[hint_index.unwrap_or(searched.len())..],
             &grid.lp.lambda,
-            opts.refine.smoothing_for(&spec.psi),
+            opts.refine.smoothing_for(&spec.psi, stop_below.is_some()),
         ) {
             Some(lam_s)
                 if !hint_closes

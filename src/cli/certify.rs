@@ -41,6 +41,7 @@ pub struct CertifyArgs {
     /// Stop refinement as soon as a measure cheaper than the teacher is
     /// verified (the verdict is then not_recovered): faster where the
     /// minimizer is far from the teacher, but the bracket is not tightened.
+    /// Dual smoothing is then off unless `--dual-smoothing` is given.
     #[arg(long)]
     pub decide: bool,
     /// CSV of eta for the certificate (D = 3: theta/phi grid; else great circles).

@@ -37,7 +37,8 @@ pub struct SolverArgs {
     /// violators become columns and its lower bound counts (in-out column
     /// generation; 0.5 is the classical value). Default: 0.5 for psi_mod
     /// (its refinements close faster with it), 0 (off) for psi_std and
-    /// psi_pre; 0 turns it off.
+    /// psi_pre, and 0 for every psi under `certify --decide`; 0 turns it
+    /// off.
     #[arg(long = "dual-smoothing", allow_negative_numbers = true)]
     pub dual_smoothing: Option<f64>,
     /// Effort E of each refinement round's search of sup |eta|: a dense
