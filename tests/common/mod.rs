@@ -319,3 +319,72 @@ pub fn hinted_solve_with(
     )
     .unwrap()
 }
+
+/// `v . y_hat(theta)` plus `R(theta)` when asked: the objective whose
+/// gradient the hand-written backward passes compute.
+pub fn objective<N: inrsamp::train::Network>(
+    model: &N,
+    theta: &[f64],
+    v: &[f64],
+    with_reg: bool,
+) -> f64 {
+    let mut ws = model.workspace();
+    let mut y = vec![0.0; model.measurements()];
+    model.forward(theta, &mut ws, &mut y);
+    let mut scratch = vec![0.0; theta.len()];
+    let reg = if with_reg {
+        model.regularizer(theta, &mut ws, 1.0, &mut scratch)
+    } else {
+        0.0
+    };
+    v.iter().zip(&y).map(|(a, b)| a * b).sum::<f64>() + reg
+}
+
+/// The hand-written gradient of `objective` at `theta` and the largest
+/// difference from central finite differences (step 1e-6).
+pub fn gradient_and_fd_error<N: inrsamp::train::Network>(
+    model: &N,
+    theta: &[f64],
+    v: &[f64],
+    with_reg: bool,
+) -> (Vec<f64>, f64) {
+    let mut ws = model.workspace();
+    let mut y = vec![0.0; model.measurements()];
+    model.forward(theta, &mut ws, &mut y);
+    let mut grad = vec![0.0; theta.len()];
+    if with_reg {
+        model.regularizer(theta, &mut ws, 1.0, &mut grad);
+    }
+    model.backward_data(theta, v, &mut ws, &mut grad);
+    let h = 1e-6;
+    let mut worst: f64 = 0.0;
+    for i in 0..theta.len() {
+        let mut tp = theta.to_vec();
+        let mut tm = theta.to_vec();
+        tp[i] += h;
+        tm[i] -= h;
+        let fd =
+            (objective(model, &tp, v, with_reg) - objective(model, &tm, v, with_reg)) / (2.0 * h);
+        worst = worst.max((fd - grad[i]).abs());
+    }
+    (grad, worst)
+}
+
+/// A width-1 teacher (d = 2, K0 = 1, K = 3), its measurements and its
+/// values on the n x n grid.
+pub fn teacher_data(
+    psi: &str,
+    seed: u64,
+    n: usize,
+) -> (
+    inrsamp::ProblemSpec,
+    inrsamp::inr::network::ShallowInr,
+    Vec<f64>,
+    Vec<f64>,
+) {
+    let spec = spec(2, 1, 3, psi);
+    let t = inrsamp::inr::network::ShallowInr::random(2, 1, 1, seed).unwrap();
+    let y = inrsamp::measurement::measure_at(&spec, &t, n).unwrap();
+    let tg = t.grid_values(n);
+    (spec, t, y, tg)
+}
