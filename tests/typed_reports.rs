@@ -33,6 +33,7 @@ fn lower_source_serializes_to_its_name() {
         (LowerSource::FinalLp, "final_lp"),
         (LowerSource::Refinement, "refinement"),
         (LowerSource::Hint, "hint"),
+        (LowerSource::Certificate, "certificate"),
     ] {
         let v = serde_json::to_value(s).unwrap();
         assert_eq!(v.as_str(), Some(name), "{s:?}");

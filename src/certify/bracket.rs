@@ -226,6 +226,11 @@ pub enum LowerSource {
     Refinement,
     /// The hint (`certify`: the teacher's pre-certificate).
     Hint,
+    /// The certificate that passed for the teacher's support (`certify`,
+    /// super::exact_bracket::certificate_lower): `y . lambda` over the
+    /// largest `|eta|` its checks found, used when it is above the solve's
+    /// estimated lower end.
+    Certificate,
 }
 
 impl LowerSource {
@@ -235,6 +240,7 @@ impl LowerSource {
             LowerSource::FinalLp => "final_lp",
             LowerSource::Refinement => "refinement",
             LowerSource::Hint => "hint",
+            LowerSource::Certificate => "certificate",
         }
     }
 }

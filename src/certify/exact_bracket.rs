@@ -134,7 +134,7 @@ pub fn apply_to_solve(
         teacher_cost: f64::NAN,
         grid_bracket,
     };
-    apply_lower(spec, plan, solve, Some(&ex), None, opts)?;
+    apply_lower(spec, plan, solve, Some(&ex), None, y_exact, opts)?;
     Ok(Some(grid_bracket))
 }
 
@@ -194,25 +194,10 @@ pub fn lower_on_exact(
         kind: BoundKind::Estimated,
         ..grid_sup.clone()
     };
-    if let Some(c) = cert.filter(|c| c.exact_columns && c.tier.is_some()) {
-        let outside = 1.0 - c.margin;
-        let at_support = c.eta_at_support.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        let est = outside.max(c.inside_max).max(at_support);
-        let sup = SupBound {
-            value: est,
-            estimate: est,
-            argmax: c.argmax_outside.clone(),
-            thin_bump_limit: None,
-            maxima: Vec::new(),
-            note: "on exact columns: the exact certificate's searches (outside and inside the caps, and eta at the support)".into(),
-            ..template
-        };
-        return Ok(Some(ExactLower {
-            lower: dual_value(y, &c.lambda, opts.delta) / est.max(1.0),
-            sup,
-            source: LowerSource::Hint,
-            lambda: c.lambda.clone(),
-        }));
+    if let Some(c) = cert.filter(|c| c.exact_columns)
+        && let Some(l) = certificate_lower(c, y, opts.delta)
+    {
+        return Ok(Some(l));
     }
     let lambda = solve
         .lower_lambda
@@ -258,6 +243,49 @@ pub fn lower_on_exact(
     }))
 }
 
+/// The lower end from a certificate that passed (a tier) for the
+/// teacher's support: `(y . lambda - delta |lambda|) / max(1, s)`, with `s`
+/// the largest `|eta|` its checks found (outside the caps: `1 - margin`;
+/// inside them; at the support atoms). Valid for any `lambda` (docs/theory.md
+/// 5); estimated, since `s` comes from searches. With `eta = sign(c_j)` at
+/// the atoms `y . lambda` is the teacher's cost, so a `unique` verdict's
+/// bracket closes. None when no tier passed.
+pub fn certificate_lower(c: &CertificateReport, y: &[f64], delta: f64) -> Option<ExactLower> {
+    c.tier?;
+    let outside = 1.0 - c.margin;
+    let at_support = c.eta_at_support.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    let est = outside.max(c.inside_max).max(at_support);
+    if !est.is_finite() {
+        return None;
+    }
+    let sup = SupBound {
+        value: est,
+        estimate: est,
+        argmax: c.argmax_outside.clone(),
+        thin_bump_limit: None,
+        maxima: Vec::new(),
+        note: format!(
+            "the passing certificate's searches (outside and inside the caps, and eta at the support){}",
+            if c.exact_columns {
+                ", on exact columns"
+            } else {
+                ""
+            }
+        ),
+        proved_upper: None,
+        bnb: None,
+        point_limit: None,
+        boundary_limits: None,
+        kind: BoundKind::Estimated,
+    };
+    Some(ExactLower {
+        lower: dual_value(y, &c.lambda, delta) / est.max(1.0),
+        sup,
+        source: LowerSource::Certificate,
+        lambda: c.lambda.clone(),
+    })
+}
+
 /// What the verdict needs after [`apply_measure`].
 #[derive(Debug, Clone)]
 pub struct ExactSwitch {
@@ -295,21 +323,41 @@ pub fn apply_measure(
     }))
 }
 
-/// The lower end to use: the solve's own without `ex`; with it, the exact
-/// one ([`lower_on_exact`], from `cert` when that passed on exact columns),
-/// written into `solve` (lower end, kind, sup, source, lambda).
+/// The lower end to use, written into `solve` (lower end, kind, sup,
+/// source, lambda): with `ex`, the exact one ([`lower_on_exact`], from
+/// `cert` when that passed on exact columns); without it, the solve's own,
+/// raised to [`certificate_lower`] (on the data `y`) when `cert` passed,
+/// that is higher, the solve's end is not proved and its bracket is not
+/// tight to `opts.refine.eps`.
 pub fn apply_lower(
     spec: &ProblemSpec,
     plan: &DiscretizationPlan,
     solve: &mut CertifiedSolve,
     ex: Option<&ExactSwitch>,
     cert: Option<&CertificateReport>,
+    y: &[f64],
     opts: &SolveOptions,
 ) -> Result<f64> {
-    let Some(ex) = ex else {
-        return Ok(solve.certified_lower);
+    let l = match ex {
+        Some(ex) => lower_on_exact(spec, plan, solve, &ex.y, cert, opts)?,
+        // On the solve's own operator: a passing certificate raises an
+        // estimated lower end of an open bracket (never a proved one, and
+        // not a bracket already tight to `--eps`: there it would only
+        // change the last digits and the source).
+        None => cert
+            .filter(|_| solve.lower_kind != BoundKind::Proved)
+            .filter(|_| {
+                let (l, u) = (solve.certified_lower, solve.certified_upper);
+                let tight = u - l <= opts.refine.eps * u.abs();
+                !tight
+            })
+            .and_then(|c| certificate_lower(c, y, opts.delta))
+            .filter(|l| {
+                l.lower.is_finite()
+                    && (solve.certified_lower.is_nan() || l.lower > solve.certified_lower)
+            }),
     };
-    if let Some(l) = lower_on_exact(spec, plan, solve, &ex.y, cert, opts)? {
+    if let Some(l) = l {
         solve.certified_lower = l.lower;
         solve.lower_kind = BoundKind::Estimated;
         solve.sup = Some(l.sup);

@@ -297,6 +297,7 @@ impl fmt::Display for CertifyReport {
                 super::refine::LowerSource::Hint => "the teacher's pre-certificate",
                 super::refine::LowerSource::FinalLp => "the final LP's dual",
                 super::refine::LowerSource::Refinement => "refinement's",
+                super::refine::LowerSource::Certificate => "the passing certificate's",
             },
         )?;
         if let Some([l, u]) = &self.grid_bracket {

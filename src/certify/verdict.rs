@@ -316,7 +316,8 @@ pub fn certify_teacher_observed(
                      solve: &mut CertifiedSolve,
                      cert: Option<&CertificateReport>|
      -> Result<f64> {
-        let lower = super::exact_bracket::apply_lower(spec, &plan, solve, ex.as_ref(), cert, opts)?;
+        let lower =
+            super::exact_bracket::apply_lower(spec, &plan, solve, ex.as_ref(), cert, &y, opts)?;
         report.certified_lower = lower;
         report.lower_kind = solve.lower_kind;
         Ok(lower)
