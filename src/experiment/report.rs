@@ -102,6 +102,13 @@ pub fn minimal_k(cells: &[CellStat], w: usize) -> Option<usize> {
         .map(|c| c.k)
 }
 
+/// The cells of width `w` with `full` trials (the most any cell of the
+/// table has): where fewer than all of the row's K are full, its minimal K
+/// rests on partial data (a running sweep) and the text report says so.
+pub fn full_cells(cells: &[CellStat], w: usize, full: usize) -> usize {
+    cells.iter().filter(|c| c.width == w && c.n >= full).count()
+}
+
 /// The text report: one table per (route, psi, d, k0).
 pub fn text(records: &[Record]) -> String {
     let mut s = String::new();
@@ -125,11 +132,21 @@ pub fn text(records: &[Record]) -> String {
             }
             s.push('\n');
         }
+        let full = cells.iter().map(|c| c.n).max().unwrap_or(0);
         let mins: Vec<String> = ws
             .iter()
             .map(|w| {
+                let filled = full_cells(&cells, *w, full);
+                let mark = if filled < ks.len() {
+                    format!(
+                        " (row incomplete: {filled} of {} cells with {full} trials)",
+                        ks.len()
+                    )
+                } else {
+                    String::new()
+                };
                 format!(
-                    "W={w}: {}",
+                    "W={w}: {}{mark}",
                     minimal_k(&cells, *w).map_or("none".into(), |k| k.to_string())
                 )
             })
@@ -382,6 +399,26 @@ mod tests {
             success,
             ..Record::blank()
         }
+    }
+
+    #[test]
+    fn minimal_k_of_a_partial_row_is_marked() {
+        // Width 2: trials 0..3 at K = 3 (one recovers), K = 4 only trial 0
+        // (recovers): its minimal K, 4, rests on one trial. Width 1: both
+        // cells full.
+        let at = |w: usize, k: usize, t: usize, ok: bool| Record {
+            width: w,
+            k,
+            ..record("convex", t, ok)
+        };
+        let mut rs: Vec<Record> = (0..3).map(|t| at(2, 3, t, t == 0)).collect();
+        rs.push(at(2, 4, 0, true));
+        rs.extend((0..3).flat_map(|t| [at(1, 3, t, true), at(1, 4, t, true)]));
+        let txt = text(&rs);
+        assert!(
+            txt.contains("W=1: 3, W=2: 4 (row incomplete: 1 of 2 cells with 3 trials)"),
+            "{txt}"
+        );
     }
 
     #[test]
