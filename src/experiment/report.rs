@@ -109,6 +109,13 @@ pub fn full_cells(cells: &[CellStat], w: usize, full: usize) -> usize {
     cells.iter().filter(|c| c.width == w && c.n >= full).count()
 }
 
+/// The note under a heat-map cell with `n` trials when the table's
+/// fullest cell has `full`: "n of full" for a partial cell, none for a
+/// full or an empty one (an empty cell is drawn as "-").
+pub fn trials_note(n: usize, full: usize) -> Option<String> {
+    (n > 0 && n < full).then(|| format!("{n} of {full} trials"))
+}
+
 /// The text report: one table per (route, psi, d, k0).
 pub fn text(records: &[Record]) -> String {
     let mut s = String::new();
@@ -244,6 +251,7 @@ fn heat_map(
     ws: &[usize],
     ks: &[usize],
     value: &dyn Fn(usize, usize) -> Option<f64>,
+    note: &dyn Fn(usize, usize) -> Option<String>,
     diverging: bool,
 ) -> Result<()> {
     crate::output::png::register_font();
@@ -314,6 +322,16 @@ fn heat_map(
                         .color(if dark { &WHITE } else { &BLACK }),
                 ))
                 .map_err(draw_error(path))?;
+                if let Some(n) = note(*w, *k) {
+                    root.draw(&Text::new(
+                        n,
+                        (x0 + 6, y0 + ch as i32 / 2 + 8),
+                        ("sans-serif", 10.0)
+                            .into_font()
+                            .color(if dark { &WHITE } else { &BLACK }),
+                    ))
+                    .map_err(draw_error(path))?;
+                }
             }
         }
         root.present().map_err(draw_error(path))?;
@@ -354,12 +372,21 @@ pub fn write_report(records: &[Record], dir: &Path) -> Result<(String, Vec<Strin
                 .find(|c| c.width == w && c.k == k)
                 .map(|c| c.probability())
         };
+        let full = cells.iter().map(|c| c.n).max().unwrap_or(0);
+        let note = |w: usize, k: usize| {
+            let n = cells
+                .iter()
+                .find(|c| c.width == w && c.k == k)
+                .map_or(0, |c| c.n);
+            trials_note(n, full)
+        };
         heat_map(
             &p,
             &format!("{route}, psi_{psi}, d = {d}, K0 = {k0}: P(recovery)"),
             &ws,
             &ks,
             &value,
+            &note,
             false,
         )?;
         files.push(p.display().to_string());
@@ -375,6 +402,7 @@ pub fn write_report(records: &[Record], dir: &Path) -> Result<(String, Vec<Strin
                 &ws,
                 &ks,
                 &diff,
+                &|_, _| None,
                 true,
             )?;
             files.push(p.display().to_string());
@@ -419,6 +447,13 @@ mod tests {
             txt.contains("W=1: 3, W=2: 4 (row incomplete: 1 of 2 cells with 3 trials)"),
             "{txt}"
         );
+    }
+
+    #[test]
+    fn partial_cells_get_a_trials_note() {
+        assert_eq!(trials_note(6, 10).as_deref(), Some("6 of 10 trials"));
+        assert_eq!(trials_note(10, 10), None);
+        assert_eq!(trials_note(0, 10), None);
     }
 
     #[test]
