@@ -149,6 +149,24 @@ fn sweep_status_counts_what_a_sharded_run_recorded() {
     assert_eq!(covered, 12);
     // Three workers by default (one per shard).
     assert_eq!(v["workers"], 3);
+    // The complete shard has no job left; shard 1's first job left is the
+    // first row that a one-thread run of shard 1 then writes.
+    assert!(shards[1]["next"].is_null());
+    let next1 = shards[0]["next"].as_str().unwrap().to_string();
+    let run1 = inrsamp()
+        .current_dir(dir.path())
+        .args(["sweep", "run", "--config", "plan.toml", "--shard", "1/3"])
+        .args(["--out", "s1.csv", "--quiet", "--threads", "1"])
+        .output()
+        .unwrap();
+    assert!(run1.status.success());
+    let first: Record = csv::Reader::from_path(dir.path().join("s1.csv"))
+        .unwrap()
+        .deserialize()
+        .next()
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.job, next1);
 
     // Text output names the groups; a record file of another plan (other
     // base seed: other settings hash) is refused with a non-zero exit.

@@ -55,6 +55,10 @@ pub struct ShardStatus {
     pub total: usize,
     /// Jobs of the shard recorded.
     pub done: usize,
+    /// The shard's first job in plan order with no record (None when the
+    /// shard is complete): the one a one-thread `sweep run --shard`
+    /// works on, so a job that holds a shard for hours can be named.
+    pub next: Option<String>,
 }
 
 /// Progress of a plan.
@@ -224,6 +228,10 @@ pub fn status(
                     n,
                     total: mine.len(),
                     done: mine.iter().filter(|&&k| done_of[k].is_some()).count(),
+                    next: mine
+                        .iter()
+                        .find(|&&k| done_of[k].is_none())
+                        .map(|&k| jobs[k].id.clone()),
                 }
             })
             .collect(),
@@ -293,8 +301,14 @@ pub fn text(s: &SweepStatus) -> String {
     }
     for sh in &s.shards {
         out += &format!(
-            "shard {}/{}: {} of {} jobs\n",
-            sh.i, sh.n, sh.done, sh.total
+            "shard {}/{}: {} of {} jobs{}\n",
+            sh.i,
+            sh.n,
+            sh.done,
+            sh.total,
+            sh.next.as_ref().map_or(String::new(), |j| format!(
+                "; first left in plan order: {j}"
+            ))
         );
     }
     match (s.remaining_job_seconds, s.remaining_wall_seconds) {
