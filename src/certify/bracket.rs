@@ -213,6 +213,13 @@ pub struct Guide<'a> {
     /// bracket from the start, so refinement stops once the lower end
     /// reaches it.
     pub feasible_cost: Option<f64>,
+    /// Only the final LP's `lambda` will be used (the LP dual on a denser
+    /// dictionary, [`super::dense_dual`]): where the thorough search of
+    /// the final bracket cannot reopen the refinement (the round limit is
+    /// reached), neither it nor the verified measure is computed, and the
+    /// solve returns with `sup` and `measure` None and NaN ends. The
+    /// rounds, hence the final `lambda`, are those of a full solve.
+    pub lambda_only: bool,
 }
 
 /// Where the `lambda` of a bracket's lower end comes from (any `lambda`

@@ -59,10 +59,23 @@ pub fn dense_lp_dual(
     // on the cases above), so that its final LP's dual is the candidate.
     // Only the final LP's lambda is used: the sliding step, which lowers
     // the cost of the final measure (up to minutes on hundreds of atoms),
-    // is skipped.
-    let mut lambda_only = *opts;
-    lambda_only.verify.slide = false;
-    let solve = super::refine::solve_certified(spec, plan, &mut dense, y, &lambda_only)?;
+    // is skipped, and so are the measure and the final thorough search
+    // where it cannot reopen the refinement (`Guide::lambda_only`).
+    let mut no_slide = *opts;
+    no_slide.verify.slide = false;
+    let guide = super::refine::Guide {
+        lambda_only: true,
+        ..Default::default()
+    };
+    let solve = super::refine::solve_certified_hinted(
+        spec,
+        plan,
+        &mut dense,
+        y,
+        &no_slide,
+        guide,
+        &mut |_| {},
+    )?;
     if !usable(&solve.grid) {
         return Ok(None);
     }

@@ -32,7 +32,7 @@ use super::smoothing::smoothed_lambda;
 use super::sup::{SupBound, THOROUGH_STARTS_FACTOR, bnb_applies, sup_bound};
 use super::verified::{Operator, VerifySettings, candidate_measure};
 use crate::convex::Program;
-use crate::convex::columns::{solve_grid, usable};
+use crate::convex::columns::{GridSolve, solve_grid, usable};
 use crate::dictionary::{Dictionary, DiscretizationPlan};
 use crate::error::Result;
 use crate::spec::ProblemSpec;
@@ -141,6 +141,7 @@ pub fn solve_certified_hinted(
         hint,
         stop_below,
         feasible_cost,
+        lambda_only,
     } = guide;
     let known_upper = feasible_cost.unwrap_or(f64::INFINITY);
     crate::numeric::check_data_scale("measurements", y)?;
@@ -164,22 +165,24 @@ pub fn solve_certified_hinted(
             &opts.columns,
             warm.as_deref(),
         )?;
+        // A solve without a bracket: an unusable LP, or lambda-only.
+        let bare = |grid: GridSolve, rounds: usize, history: Vec<RoundRecord>| CertifiedSolve {
+            grid,
+            sup: None,
+            certified_lower: f64::NAN,
+            lower_kind: BoundKind::Estimated,
+            lower_lambda: None,
+            lower_source: LowerSource::FinalLp,
+            certified_upper: f64::NAN,
+            measure: None,
+            operator: Operator::of(plan),
+            refine_rounds: rounds,
+            added_directions: added,
+            history,
+            seconds: start.elapsed().as_secs_f64(),
+        };
         if !usable(&grid) {
-            return Ok(CertifiedSolve {
-                grid,
-                sup: None,
-                certified_lower: f64::NAN,
-                lower_kind: BoundKind::Estimated,
-                lower_lambda: None,
-                lower_source: LowerSource::FinalLp,
-                certified_upper: f64::NAN,
-                measure: None,
-                operator: Operator::of(plan),
-                refine_rounds: rounds,
-                added_directions: added,
-                history,
-                seconds: start.elapsed().as_secs_f64(),
-            });
+            return Ok(bare(grid, rounds, history));
         }
         // The optimality system solved from the LP's clusters (refinement
         // of equality data only): its lambda, when it converges, is the one
@@ -366,6 +369,12 @@ pub fn solve_certified_hinted(
         let mut final_lower = f64::NAN;
         let mut final_lambda: Vec<f64> = Vec::new();
         let mut final_fin: Option<SupBound> = None;
+        // Lambda-only: the thorough search below matters only when it can
+        // reopen the refinement.
+        let can_reopen = opts.refine.enabled && rounds < opts.refine.max_rounds && !decide_now;
+        if done && lambda_only && !can_reopen {
+            return Ok(bare(grid, rounds, history));
+        }
         if done {
             // The final bracket: a bound of the sup with its kind, and a
             // verified measure.
@@ -411,7 +420,7 @@ pub fn solve_certified_hinted(
             // The thorough search may show the rounds' estimate optimistic:
             // then refinement goes on from its violators (while rounds are left).
             let open_gap = best_upper - certified_lower > opts.refine.eps * best_upper.abs();
-            if opts.refine.enabled && open_gap && rounds < opts.refine.max_rounds && !decide_now {
+            if open_gap && can_reopen {
                 reopened = fin
                     .maxima
                     .iter()
@@ -421,6 +430,9 @@ pub fn solve_certified_hinted(
                     .collect();
             }
             final_fin = Some(fin);
+        }
+        if done && reopened.is_empty() && lambda_only {
+            return Ok(bare(grid, rounds, history));
         }
         if done && reopened.is_empty() {
             let certified_lower = final_lower;

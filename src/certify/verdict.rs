@@ -244,6 +244,7 @@ pub fn certify_teacher_observed(
             hint: hint.as_deref(),
             stop_below,
             feasible_cost: teacher_measure.verified.then_some(teacher_measure.cost),
+            lambda_only: false,
         },
         on_round,
     )?;

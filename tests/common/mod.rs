@@ -314,6 +314,7 @@ pub fn hinted_solve_with(
             hint,
             stop_below: None,
             feasible_cost: None,
+            lambda_only: false,
         },
         &mut |_| {},
     )
