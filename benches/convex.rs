@@ -59,11 +59,13 @@ fn solve_pn(c: &mut Criterion) {
         ("full_simplex", Strategy::Full, Backend::Simplex),
         ("columns_highs", Strategy::Columns, Backend::Highs),
         ("full_highs", Strategy::Full, Backend::Highs),
+        ("columns_dense_ipm", Strategy::Columns, Backend::DenseIpm),
+        ("full_dense_ipm", Strategy::Full, Backend::DenseIpm),
     ] {
         let r = solve_grid(&prog, strategy, backend, &s, &cg, None).unwrap();
         eprintln!(
-            "{name}: status {:?}, objective {:.12}, {} LP solves",
-            r.lp.status, r.lp.primal_objective, r.rounds
+            "{name}: status {:?}, objective {:.12}, {} LP solves, answered by {:?}",
+            r.lp.status, r.lp.primal_objective, r.rounds, r.lp.backend
         );
         group.bench_function(name, |b| {
             b.iter(|| solve_grid(black_box(&prog), strategy, backend, &s, &cg, None).unwrap())
@@ -73,8 +75,9 @@ fn solve_pn(c: &mut Criterion) {
 }
 
 /// The LPs of the paper sweeps' largest cutoff (d = 2, K0 = 1, K = 8, M =
-/// 289, psi_std, Clarabel on the dual) with each of Clarabel's
-/// factorizations: one full LP on the verdict's 2 000 grid directions.
+/// 289, psi_std) with each of Clarabel's factorizations on the dual, and
+/// the dense interior point: one full LP on the verdict's 2 000 grid
+/// directions.
 /// (Column generation on 20 000 directions, the size of the dense-LP
 /// certificate candidate, took about 47 s per solve with faer: too long
 /// for ten samples here.)
@@ -92,22 +95,23 @@ fn solve_k8_ldl(c: &mut Criterion) {
         let grid = SphereGrid::new(9, n, 1).unwrap();
         let dict = Dictionary::build(&spec, &plan, &grid.points).unwrap();
         let prog = Program::new(&dict.columns, dict.m, &y, &dict.psi, 0.0).unwrap();
-        for (name, ldl) in [("auto_faer", Ldl::Auto), ("qdldl", Ldl::Qdldl)] {
+        for (name, backend, ldl) in [
+            ("auto_faer", Backend::Clarabel, Ldl::Auto),
+            ("qdldl", Backend::Clarabel, Ldl::Qdldl),
+            ("dense_ipm", Backend::DenseIpm, Ldl::Auto),
+        ] {
             let s = SolveSettings {
                 ldl,
                 ..Default::default()
             };
             let name = format!("{n}_{strategy:?}_{name}");
-            let r = solve_grid(&prog, strategy, Backend::Clarabel, &s, &cg, None).unwrap();
+            let r = solve_grid(&prog, strategy, backend, &s, &cg, None).unwrap();
             eprintln!(
-                "{name}: status {:?}, objective {:.12}, {} LP solves",
-                r.lp.status, r.lp.primal_objective, r.rounds
+                "{name}: status {:?}, objective {:.12}, {} LP solves, answered by {:?}",
+                r.lp.status, r.lp.primal_objective, r.rounds, r.lp.backend
             );
             group.bench_function(name, |b| {
-                b.iter(|| {
-                    solve_grid(black_box(&prog), strategy, Backend::Clarabel, &s, &cg, None)
-                        .unwrap()
-                })
+                b.iter(|| solve_grid(black_box(&prog), strategy, backend, &s, &cg, None).unwrap())
             });
         }
     }

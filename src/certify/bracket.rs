@@ -165,7 +165,7 @@ impl Default for SolveOptions {
     fn default() -> Self {
         SolveOptions {
             strategy: Strategy::Columns,
-            backend: Backend::Clarabel,
+            backend: Backend::DenseIpm,
             solver: SolveSettings::default(),
             columns: ColumnSettings::default(),
             sup: SupSettings::default(),

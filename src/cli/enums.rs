@@ -16,6 +16,7 @@ impl ValueEnum for Backend {
             Backend::GoodLp,
             Backend::Simplex,
             Backend::Highs,
+            Backend::DenseIpm,
         ]
     }
 
@@ -32,6 +33,9 @@ impl ValueEnum for Backend {
             ),
             Backend::Highs => PossibleValue::new("highs").help(
                 "HiGHS's dual simplex through good_lp (C++, independent of Clarabel and microlp; vertex solutions); no noisy variant",
+            ),
+            Backend::DenseIpm => PossibleValue::new("dense-ipm").help(
+                "a dense interior point on the normal equations Phi D Phi^T; Clarabel where it does not apply (noisy data, zero costs) or does not converge",
             ),
         })
     }

@@ -51,7 +51,7 @@ pub struct SolverArgs {
     #[arg(long = "round-search")]
     pub round_search: Option<usize>,
     /// LP backend.
-    #[arg(long, value_enum, default_value_t = Backend::Clarabel)]
+    #[arg(long, value_enum, default_value_t = Backend::DenseIpm)]
     pub backend: Backend,
     /// Noise level delta: |Phi c - y|_2 <= delta (0: exact data).
     #[arg(

@@ -154,6 +154,7 @@ fn backend_name(b: Backend) -> &'static str {
         Backend::GoodLp => "good-lp",
         Backend::Clarabel => "clarabel",
         Backend::ClarabelPrimal => "clarabel-primal",
+        Backend::DenseIpm => "dense-ipm",
     }
 }
 

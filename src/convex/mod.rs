@@ -16,6 +16,7 @@
 pub mod atoms;
 pub mod clarabel_backend;
 pub mod columns;
+pub mod dense_ipm;
 pub mod good_lp_backend;
 pub mod highs_backend;
 pub mod simplex_backend;
@@ -221,7 +222,7 @@ impl From<clarabel::solver::SolverStatus> for Status {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Backend {
-    /// Clarabel on the dual (D_N), built directly as CSC (default).
+    /// Clarabel on the dual (D_N), built directly as CSC (the fallback of `DenseIpm`).
     Clarabel,
     /// Clarabel on the primal conic form of (P_N), built directly as CSC.
     ClarabelPrimal,
@@ -235,6 +236,10 @@ pub enum Backend {
     /// (C++, independent of Clarabel and microlp; vertex solutions, row
     /// duals); no noisy variant.
     Highs,
+    /// A dense interior point on the normal equations ([`dense_ipm`];
+    /// default of refinement and verdicts); falls back to Clarabel where it
+    /// does not apply or does not converge.
+    DenseIpm,
 }
 
 /// Interior-point settings. Defaults are tighter than Clarabel's own
@@ -376,5 +381,6 @@ pub fn solve(prog: &Program<'_>, backend: Backend, settings: &SolveSettings) -> 
         Backend::GoodLp => good_lp_backend::solve(prog, settings),
         Backend::Simplex => simplex_backend::solve(prog, settings),
         Backend::Highs => highs_backend::solve(prog, settings),
+        Backend::DenseIpm => dense_ipm::solve(prog, settings),
     }
 }
