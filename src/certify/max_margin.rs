@@ -30,14 +30,12 @@
 
 use super::bound::BnbSettings;
 use super::eta::{EtaField, auto_dense_points, dense_eta, dictionary_eta, psi_for, unit_evaluator};
+use super::max_margin_program::{solve, solve_active};
 use super::precert::SupportAtom;
 use super::sup::sup_bound;
-use crate::convex::{SolveSettings, Status};
 use crate::dictionary::{Dictionary, DiscretizationPlan};
 use crate::error::{Error, Result};
 use crate::spec::ProblemSpec;
-use clarabel::algebra::CscMatrix;
-use clarabel::solver::{DefaultSolver, IPSolver, SupportedConeT};
 use nalgebra::DMatrix;
 
 /// Singular values below this times the largest count as zero when the
@@ -76,8 +74,8 @@ pub const TARGET_MARGIN: f64 = 1e-3;
 pub const FAR_ANGLE: f64 = 0.5;
 
 /// The max-margin `lambda` on the dictionary, or None when the equations are
-/// inconsistent, have no freedom left, or the LP is not solved (Clarabel's
-/// status not `solved` or `almost_solved`).
+/// inconsistent, have no freedom left, or the LP is not solved (see
+/// [`super::max_margin_program::solve`]).
 pub fn max_margin_lambda(
     spec: &ProblemSpec,
     plan: &DiscretizationPlan,
@@ -199,7 +197,10 @@ pub fn max_margin_lambda(
     // First the largest margin t* on the dictionary; then the z nearest the
     // reference with margin at least t0 (the largest-margin point alone
     // overfits the dictionary: it is wild between its columns).
-    let Some(first) = solve_active(&cons, nz, zmax, None, &vec![0.0; nz], 0.0)? else {
+    // The whole program at once: active sets grow here to nearly every row
+    // in several passes (t* is unique, so the route does not matter).
+    let all: Vec<&(f64, Vec<f64>, f64)> = cons.iter().collect();
+    let Some(first) = solve(&all, nz, zmax, None)? else {
         return Ok(None);
     };
     let t_star = first[nz];
@@ -284,214 +285,4 @@ pub fn max_margin_lambda(
         }
     }
     Ok(out.map(|(_, l)| l))
-}
-
-/// A row of the program: `(u . lambda0, u . N, weight of t)`.
-type Row = (f64, Vec<f64>, f64);
-
-/// Rows within this of their bound at the starting point (and every row
-/// near an atom, weight 0) enter the first reduced solve of
-/// [`solve_active`].
-pub const ACTIVE_SLACK: f64 = 0.25;
-
-/// A row left out of a reduced solve counts as violated above `1 +
-/// ACTIVE_TOL`; then it joins the next one.
-pub const ACTIVE_TOL: f64 = 1e-9;
-
-/// Reduced solves before [`solve_active`] gives up and solves the whole
-/// program.
-pub const ACTIVE_PASSES: usize = 8;
-
-/// `|c0 + a . z| + t weight`: a row's left side (at most 1 when it holds).
-fn row_value(r: &Row, z: &[f64], t: f64) -> f64 {
-    (r.0 + crate::numeric::dot(&r.1, z)).abs() + t * r.2
-}
-
-/// [`solve`] by active sets: the rows near their bound at `(z0, t0)`
-/// first, then the rows the solution breaks, until it breaks none (it is
-/// then the whole program's solution: a relaxation's optimum that is
-/// feasible for the whole program is optimal there). Most dictionary
-/// columns are far from `|eta| = 1`, so the reduced programs are a few
-/// times smaller. After [`ACTIVE_PASSES`] reduced solves, or when one
-/// fails, the whole program is solved.
-fn solve_active(
-    cons: &[Row],
-    nz: usize,
-    zmax: f64,
-    t_min: Option<(f64, &[f64])>,
-    z0: &[f64],
-    t0: f64,
-) -> Result<Option<Vec<f64>>> {
-    let mut active: Vec<bool> = cons
-        .iter()
-        .map(|r| r.2 == 0.0 || row_value(r, z0, t0) >= 1.0 - ACTIVE_SLACK)
-        .collect();
-    for _ in 0..ACTIVE_PASSES {
-        let rows: Vec<&Row> = cons
-            .iter()
-            .zip(&active)
-            .filter(|(_, a)| **a)
-            .map(|(r, _)| r)
-            .collect();
-        if rows.len() == cons.len() {
-            break;
-        }
-        let Some(x) = solve(&rows, nz, zmax, t_min)? else {
-            break;
-        };
-        let (z, t) = (&x[..nz], x[nz]);
-        let mut broken = 0;
-        for (r, a) in cons.iter().zip(active.iter_mut()) {
-            if !*a && row_value(r, z, t) > 1.0 + ACTIVE_TOL {
-                *a = true;
-                broken += 1;
-            }
-        }
-        if broken == 0 {
-            return Ok(Some(x));
-        }
-    }
-    let all: Vec<&Row> = cons.iter().collect();
-    solve(&all, nz, zmax, t_min)
-}
-
-/// One solve over `x = (z, t)`: with `t_min` None, the LP `max t`; with
-/// `Some(t0)`, the QP `min |z - z_ref|^2 / 2` subject to `t >= t0` as well. The
-/// constraints are those of [`max_margin_lambda`]. None unless Clarabel
-/// reports `solved` or `almost_solved`.
-fn solve(
-    cons: &[&Row],
-    nz: usize,
-    zmax: f64,
-    t_min: Option<(f64, &[f64])>,
-) -> Result<Option<Vec<f64>>> {
-    let nv = nz + 1; // z, then t
-    let base = 2 * cons.len();
-    let nrow = base + 2 + 2 * nz;
-    // A x + s = b, s >= 0; built column by column (CSC). Rows: two per
-    // column, t <= 1, -t <= -t_min, then the box of z.
-    let mut colptr = vec![0usize];
-    let mut rowval = Vec::new();
-    let mut nzval = Vec::new();
-    for i in 0..nv {
-        for (k, (_, a, weight)) in cons.iter().enumerate() {
-            let v = if i < nz { a[i] } else { *weight };
-            if v != 0.0 {
-                let neg = if i < nz { -v } else { v };
-                rowval.extend([2 * k, 2 * k + 1]);
-                nzval.extend([v, neg]);
-            }
-        }
-        if i == nz {
-            rowval.extend([base, base + 1]);
-            nzval.extend([1.0, -1.0]);
-        } else {
-            rowval.extend([base + 2 + 2 * i, base + 3 + 2 * i]);
-            nzval.extend([1.0, -1.0]);
-        }
-        colptr.push(rowval.len());
-    }
-    let a = CscMatrix::new(nrow, nv, colptr, rowval, nzval);
-    let mut rhs = Vec::with_capacity(nrow);
-    for (c0, _, _) in cons {
-        rhs.extend([1.0 - c0, 1.0 + c0]);
-    }
-    rhs.push(1.0);
-    // Without t_min the row only bounds t below, which maximizing t never meets.
-    rhs.push(-t_min.map_or(-1.0, |t| t.0));
-    rhs.extend(std::iter::repeat_n(zmax, 2 * nz));
-    let (p, q) = match t_min {
-        None => {
-            let mut q = vec![0.0; nv];
-            q[nz] = -1.0;
-            (CscMatrix::<f64>::zeros((nv, nv)), q)
-        }
-        Some((_, z_ref)) => {
-            // |z - z_ref|^2 / 2: P = diag(1, ..., 1, 0) (upper triangle,
-            // CSC), q = -z_ref.
-            let colptr: Vec<usize> = (0..=nv).map(|i| i.min(nz)).collect();
-            let p = CscMatrix::new(nv, nv, colptr, (0..nz).collect(), vec![1.0; nz]);
-            let mut q: Vec<f64> = z_ref.iter().map(|v| -v).collect();
-            q.push(0.0);
-            (p, q)
-        }
-    };
-    let cones = [SupportedConeT::NonnegativeConeT(nrow)];
-    let settings = crate::convex::clarabel_backend::clarabel_settings(&SolveSettings::default())?;
-    let mut solver =
-        DefaultSolver::new(&p, &q, &a, &rhs, &cones, settings).map_err(|e| Error::Numerical {
-            what: format!("Clarabel rejected the max-margin program: {e}"),
-        })?;
-    solver.solve();
-    let status = Status::from(solver.solution.status);
-    Ok(matches!(status, Status::Solved | Status::AlmostSolved).then(|| solver.solution.x.clone()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rand::{RngExt, SeedableRng};
-    use rand_chacha::ChaCha8Rng;
-
-    /// Rows shaped like the program's: `u . lambda0` inside (-0.7, 0.7)
-    /// (so that at the start only the weight-0 rows, near an atom, are
-    /// active, and the rows that bind at the optimum must be found), the
-    /// others weighted up to 1.
-    fn rows(seed: u64, n: usize, nz: usize) -> Vec<Row> {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        (0..n)
-            .map(|k| {
-                let c0 = 1.4 * rng.random::<f64>() - 0.7;
-                let a = (0..nz).map(|_| 0.6 * rng.random::<f64>() - 0.3).collect();
-                let w = if k % 10 == 0 {
-                    0.0
-                } else {
-                    rng.random::<f64>()
-                };
-                (c0, a, w)
-            })
-            .collect()
-    }
-
-    #[test]
-    fn active_sets_solve_the_whole_program() {
-        // The twin is the whole program solved at once. The LP's margin t*
-        // is unique; the QP's z (strictly convex in z) too.
-        for seed in [1u64, 2, 3] {
-            let (nz, zmax) = (6, 10.0);
-            let cons = rows(seed, 600, nz);
-            let all: Vec<&Row> = cons.iter().collect();
-            let z0 = vec![0.0; nz];
-            let full = solve(&all, nz, zmax, None).unwrap().unwrap();
-            let act = solve_active(&cons, nz, zmax, None, &z0, 0.0)
-                .unwrap()
-                .unwrap();
-            assert!(full[nz] > 0.0, "seed {seed}: no margin to test");
-            assert!(
-                (full[nz] - act[nz]).abs() <= 1e-7,
-                "seed {seed}: t* {} against {}",
-                act[nz],
-                full[nz]
-            );
-            // The QP nearest a reference outside the feasible set, asking
-            // for half the margin.
-            let z_ref: Vec<f64> = (0..nz).map(|i| 3.0 * (i as f64 - 2.5)).collect();
-            let t0 = 0.5 * full[nz];
-            let fq = solve(&all, nz, zmax, Some((t0, &z_ref))).unwrap().unwrap();
-            let aq = solve_active(&cons, nz, zmax, Some((t0, &z_ref)), &z_ref, t0)
-                .unwrap()
-                .unwrap();
-            let dz = (0..nz).map(|i| (fq[i] - aq[i]).abs()).fold(0.0, f64::max);
-            assert!(dz <= 1e-6, "seed {seed}: z differs by {dz}");
-            // The reduced start leaves rows out (else the test tests nothing).
-            let start = cons
-                .iter()
-                .filter(|r| r.2 == 0.0 || row_value(r, &z0, 0.0) >= 1.0 - ACTIVE_SLACK)
-                .count();
-            assert!(
-                start < cons.len() / 2,
-                "seed {seed}: {start} rows at the start"
-            );
-        }
-    }
 }

@@ -28,6 +28,7 @@ pub mod limit_units;
 pub mod linalg;
 pub mod local_max;
 pub mod max_margin;
+pub mod max_margin_program;
 pub mod precert;
 pub mod quasi_newton;
 pub mod refine;

@@ -17,6 +17,7 @@ pub mod atoms;
 pub mod clarabel_backend;
 pub mod columns;
 pub mod dense_ipm;
+pub mod dense_qp;
 pub mod good_lp_backend;
 pub mod highs_backend;
 pub mod simplex_backend;
