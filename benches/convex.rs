@@ -118,5 +118,51 @@ fn solve_k8_ldl(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, solve_pn, solve_k8_ldl);
+/// The max-margin candidate's first LP (`max t`) at the size of a
+/// width-4, K = 8 certificate (253 null-space coordinates, 2 800
+/// constraint pairs), on random rows shaped like the program's (`c0` in
+/// (-0.7, 0.7), so `t* > 0`): the dense interior point of
+/// `convex::dense_qp` over paired rows against Clarabel.
+fn max_margin_lp(c: &mut Criterion) {
+    use inrsamp::certify::max_margin_program::{Row, dense_program, solve_clarabel};
+    use rand::{RngExt, SeedableRng};
+    let (nz, n, zmax) = (253, 2_800, 1e3);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+    let rows: Vec<Row> = (0..n)
+        .map(|k| {
+            let c0 = 1.4 * rng.random::<f64>() - 0.7;
+            let a = (0..nz).map(|_| 0.1 * rng.random::<f64>() - 0.05).collect();
+            let w = if k % 10 == 0 {
+                0.0
+            } else {
+                rng.random::<f64>()
+            };
+            (c0, a, w)
+        })
+        .collect();
+    let refs: Vec<&Row> = rows.iter().collect();
+    let s = SolveSettings::default();
+    let dense = inrsamp::convex::dense_qp::solve(&dense_program(&refs, nz, zmax, None), &s)
+        .expect("the dense route passes its checks");
+    let twin = solve_clarabel(&refs, nz, zmax, None).unwrap().unwrap();
+    eprintln!(
+        "max-margin LP: t* {:.12} (dense, {} iterations) against {:.12} (Clarabel)",
+        dense.x[nz], dense.iterations, twin[nz]
+    );
+    let mut group = c.benchmark_group("max_margin_lp_nz253_2800");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(30));
+    group.bench_function("dense_qp", |b| {
+        b.iter(|| {
+            inrsamp::convex::dense_qp::solve(black_box(&dense_program(&refs, nz, zmax, None)), &s)
+        })
+    });
+    group.bench_function("clarabel", |b| {
+        b.iter(|| solve_clarabel(black_box(&refs), nz, zmax, None).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, solve_pn, solve_k8_ldl, max_margin_lp);
 criterion_main!(benches);
