@@ -74,21 +74,30 @@ fn normal_factor(prog: &Program<'_>, d: &[f64]) -> Option<Cholesky<f64, nalgebra
             *dst = a * r;
         }
     }
-    let mat = &b * b.transpose();
+    shifted_cholesky(&b * b.transpose(), SHIFT_REL)
+}
+
+/// The Cholesky factor of a symmetric `mat`; when that fails, of `mat`
+/// plus `shift_rel` times its largest diagonal entry on the diagonal (also
+/// used by [`super::dense_qp`]).
+pub(super) fn shifted_cholesky(
+    mut mat: DMatrix<f64>,
+    shift_rel: f64,
+) -> Option<Cholesky<f64, nalgebra::Dyn>> {
     if let Some(c) = Cholesky::new(mat.clone()) {
         return Some(c);
     }
-    let top = (0..m).map(|i| mat[(i, i)]).fold(0.0f64, f64::max);
-    let mut shifted = mat;
-    for i in 0..m {
-        shifted[(i, i)] += SHIFT_REL * top.max(f64::MIN_POSITIVE);
+    let n = mat.nrows();
+    let top = (0..n).map(|i| mat[(i, i)]).fold(0.0f64, f64::max);
+    for i in 0..n {
+        mat[(i, i)] += shift_rel * top.max(f64::MIN_POSITIVE);
     }
-    Cholesky::new(shifted)
+    Cholesky::new(mat)
 }
 
-/// Largest `alpha <= 1` with `v + alpha dv >= 0`, times [`STEP_FRACTION`]
-/// when the boundary is hit.
-fn step(v: &[f64], dv: &[f64]) -> f64 {
+/// Largest `alpha <= 1` with `v + alpha dv >= 0`, times `fraction` when
+/// the boundary is hit (also used by [`super::dense_qp`]).
+pub(super) fn boundary_step(v: &[f64], dv: &[f64], fraction: f64) -> f64 {
     let mut a = f64::INFINITY;
     for (x, dx) in v.iter().zip(dv) {
         if *dx < 0.0 {
@@ -96,10 +105,15 @@ fn step(v: &[f64], dv: &[f64]) -> f64 {
         }
     }
     if a.is_finite() {
-        (STEP_FRACTION * a).min(1.0)
+        (fraction * a).min(1.0)
     } else {
         1.0
     }
+}
+
+/// [`boundary_step`] at [`STEP_FRACTION`].
+fn step(v: &[f64], dv: &[f64]) -> f64 {
+    boundary_step(v, dv, STEP_FRACTION)
 }
 
 /// The iteration; None when it does not end `solved` (see the module doc).

@@ -102,20 +102,9 @@ fn norm(v: &[f64]) -> f64 {
     v.iter().map(|a| a * a).sum::<f64>().sqrt()
 }
 
-/// Largest `alpha <= 1` with `v + alpha dv >= 0`, times [`STEP_FRACTION`]
-/// when the boundary is hit.
+/// The boundary step of `dense_ipm`, at this module's [`STEP_FRACTION`].
 fn step(v: &[f64], dv: &[f64]) -> f64 {
-    let mut a = f64::INFINITY;
-    for (x, dx) in v.iter().zip(dv) {
-        if *dx < 0.0 {
-            a = a.min(-x / dx);
-        }
-    }
-    if a.is_finite() {
-        (STEP_FRACTION * a).min(1.0)
-    } else {
-        1.0
-    }
+    super::dense_ipm::boundary_step(v, dv, STEP_FRACTION)
 }
 
 impl<R: Rows> DenseQp<R> {
@@ -158,15 +147,7 @@ impl<R: Rows> DenseQp<R> {
         for (i, pi) in self.p.iter().enumerate() {
             mat[(i, i)] += pi;
         }
-        if let Some(c) = Cholesky::new(mat.clone()) {
-            return Some(c);
-        }
-        let n = mat.nrows();
-        let top = (0..n).map(|i| mat[(i, i)]).fold(0.0f64, f64::max);
-        for i in 0..n {
-            mat[(i, i)] += SHIFT_REL * top.max(f64::MIN_POSITIVE);
-        }
-        Cholesky::new(mat)
+        super::dense_ipm::shifted_cholesky(mat, SHIFT_REL)
     }
 }
 
