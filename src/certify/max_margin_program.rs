@@ -197,29 +197,29 @@ impl Rows for PairedRows {
     }
 }
 
-/// The program of [`solve`] as a [`DenseQp`] over [`PairedRows`]; the LP's
-/// row `-t <= 1` (`t >= -1`) is one maximizing `t` never meets.
-pub fn dense_program(
-    cons: &[&Row],
-    nz: usize,
-    zmax: f64,
-    t_min: Option<(f64, &[f64])>,
-) -> DenseQp<PairedRows> {
-    let nv = nz + 1;
-    let mut a = DMatrix::<f64>::zeros(cons.len(), nz);
-    let mut weight = Vec::with_capacity(cons.len());
+/// The right side `h` of the rows of [`PairedRows`] (the order of
+/// [`PairedRows`]' doc): `1 - c0_k`, `1 + c0_k` per constraint, `1` and
+/// `-t_min` for `t` (without `t_min` the row only bounds `t` below, at
+/// -1, which maximizing `t` never meets), then `zmax` twice per `z_i`.
+/// Shared by the dense route and Clarabel's.
+fn right_side(cons: &[&Row], nz: usize, zmax: f64, t_min: Option<(f64, &[f64])>) -> Vec<f64> {
     let mut h = Vec::with_capacity(2 * cons.len() + 2 + 2 * nz);
-    for (k, (c0, ak, wk)) in cons.iter().enumerate() {
-        for (i, v) in ak.iter().enumerate().take(nz) {
-            a[(k, i)] = *v;
-        }
-        weight.push(*wk);
+    for (c0, _, _) in cons {
         h.extend([1.0 - c0, 1.0 + c0]);
     }
     h.push(1.0);
     h.push(-t_min.map_or(-1.0, |t| t.0));
     h.extend(std::iter::repeat_n(zmax, 2 * nz));
-    let (p, q) = match t_min {
+    h
+}
+
+/// The objective `x' diag(p) x / 2 + q' x` over `x = (z, t)`: the LP `max
+/// t` (`p = 0`, `q = -e_t`) or, with `t_min`, `|z - z_ref|^2 / 2` (`p = (1,
+/// ..., 1, 0)`, `q = (-z_ref, 0)`). Shared by the dense route and
+/// Clarabel's.
+fn objective(nz: usize, t_min: Option<(f64, &[f64])>) -> (Vec<f64>, Vec<f64>) {
+    let nv = nz + 1;
+    match t_min {
         None => {
             let mut q = vec![0.0; nv];
             q[nz] = -1.0;
@@ -232,7 +232,27 @@ pub fn dense_program(
             q.push(0.0);
             (p, q)
         }
-    };
+    }
+}
+
+/// The program of [`solve`] as a [`DenseQp`] over [`PairedRows`]; the LP's
+/// row `-t <= 1` (`t >= -1`) is one maximizing `t` never meets.
+pub fn dense_program(
+    cons: &[&Row],
+    nz: usize,
+    zmax: f64,
+    t_min: Option<(f64, &[f64])>,
+) -> DenseQp<PairedRows> {
+    let mut a = DMatrix::<f64>::zeros(cons.len(), nz);
+    let mut weight = Vec::with_capacity(cons.len());
+    for (k, (_, ak, wk)) in cons.iter().enumerate() {
+        for (i, v) in ak.iter().enumerate().take(nz) {
+            a[(k, i)] = *v;
+        }
+        weight.push(*wk);
+    }
+    let h = right_side(cons, nz, zmax, t_min);
+    let (p, q) = objective(nz, t_min);
     DenseQp {
         p,
         q,
@@ -275,30 +295,19 @@ pub fn solve_clarabel(
         colptr.push(rowval.len());
     }
     let a = CscMatrix::new(nrow, nv, colptr, rowval, nzval);
-    let mut rhs = Vec::with_capacity(nrow);
-    for (c0, _, _) in cons {
-        rhs.extend([1.0 - c0, 1.0 + c0]);
+    let rhs = right_side(cons, nz, zmax, t_min);
+    let (p_diag, q) = objective(nz, t_min);
+    // diag(p) as Clarabel's upper triangle (CSC), its nonzero entries only.
+    let mut pcol = vec![0usize];
+    let (mut prow, mut pval) = (Vec::new(), Vec::new());
+    for (i, v) in p_diag.iter().enumerate() {
+        if *v != 0.0 {
+            prow.push(i);
+            pval.push(*v);
+        }
+        pcol.push(prow.len());
     }
-    rhs.push(1.0);
-    // Without t_min the row only bounds t below, which maximizing t never meets.
-    rhs.push(-t_min.map_or(-1.0, |t| t.0));
-    rhs.extend(std::iter::repeat_n(zmax, 2 * nz));
-    let (p, q) = match t_min {
-        None => {
-            let mut q = vec![0.0; nv];
-            q[nz] = -1.0;
-            (CscMatrix::<f64>::zeros((nv, nv)), q)
-        }
-        Some((_, z_ref)) => {
-            // |z - z_ref|^2 / 2: P = diag(1, ..., 1, 0) (upper triangle,
-            // CSC), q = -z_ref.
-            let colptr: Vec<usize> = (0..=nv).map(|i| i.min(nz)).collect();
-            let p = CscMatrix::new(nv, nv, colptr, (0..nz).collect(), vec![1.0; nz]);
-            let mut q: Vec<f64> = z_ref.iter().map(|v| -v).collect();
-            q.push(0.0);
-            (p, q)
-        }
-    };
+    let p = CscMatrix::new(nv, nv, pcol, prow, pval);
     let cones = [SupportedConeT::NonnegativeConeT(nrow)];
     let settings = crate::convex::clarabel_backend::clarabel_settings(&SolveSettings::default())?;
     let mut solver =
