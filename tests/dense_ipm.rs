@@ -8,6 +8,7 @@
 
 mod common;
 use common::*;
+use inrsamp::certify::teacher::{teacher_measurements, verdict_plan};
 use inrsamp::convex::columns::{ColumnSettings, Strategy, solve_grid};
 use inrsamp::convex::{Backend, Program, SolveSettings, Status, solve};
 use inrsamp::dictionary::{Dictionary, DiscretizationPlan};
@@ -126,4 +127,60 @@ fn where_it_does_not_apply_clarabel_answers() {
     let c = solve(&inf, Backend::DenseIpm, &SolveSettings::default()).unwrap();
     assert_eq!(c.backend, Backend::Clarabel);
     assert!(c.status.is_infeasible(), "{:?}", c.status);
+}
+
+/// A sparse optimum (a width-5 teacher: 5 atoms against M = 289 rows, K =
+/// 8) in a dictionary that holds near-copies of the teacher's directions
+/// (moved by 1e-6 to 1e-3 per coordinate, as refinement's added columns
+/// are): near the optimum the normal matrix is singular to working
+/// precision and the iteration's primal residual grows again. An earlier
+/// iterate passed the checks; the solve returns it (`STALL_ITERATIONS`)
+/// instead of running to the iteration limit and handing the program to
+/// Clarabel (which ended `almost_solved` here, 3.6238918055 against the
+/// optimum 3.6238917660). Found by scanning 13 such programs; HiGHS is the
+/// referee.
+#[test]
+fn a_sparse_optimum_among_near_copies_is_answered_by_the_dense_route() {
+    let spec = spec(2, 1, 8, "std");
+    let plan = verdict_plan(&spec).unwrap();
+    let teacher = ShallowInr::random(2, 1, 5, 207).unwrap();
+    let mut grid = SphereGrid::new(spec.feature_dim(), 2000, spec.seed).unwrap();
+    for u in &teacher.units {
+        grid.push(&u.w).unwrap();
+        for e in [1e-6, 1e-5, 1e-4, 1e-3] {
+            for i in 0..u.w.len() {
+                let mut w = u.w.clone();
+                w[i] += e;
+                grid.push(&w).unwrap();
+            }
+        }
+    }
+    let dict = Dictionary::build(&spec, &plan, &grid.points).unwrap();
+    let y = teacher_measurements(&spec, &plan, &teacher).unwrap();
+    let prog = Program::new(&dict.columns, dict.m, &y, &dict.psi, 0.0).unwrap();
+    let s = SolveSettings::default();
+    let a = solve_grid(
+        &prog,
+        Strategy::Full,
+        Backend::DenseIpm,
+        &s,
+        &ColumnSettings::default(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(a.lp.backend, Backend::DenseIpm, "fell back");
+    assert_eq!(a.lp.status, Status::Solved);
+    let h = solve(&prog, Backend::Highs, &s).unwrap();
+    // HiGHS's dual simplex ends `almost_solved` on this degenerate program
+    // (3.6238917682, 6e-10 above the dense route's answer).
+    assert!(h.status.has_solution(), "HiGHS {:?}", h.status);
+    let rel = (a.lp.primal_objective - h.primal_objective).abs() / h.primal_objective;
+    assert!(
+        rel < 1e-8,
+        "{} vs HiGHS {} ({rel:e})",
+        a.lp.primal_objective,
+        h.primal_objective
+    );
+    let e = eta_max(&prog, &a.lp.lambda);
+    assert!(e <= 1.0 + 1e-8, "max |eta| {e}");
 }

@@ -96,11 +96,11 @@ pub fn run(args: &LpArgs) -> Result<Outcome> {
     let text = if args.json {
         format!(
             "{}\n",
-            serde_json::to_string(&LpReport::new(&g, args.strategy, backend, m, n)).map_err(
-                |e| Error::Numerical {
+            serde_json::to_string(&LpReport::new(&g, args.strategy, m, n)).map_err(|e| {
+                Error::Numerical {
                     what: format!("encoding the report: {e}"),
                 }
-            )?
+            })?
         )
     } else {
         format!(

@@ -149,7 +149,7 @@ pub fn solve_scaled(
         s.lambda,
         s.iterations,
         s.seconds,
-        backend,
+        s.backend,
     ))
 }
 
@@ -242,7 +242,7 @@ pub fn solve_grid(
             sub_lp.lambda.clone(),
             sub_lp.iterations,
             sub_lp.seconds,
-            backend,
+            sub_lp.backend,
         );
         if sub_lp.status.is_infeasible() && active.len() < n {
             // The active columns may not span y yet: widen and retry.
@@ -319,7 +319,8 @@ pub struct LpReport {
     pub m: usize,
     /// Columns of Phi.
     pub n: usize,
-    /// The backend.
+    /// The backend that answered the last LP (Clarabel where the dense
+    /// interior point fell back).
     pub backend: super::Backend,
     /// The amplitudes.
     pub c: Vec<f64>,
@@ -329,13 +330,7 @@ pub struct LpReport {
 
 impl LpReport {
     /// The report of a grid solve of an `m x n` program.
-    pub fn new(
-        g: &GridSolve,
-        strategy: Strategy,
-        backend: super::Backend,
-        m: usize,
-        n: usize,
-    ) -> Self {
+    pub fn new(g: &GridSolve, strategy: Strategy, m: usize, n: usize) -> Self {
         let s = &g.lp;
         LpReport {
             status: s.status.name(),
@@ -350,7 +345,7 @@ impl LpReport {
             nonzeros: s.nonzeros(1e-6),
             m,
             n,
-            backend,
+            backend: s.backend,
             c: s.c.clone(),
             lambda: s.lambda.clone(),
         }

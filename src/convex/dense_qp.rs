@@ -14,10 +14,13 @@
 //! when the numbers recomputed from it outside the iteration (the
 //! violation of `G x <= h`, the stationarity residual `p x + q + G'
 //! lambda`, and the duality gap) meet the settings' tolerances within
-//! [`CHECK_FACTOR`]. Otherwise it returns None and the caller solves the
-//! program another way.
+//! [`CHECK_FACTOR`]. An iterate that passes them before the iteration's own
+//! stopping test is kept, and returned if the iteration then breaks down
+//! ([`super::dense_ipm::STALL_ITERATIONS`]). Otherwise it returns None and
+//! the caller solves the program another way.
 
 use super::SolveSettings;
+use super::dense_ipm::STALL_ITERATIONS;
 use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
 
 /// Fraction of the distance to the boundary taken by each step.
@@ -179,6 +182,10 @@ pub fn solve<R: Rows>(qp: &DenseQp<R>, settings: &SolveSettings) -> Option<QpSol
     let mut lambda = shift(z);
     let (norm_h, norm_q) = (norm(&qp.h), norm(&qp.q));
     let mut iterations = 0u32;
+    // As in `dense_ipm`: the last iterate that passed the checks (returned
+    // if the iteration then breaks down); the lowest merit so far, and when.
+    let mut kept: Option<QpSolution> = None;
+    let (mut best_merit, mut best_at) = (f64::INFINITY, 0u32);
     loop {
         let gx = qp.g_times(&x);
         let r_p: Vec<f64> = (0..m).map(|i| gx[i] + s[i] - qp.h[i]).collect();
@@ -192,12 +199,29 @@ pub fn solve<R: Rows>(qp: &DenseQp<R>, settings: &SolveSettings) -> Option<QpSol
         {
             break;
         }
+        let near = CHECK_FACTOR * settings.tol_feas;
+        if norm(&r_p) <= near * (1.0 + norm_h)
+            && norm(&r_d) <= near * (1.0 + norm_q)
+            && let Some(sol) = check(qp, settings, x.clone(), lambda.clone(), iterations)
+        {
+            kept = Some(sol);
+        }
+        let merit = (norm(&r_p) / (1.0 + norm_h))
+            .max(norm(&r_d) / (1.0 + norm_q))
+            .max(gap / pobj.abs().max(1.0));
+        if merit < best_merit {
+            (best_merit, best_at) = (merit, iterations);
+        } else if iterations - best_at > STALL_ITERATIONS {
+            return kept;
+        }
         if iterations >= settings.max_iter {
-            return None;
+            return kept;
         }
         iterations += 1;
         let w: Vec<f64> = (0..m).map(|i| lambda[i] / s[i]).collect();
-        let fac = qp.normal_factor(&w)?;
+        let Some(fac) = qp.normal_factor(&w) else {
+            return kept;
+        };
         // Newton step with S lambda's right-hand side r_c:
         // N dx = -r_d - G'(W r_p + S^-1 r_c), dlambda = W (G dx + r_p) + S^-1 r_c,
         // ds = -r_p - G dx.
@@ -231,7 +255,7 @@ pub fn solve<R: Rows>(qp: &DenseQp<R>, settings: &SolveSettings) -> Option<QpSol
         let (dx, dl, ds) = direction(&r_cor);
         let alpha = step(&s, &ds).min(step(&lambda, &dl));
         if !alpha.is_finite() || dx.iter().chain(&dl).chain(&ds).any(|v| !v.is_finite()) {
-            return None;
+            return kept;
         }
         for (a, d) in x.iter_mut().zip(&dx) {
             *a += alpha * d;
@@ -243,7 +267,7 @@ pub fn solve<R: Rows>(qp: &DenseQp<R>, settings: &SolveSettings) -> Option<QpSol
             *a += alpha * d;
         }
     }
-    check(qp, settings, x, lambda, iterations)
+    check(qp, settings, x, lambda, iterations).or(kept)
 }
 
 /// The checks of the module doc, on numbers recomputed from `x` and
