@@ -211,7 +211,7 @@ pub fn solve<R: Rows>(qp: &DenseQp<R>, settings: &SolveSettings) -> Option<QpSol
             .max(gap / pobj.abs().max(1.0));
         if merit < best_merit {
             (best_merit, best_at) = (merit, iterations);
-        } else if iterations - best_at > STALL_ITERATIONS {
+        } else if kept.is_some() && iterations - best_at > STALL_ITERATIONS {
             return kept;
         }
         if iterations >= settings.max_iter {
