@@ -48,21 +48,35 @@ fn verdict(
 
 #[test]
 fn a_passing_certificate_closes_an_estimated_bracket_at_the_teachers_cost() {
-    // d = 2, K0 = 1, K = 3, a width-1 teacher of seed 1 on the 2 000-point
-    // grid, no refinement: the grid LP's lambda exceeds 1 off the grid (its
-    // lower end is 0.5058, 4 % below the cost), while the max-margin
-    // candidate passes the strict tier.
-    let (r, solve, cost) = verdict(2, 1);
-    assert_eq!(r.verdict, Verdict::Unique, "{}", r.reason);
-    assert_eq!(solve.lower_source, LowerSource::Certificate, "{}", r.reason);
-    assert_eq!(r.lower_kind, BoundKind::Estimated);
+    // d = 2, K0 = 1, K = 3, width-1 teachers of seeds 1 and 6 on the
+    // 2 000-point grid, no refinement: the grid LP's lambda exceeds 1 off
+    // the grid (its lower end is 4 % below the cost), and the max-margin
+    // candidate may pass the strict tier. Whether it passes depends on the
+    // last bits of the columns (seed 1 passed before the x2 rule of
+    // 2026-12-06 and not after, seed 6 in both), so the claim is checked on
+    // every instance where a certificate sets the lower end, and at least
+    // one must.
+    let mut checked = 0;
+    for seed in [1u64, 6] {
+        let (r, solve, cost) = verdict(2, seed);
+        if solve.lower_source != LowerSource::Certificate {
+            continue;
+        }
+        checked += 1;
+        assert_eq!(r.verdict, Verdict::Unique, "seed {seed}: {}", r.reason);
+        assert_eq!(r.lower_kind, BoundKind::Estimated);
+        assert!(
+            (r.certified_lower - cost).abs() <= 1e-9 * cost,
+            "seed {seed}: lower {} against the teacher's cost {cost}",
+            r.certified_lower
+        );
+        assert!(r.certified_lower <= r.certified_upper * (1.0 + 1e-12));
+        assert!((r.teacher_cost - cost).abs() <= 1e-12 * cost);
+    }
     assert!(
-        (r.certified_lower - cost).abs() <= 1e-9 * cost,
-        "lower {} against the teacher's cost {cost}",
-        r.certified_lower
+        checked > 0,
+        "no instance where a certificate set the lower end"
     );
-    assert!(r.certified_lower <= r.certified_upper * (1.0 + 1e-12));
-    assert!((r.teacher_cost - cost).abs() <= 1e-12 * cost);
 }
 
 #[test]

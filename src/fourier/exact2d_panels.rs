@@ -11,14 +11,20 @@
 //! axis, and a fixed number of pieces then converges slowly. (Measured on a
 //! K0 = 1 unit whose breakpoints are 0.074 apart: with 4 fixed pieces per
 //! panel the coefficients were off by 3.7e-6 relative, with 32 by 4e-12.)
-//! So every piece is bisected in `t` until its 20- and 10-node
-//! Gauss-Legendre rules agree to [`PIECE_TOL`] (at most [`MAX_BISECTIONS`]
-//! times); the caller says what "agree" means (`piece_error`).
+//! So every piece is bisected in `t` until its 21-node Gauss-Kronrod rule
+//! and the 10-node Gauss-Legendre rule embedded in it agree to
+//! [`PIECE_TOL`] (at most [`MAX_BISECTIONS`] times); the caller says what
+//! "agree" means (`piece_error`). The pair is nested: 21 evaluations of the
+//! integrand per piece give both rules (the 20- and 10-node Gauss-Legendre
+//! pair used before 2026-12-06 took 30, and its high-order rule was no
+//! better where it mattered: a piece is accepted on the low-order rule's
+//! accuracy, and the high-order one is then far more accurate than the
+//! tolerance either way).
 
-use super::exact2d::{NODES, Node, piece_nodes, sin2_map};
+use super::exact2d::{Node, piece_nodes, sin2_map};
 
-/// A piece of a panel is accepted when its 20-node and 10-node
-/// Gauss-Legendre integrals of `sigma(g) e^{-2 pi i k.x}` (over `sum |c|`)
+/// A piece of a panel is accepted when its 21-node Gauss-Kronrod and
+/// 10-node Gauss-Legendre integrals of `sigma(g) e^{-2 pi i k.x}` (over `sum |c|`)
 /// and of `1[g > 0] e^{-2 pi i k.x}`, `|k| <= kmax`, differ by at most this
 /// (largest entry); otherwise it is bisected. Chosen on random K0 = 2 units
 /// of seeds 100-119 (not the tests' seeds): the transposed route then
@@ -32,8 +38,77 @@ pub const MAX_BISECTIONS: usize = 12;
 /// Gauss-Legendre nodes and weights on [-1, 1].
 type Rule = Vec<(f64, f64)>;
 
+/// The non-negative nodes of the 21-node Gauss-Kronrod rule on [-1, 1]
+/// (the tabulated values of QUADPACK's `qk21`, Piessens et al. 1983), in
+/// decreasing order; the odd positions are the nodes of the 10-node
+/// Gauss-Legendre rule. `tests/exact2d.rs` checks them: the Kronrod rule
+/// integrates every polynomial of degree <= 31 exactly, and the odd
+/// positions and [`GAUSS10_WEIGHTS`] are the Gauss-Legendre rule of
+/// `gauss_quad`.
+const KRONROD21_NODES: [f64; 11] = [
+    0.995_657_163_025_808_1,
+    0.973_906_528_517_171_7,
+    0.930_157_491_355_708_2,
+    0.865_063_366_688_984_5,
+    0.780_817_726_586_416_9,
+    0.679_409_568_299_024_4,
+    0.562_757_134_668_604_7,
+    0.433_395_394_129_247_2,
+    0.294_392_862_701_460_2,
+    0.148_874_338_981_631_2,
+    0.0,
+];
+
+/// The Kronrod weights of [`KRONROD21_NODES`].
+const KRONROD21_WEIGHTS: [f64; 11] = [
+    0.011_694_638_867_371_874,
+    0.032_558_162_307_964_73,
+    0.054_755_896_574_351_996,
+    0.075_039_674_810_919_95,
+    0.093_125_454_583_697_6,
+    0.109_387_158_802_297_64,
+    0.123_491_976_262_065_85,
+    0.134_709_217_311_473_33,
+    0.142_775_938_577_060_08,
+    0.147_739_104_901_338_5,
+    0.149_445_554_002_916_9,
+];
+
+/// The 10-node Gauss-Legendre weights of the odd positions of
+/// [`KRONROD21_NODES`].
+const GAUSS10_WEIGHTS: [f64; 5] = [
+    0.066_671_344_308_688_14,
+    0.149_451_349_150_580_6,
+    0.219_086_362_515_982_04,
+    0.269_266_719_309_996_36,
+    0.295_524_224_714_752_87,
+];
+
+/// The 21-node Gauss-Kronrod rule on [-1, 1] as `(node, Kronrod weight,
+/// Gauss weight)`, the Gauss weight 0 at the 11 nodes that are not the
+/// 10-node Gauss-Legendre rule's; in increasing order of the node.
+pub fn kronrod21() -> Vec<(f64, f64, f64)> {
+    let gauss = |i: usize| {
+        if i % 2 == 1 {
+            GAUSS10_WEIGHTS[i / 2]
+        } else {
+            0.0
+        }
+    };
+    let mut out: Vec<(f64, f64, f64)> = (0..10)
+        .map(|i| (-KRONROD21_NODES[i], KRONROD21_WEIGHTS[i], gauss(i)))
+        .collect();
+    out.push((0.0, KRONROD21_WEIGHTS[10], 0.0));
+    out.extend(
+        (0..10)
+            .rev()
+            .map(|i| (KRONROD21_NODES[i], KRONROD21_WEIGHTS[i], gauss(i))),
+    );
+    out
+}
+
 thread_local! {
-    static RULES: (Rule, Rule) = (gauss_legendre(NODES), gauss_legendre(NODES / 2));
+    static KRONROD: Vec<(f64, f64, f64)> = kronrod21();
 }
 
 /// The `n`-node Gauss-Legendre rule on [-1, 1] (at least one node).
@@ -53,7 +128,8 @@ pub fn gauss_legendre(n: usize) -> Rule {
 /// nodes (both rules) go to `piece_error`, which may fill them (intervals)
 /// and returns the difference of the two rules (`None`: a root finder
 /// failed, and so does this); pieces above [`PIECE_TOL`] are bisected.
-/// `with_low` keeps the 10-node rule's nodes (for the embedded estimate).
+/// `with_low` keeps the weights of the 10-node rule (for the embedded
+/// estimate); without it they are set to 0.
 pub fn bisected_nodes(
     bps: &[f64],
     initial: &dyn Fn(f64) -> usize,
@@ -61,7 +137,7 @@ pub fn bisected_nodes(
     with_low: bool,
     piece_error: &dyn Fn(&mut [Node]) -> Option<f64>,
 ) -> Option<Vec<Node>> {
-    let (hi, lo) = RULES.with(|r| r.clone());
+    let rule = KRONROD.with(|r| r.clone());
     // (start, length, substitution, initial pieces)
     let panels: Vec<(f64, f64, bool, usize)> = if bps.is_empty() {
         vec![(0.0, 1.0, false, periodic.max(1))]
@@ -95,11 +171,11 @@ pub fn bisected_nodes(
             .map(|p| (p as f64 / n0 as f64, (p + 1) as f64 / n0 as f64, 0))
             .collect();
         while let Some((t0, t1, depth)) = stack.pop() {
-            let mut piece = piece_nodes(t0, t1, &hi, &lo, &map);
+            let mut piece = piece_nodes(t0, t1, &rule, &map);
             let err = piece_error(&mut piece)?;
             if err <= PIECE_TOL || depth >= MAX_BISECTIONS {
                 if !with_low {
-                    piece.retain(|n| n.weight != 0.0);
+                    piece.iter_mut().for_each(|n| n.weight_low = 0.0);
                 }
                 out.extend(piece);
             } else {

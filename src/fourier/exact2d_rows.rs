@@ -212,9 +212,10 @@ pub fn polish_breakpoint(cube: &[Complex64], side: usize, b: f64) -> Option<f64>
 /// The quadrature nodes in `x2` for `g` (any K0), with the positive
 /// intervals of each row, for coefficients up to `kmax`: the panels between
 /// breakpoints (and [`MIN_CUTS_PER_K0`] uniform cuts) under the substitution
-/// `x2 = a + (b - a) sin^2(pi t / 2)`, bisected in `t` until the 20- and
-/// 10-node rules agree to [`PIECE_TOL`]. `with_low` keeps the 10-node rule
-/// as the embedded error estimate.
+/// `x2 = a + (b - a) sin^2(pi t / 2)`, bisected in `t` until the 21-node
+/// Gauss-Kronrod rule and its embedded 10-node Gauss-Legendre rule agree to
+/// [`PIECE_TOL`]. `with_low` keeps the 10-node rule as the embedded error
+/// estimate.
 pub fn nodes(cube: &[Complex64], kmax: usize, with_low: bool) -> Option<Vec<Node>> {
     let side = cube_side(cube.len())?;
     let mut bps = breakpoints(cube)?;
