@@ -18,7 +18,11 @@ pub struct RefineSettings {
     pub enabled: bool,
     /// Stop when `sup |eta| <= 1 + eps` (default 1e-5).
     pub eps: f64,
-    /// Round limit (default 30).
+    /// Round limit (`--max-rounds`, default 30). Refinements that close by
+    /// the optimality system stop long before it; those that close only by
+    /// column generation (psi_mod at widths >= 2 in d = 2, whose LP measures
+    /// hold near-limit units) narrow the gap about tenfold per 10 to 25
+    /// rounds there (README "Refinement", "The round limit").
     pub max_rounds: usize,
     /// Maximizers added per round (default 16; times
     /// [`PSI_MOD_ADD_FACTOR`] for psi_mod: [`RefineSettings::added_per_round`]).
@@ -40,6 +44,23 @@ pub struct RefineSettings {
     /// settings when None (settings hashes of earlier runs unchanged).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub round_search: Option<usize>,
+}
+
+/// Largest accepted [`RefineSettings::max_rounds`] (`--max-rounds`).
+pub const MAX_ROUNDS_LIMIT: usize = 10_000;
+
+/// Checks a round limit (1 to [`MAX_ROUNDS_LIMIT`]); the error names `key`
+/// (the flag or the plan's key).
+pub fn check_max_rounds(key: &'static str, n: usize) -> crate::error::Result<()> {
+    if (1..=MAX_ROUNDS_LIMIT).contains(&n) {
+        Ok(())
+    } else {
+        Err(crate::error::Error::setting(
+            key,
+            n,
+            "the round limit must be between 1 and 10 000",
+        ))
+    }
 }
 
 /// Largest accepted [`RefineSettings::round_search`].

@@ -50,6 +50,13 @@ pub struct SolverArgs {
     /// "Refinement")
     #[arg(long = "round-search")]
     pub round_search: Option<usize>,
+    /// Round limit of the refinement, 1 to 10 000. Rounds end earlier when
+    /// the bracket is eps-tight or the LP's lambda is feasible. Width-2 and
+    /// -3 psi_mod teachers in d = 2 need 45 to more than 120 rounds for eps =
+    /// 1e-5
+    /// (README "The round limit")
+    #[arg(long = "max-rounds", default_value_t = 30)]
+    pub max_rounds: usize,
     /// LP backend.
     #[arg(long, value_enum, default_value_t = Backend::DenseIpm)]
     pub backend: Backend,
@@ -104,6 +111,7 @@ impl SolverArgs {
             ));
         }
         crate::certify::bracket::check_round_search("round-search", self.round_search)?;
+        crate::certify::bracket::check_max_rounds("max-rounds", self.max_rounds)?;
         if !(self.noise_delta.is_finite() && self.noise_delta >= 0.0) {
             return Err(Error::setting(
                 "noise-delta",
@@ -130,6 +138,7 @@ impl SolverArgs {
         o.refine.eps = self.eps;
         o.refine.smoothing = self.dual_smoothing;
         o.refine.round_search = self.round_search;
+        o.refine.max_rounds = self.max_rounds;
         o.columns.eps = o.columns.eps.min(self.eps);
         Ok(o)
     }

@@ -50,6 +50,12 @@ pub struct ConvexSettings {
     /// JSON when not given (settings hashes of earlier plans unchanged).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub round_search: Option<usize>,
+    /// Round limit of the refinement (`--max-rounds`,
+    /// `RefineSettings::max_rounds`; 1 to 10 000, default 30). Left out of
+    /// the canonical JSON when not given (settings hashes of earlier plans
+    /// unchanged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_rounds: Option<usize>,
 }
 
 impl Default for ConvexSettings {
@@ -60,6 +66,7 @@ impl Default for ConvexSettings {
             off_grid: false,
             decide: false,
             round_search: None,
+            max_rounds: None,
         }
     }
 }
@@ -349,6 +356,9 @@ impl ExperimentConfig {
             "convex.round_search",
             self.convex.round_search,
         )?;
+        if let Some(n) = self.convex.max_rounds {
+            crate::certify::bracket::check_max_rounds("convex.max_rounds", n)?;
+        }
         let a = &self.al;
         if a.student_width == 0
             || a.outer_max == 0
