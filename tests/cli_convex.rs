@@ -321,8 +321,34 @@ fn refinement_rounds_are_reported_on_stderr() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("refinement round 1/30: value "), "{err}");
+    // psi_pre's default round limit is 100 (psi_mod's 30, README "The round
+    // limit"); `--max-rounds` sets it.
+    assert!(err.contains("refinement round 1/100: value "), "{err}");
     assert!(err.contains("lower estimate"), "{err}");
+    // (psi, width, seed, --max-rounds, the limit shown); the psi_mod
+    // instance needs rounds (seed 7's width-1 teacher closes on the grid).
+    for (psi, width, seed, extra, limit) in [
+        ("mod", "2", "54", None, "30"),
+        ("pre", "1", "7", Some("7"), "7"),
+    ] {
+        let mut a: Vec<&str> = args.to_vec();
+        a[8] = psi;
+        a[12] = width;
+        a[14] = seed;
+        if let Some(n) = extra {
+            a.extend(["--max-rounds", n]);
+        }
+        let out = assert_cmd::Command::cargo_bin("inrsamp")
+            .unwrap()
+            .args(&a)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("refinement round 1/{limit}: value ")),
+            "{psi}: {err}"
+        );
+    }
     let quiet = assert_cmd::Command::cargo_bin("inrsamp")
         .unwrap()
         .args(args)

@@ -159,7 +159,7 @@ fn a_hint_that_is_a_certificate_does_not_stop_refinement_early() {
         let open =
             r.certified_upper - r.certified_lower > opts.refine.eps * r.certified_upper.abs();
         assert!(
-            !open || r.refine_rounds >= opts.refine.max_rounds,
+            !open || r.refine_rounds >= opts.refine.rounds_for(&spec.psi),
             "seed {seed}: stopped after {} rounds with the bracket [{}, {}] open",
             r.refine_rounds,
             r.certified_lower,

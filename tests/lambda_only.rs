@@ -27,7 +27,7 @@ fn instance(psi: &str, k: i64, width: usize, seed: u64) -> (ProblemSpec, Vec<f64
 fn solve(spec: &ProblemSpec, y: &[f64], max_rounds: usize, lambda_only: bool) -> CertifiedSolve {
     let mut opts = SolveOptions::default();
     opts.refine.enabled = true;
-    opts.refine.max_rounds = max_rounds;
+    opts.refine.max_rounds = Some(max_rounds);
     let plan = verdict_plan(spec).unwrap();
     let grid = inrsamp::sphere::SphereGrid::new(spec.feature_dim(), 300, spec.seed).unwrap();
     let mut dict = inrsamp::dictionary::Dictionary::build(spec, &plan, &grid.points).unwrap();

@@ -21,7 +21,7 @@ const LONG: usize = 12;
 fn solve_with(spec: &ProblemSpec, y: &[f64], seed: u64, rounds: usize) -> CertifiedSolve {
     let mut opts = SolveOptions::default();
     opts.refine.enabled = true;
-    opts.refine.max_rounds = rounds;
+    opts.refine.max_rounds = Some(rounds);
     hinted_solve_with(spec, y, seed, None, &opts)
 }
 

@@ -18,12 +18,13 @@ pub struct RefineSettings {
     pub enabled: bool,
     /// Stop when `sup |eta| <= 1 + eps` (default 1e-5).
     pub eps: f64,
-    /// Round limit (`--max-rounds`, default 30). Refinements that close by
-    /// the optimality system stop long before it; those that close only by
-    /// column generation (psi_mod at widths >= 2 in d = 2, whose LP measures
-    /// hold near-limit units) narrow the gap about tenfold per 10 to 25
-    /// rounds there (README "Refinement", "The round limit").
-    pub max_rounds: usize,
+    /// Round limit (`--max-rounds`; None, the default: the regularizer's,
+    /// [`RefineSettings::rounds_for`]). psi_std and psi_pre brackets left
+    /// open at 30 rounds closed at 36 to 61 rounds through the optimality
+    /// system; psi_mod ones at widths >= 2 in d = 2 (LP measures of
+    /// near-limit units) only narrow, about tenfold per 10 to 25 rounds
+    /// (README "Refinement", "The round limit").
+    pub max_rounds: Option<usize>,
     /// Maximizers added per round (default 16; times
     /// [`PSI_MOD_ADD_FACTOR`] for psi_mod: [`RefineSettings::added_per_round`]).
     pub add_per_round: usize,
@@ -45,6 +46,13 @@ pub struct RefineSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub round_search: Option<usize>,
 }
+
+/// Round limit of psi_std and psi_pre when none is given.
+pub const DEFAULT_MAX_ROUNDS: usize = 100;
+/// Round limit of psi_mod when none is given: its brackets that need more
+/// rounds are those of near-limit measures, which more rounds narrow but
+/// did not close to 1e-6 in any of five measured runs (four instances).
+pub const PSI_MOD_MAX_ROUNDS: usize = 30;
 
 /// Largest accepted [`RefineSettings::max_rounds`] (`--max-rounds`).
 pub const MAX_ROUNDS_LIMIT: usize = 10_000;
@@ -133,6 +141,16 @@ impl RefineSettings {
         }
     }
 
+    /// Round limit for this regularizer: the setting when given, else
+    /// [`PSI_MOD_MAX_ROUNDS`] for psi_mod and [`DEFAULT_MAX_ROUNDS`]
+    /// otherwise.
+    pub fn rounds_for(&self, psi: &crate::inr::psi::PsiKind) -> usize {
+        self.max_rounds.unwrap_or(match psi {
+            crate::inr::psi::PsiKind::Mod { .. } => PSI_MOD_MAX_ROUNDS,
+            _ => DEFAULT_MAX_ROUNDS,
+        })
+    }
+
     /// Dual smoothing for this regularizer: the setting when given, else
     /// [`PSI_MOD_SMOOTHING`] for psi_mod and 0 (off) otherwise; when the
     /// refinement only has to decide (`certify --decide`),
@@ -151,7 +169,7 @@ impl Default for RefineSettings {
         RefineSettings {
             enabled: false,
             eps: 1e-5,
-            max_rounds: 30,
+            max_rounds: None,
             add_per_round: 16,
             smoothing: None,
             round_search: None,

@@ -323,7 +323,7 @@ pub fn solve_certified_hinted(
                 .filter(|(i, _)| Some(*i) != hint_index && Some(*i) != smooth_index)
                 .any(|(_, sr)| sr.sup.value <= 1.0 + opts.refine.eps)
             || tight
-            || rounds >= opts.refine.max_rounds;
+            || rounds >= opts.refine.rounds_for(&spec.psi);
         // Decide mode: a candidate cheaper than the threshold; it stops the
         // refinement only if its measure verifies (below).
         let decide_now = stop_below.is_some_and(|sb| upper < sb);
@@ -371,7 +371,8 @@ pub fn solve_certified_hinted(
         let mut final_fin: Option<SupBound> = None;
         // Lambda-only: the thorough search below matters only when it can
         // reopen the refinement.
-        let can_reopen = opts.refine.enabled && rounds < opts.refine.max_rounds && !decide_now;
+        let can_reopen =
+            opts.refine.enabled && rounds < opts.refine.rounds_for(&spec.psi) && !decide_now;
         if done && lambda_only && !can_reopen {
             return Ok(bare(grid, rounds, history));
         }

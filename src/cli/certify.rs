@@ -87,8 +87,10 @@ pub fn request(args: &CertifyArgs) -> Result<CertifyRequest> {
 /// Runs the subcommand.
 pub fn run(args: &CertifyArgs) -> Result<Outcome> {
     let req = request(args)?;
-    let mut progress =
-        RoundProgress::new(req.options.refine.enabled, req.options.refine.max_rounds);
+    let mut progress = RoundProgress::new(
+        req.options.refine.enabled,
+        req.options.refine.rounds_for(&req.spec.psi),
+    );
     let r = certify_observed(&req, &mut |round| progress.observe(round));
     progress.finish();
     let r = r?;

@@ -84,7 +84,7 @@ pub fn run(args: &SolveArgs) -> Result<Outcome> {
         crate::output::matrix::write_npy_vector(&yv, &y)?;
         crate::output::matrix::write_npy_vector(&psi, &dict.psi)?;
     }
-    let mut progress = RoundProgress::new(opts.refine.enabled, opts.refine.max_rounds);
+    let mut progress = RoundProgress::new(opts.refine.enabled, opts.refine.rounds_for(&spec.psi));
     // d = 2, K0 >= 2 on a quadrature plan: the data on exact columns, for
     // the exact re-derivation of the measure and the bracket (a data file
     // is the data on either operator). Not for K0 = 1 with `--exact=false`:

@@ -50,13 +50,14 @@ pub struct SolverArgs {
     /// "Refinement")
     #[arg(long = "round-search")]
     pub round_search: Option<usize>,
-    /// Round limit of the refinement, 1 to 10 000. Rounds end earlier when
-    /// the bracket is eps-tight or the LP's lambda is feasible. Width-2 and
-    /// -3 psi_mod teachers in d = 2 need 45 to more than 120 rounds for eps =
-    /// 1e-5
-    /// (README "The round limit")
-    #[arg(long = "max-rounds", default_value_t = 30)]
-    pub max_rounds: usize,
+    /// Round limit of the refinement, 1 to 10 000. Default: 100 for psi_std
+    /// and psi_pre (brackets open at 30 rounds closed at 36 to 61), 30 for
+    /// psi_mod (width-2 and -3 teachers in d = 2 narrow with more rounds
+    /// but did not close: 45 to more than 120 rounds to reach gaps of
+    /// 1e-5). Rounds end earlier when the bracket is eps-tight or the LP's
+    /// lambda is feasible (README "The round limit")
+    #[arg(long = "max-rounds")]
+    pub max_rounds: Option<usize>,
     /// LP backend.
     #[arg(long, value_enum, default_value_t = Backend::DenseIpm)]
     pub backend: Backend,
@@ -111,7 +112,9 @@ impl SolverArgs {
             ));
         }
         crate::certify::bracket::check_round_search("round-search", self.round_search)?;
-        crate::certify::bracket::check_max_rounds("max-rounds", self.max_rounds)?;
+        if let Some(n) = self.max_rounds {
+            crate::certify::bracket::check_max_rounds("max-rounds", n)?;
+        }
         if !(self.noise_delta.is_finite() && self.noise_delta >= 0.0) {
             return Err(Error::setting(
                 "noise-delta",

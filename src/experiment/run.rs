@@ -83,9 +83,7 @@ fn convex(cfg: &ExperimentConfig, job: &Job, r: &mut Record) -> Result<()> {
     let mut opts = SolveOptions::default();
     opts.refine.enabled = cfg.convex.refine;
     opts.refine.round_search = cfg.convex.round_search;
-    if let Some(n) = cfg.convex.max_rounds {
-        opts.refine.max_rounds = n;
-    }
+    opts.refine.max_rounds = cfg.convex.max_rounds;
     let (rep, _, _) = certify_teacher(&spec, &teacher, &vs, &opts, &CertifySettings::default())?;
     r.outcome = rep.verdict.name().to_string();
     r.success = matches!(rep.verdict, Verdict::Unique | Verdict::Recovered);
