@@ -142,3 +142,64 @@ fn the_setting_keeps_earlier_hashes_and_bad_values_name_the_flag() {
         .to_string();
     assert!(err.contains("convex.max_rounds"), "{err}");
 }
+
+/// An instance left open by its round limit says so and names the flag;
+/// following the advice decides it. Fresh instance: d = 1, K0 = 2, K = 4,
+/// psi_std, width 1, seed 3, off the grid, 200 directions (found by a scan
+/// of seeds 1-3).
+#[test]
+fn an_open_bracket_at_the_round_limit_names_the_flag_and_more_rounds_decide() {
+    let base = [
+        "certify",
+        "--d",
+        "1",
+        "--k0",
+        "2",
+        "--k",
+        "4",
+        "--psi",
+        "std",
+        "--teacher",
+        "random",
+        "--width",
+        "1",
+        "--seed",
+        "3",
+        "--off-grid",
+        "--grid-points",
+        "200",
+        "--json",
+    ];
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let out = assert_cmd::Command::cargo_bin("inrsamp")
+            .unwrap()
+            .args(base)
+            .args(extra)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let short = run(&["--max-rounds", "1"]);
+    assert_eq!(short["verdict"], "inconclusive", "{short}");
+    assert_eq!(short["refine_rounds"], 1, "{short}");
+    let reason = short["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("used all 1 of its rounds: raise --max-rounds"),
+        "{reason}"
+    );
+    let full = run(&[]);
+    assert_ne!(full["verdict"], "inconclusive", "{full}");
+    // Two valid brackets of one value overlap.
+    let (l1, u1) = (
+        short["certified_lower"].as_f64().unwrap(),
+        short["certified_upper"].as_f64().unwrap(),
+    );
+    let (l2, u2) = (
+        full["certified_lower"].as_f64().unwrap(),
+        full["certified_upper"].as_f64().unwrap(),
+    );
+    assert!(
+        l1 <= u2 * (1.0 + 1e-9) && l2 <= u1 * (1.0 + 1e-9),
+        "[{l1}, {u1}] and [{l2}, {u2}]"
+    );
+}

@@ -323,10 +323,15 @@ pub fn certify_teacher_observed(
         report.lower_kind = solve.lower_kind;
         Ok(lower)
     };
-    let advice = if opts.refine.enabled {
-        "raise --grid-points or the refinement round limit"
+    let limit = opts.refine.rounds_for(&spec.psi);
+    let advice = if !opts.refine.enabled {
+        "add --refine (or raise --grid-points)".to_string()
+    } else if solve.refine_rounds >= limit {
+        format!(
+            "the refinement used all {limit} of its rounds: raise --max-rounds (or --grid-points)"
+        )
     } else {
-        "add --refine (or raise --grid-points)"
+        "raise --grid-points or --max-rounds".to_string()
     };
     if ynorm == 0.0 {
         report.reason = "the teacher's measurements are all zero (each unit vanishes: g <= 0 everywhere); nothing to recover".into();
