@@ -82,6 +82,12 @@ pub struct Family {
     /// Certified refinement off the grid.
     #[serde(default)]
     pub refine: bool,
+    /// Round limit of the refinement (`inrsamp --max-rounds`; unset: the
+    /// regularizer's default, 100 for std and pre, 30 for mod since
+    /// 2026-12-06). Set it to keep a long run's rounds fixed across
+    /// binaries.
+    #[serde(default)]
+    pub max_rounds: Option<usize>,
     /// Agreement: initializations of the INR (`inrsamp compare --restarts`;
     /// default 1).
     #[serde(default = "default_restarts")]
@@ -283,6 +289,14 @@ impl Claim {
                 &format!(
                     "between 1 and {MAX_CLAIM_GRID_POINTS} (the limit of inrsamp --grid-points)"
                 ),
+            );
+        }
+        if let Some(n) = f.max_rounds
+            && !(1..=inrsamp::certify::bracket::MAX_ROUNDS_LIMIT).contains(&n)
+        {
+            return bad(
+                "family.max_rounds",
+                "between 1 and 10 000 (the limit of inrsamp --max-rounds)",
             );
         }
         let t = &c.tolerances;

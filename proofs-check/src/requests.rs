@@ -52,6 +52,9 @@ pub fn certify_args(claim: &Claim, cell: &Cell, seed: u64) -> Vec<String> {
     if claim.family.off_grid {
         args.push("--off-grid".into());
     }
+    if let Some(n) = claim.family.max_rounds {
+        args.extend(["--max-rounds".to_string(), n.to_string()]);
+    }
     args
 }
 
@@ -80,6 +83,7 @@ pub fn certify_request(claim: &Claim, cell: &Cell, seed: u64) -> Result<CertifyR
     let (spec, teacher) = problem(cell, seed)?;
     let mut options = SolveOptions::default();
     options.refine.enabled = cell.d == 1 || claim.family.refine;
+    options.refine.max_rounds = claim.family.max_rounds;
     let verdict_settings = VerdictSettings {
         grid_points: claim.family.grid_points,
         off_grid: claim.family.off_grid,
@@ -186,6 +190,32 @@ mod tests {
             }
         }
         assert!(compared >= 40, "only {compared} instances compared");
+    }
+
+    /// A claim's `max_rounds` reaches the request and the printed command
+    /// alike (no committed claim file sets it).
+    #[test]
+    fn a_claims_round_limit_reaches_the_request_and_the_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        let text = "id = \"t\"\nstatement = \"s\"\nreference = \"r\"\nkind = \"convex-recovery\"\nexpect = \"record\"\n[family]\nd = [2]\nk0 = [1]\nk = [3]\nwidth = [2]\npsi = [\"std\"]\ninstances = 1\nrefine = true\n";
+        std::fs::write(&path, format!("{text}max_rounds = 7\n")).unwrap();
+        let claim = Claim::from_file(&path).unwrap();
+        let cell = &claim.cells()[0];
+        let direct = certify_request(&claim, cell, 5).unwrap();
+        assert_eq!(direct.options.refine.max_rounds, Some(7));
+        let mut line = vec!["inrsamp".to_string()];
+        line.extend(certify_args(&claim, cell, 5));
+        let cli = Cli::try_parse_from(&line).unwrap();
+        let Command::Certify(args) = &cli.command else {
+            panic!("not a certify command: {line:?}");
+        };
+        assert_eq!(inrsamp::cli::certify::request(args).unwrap(), direct);
+        for bad in ["0", "10001"] {
+            std::fs::write(&path, format!("{text}max_rounds = {bad}\n")).unwrap();
+            let err = Claim::from_file(&path).unwrap_err();
+            assert!(err.contains("family.max_rounds"), "{err}");
+        }
     }
 
     /// The same for the agreement claim's `compare` instances.
