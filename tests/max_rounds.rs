@@ -124,22 +124,9 @@ fn the_setting_keeps_earlier_hashes_and_bad_values_name_the_flag() {
     set.convex.max_rounds = Some(60);
     set.validate().unwrap();
     assert_ne!(base.settings_hash(), set.settings_hash());
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("plan.toml");
-    let plan = "name = \"t\"\nd = [1]\nk0 = [1]\nwidth = [1]\nk = [2]\npsi = [\"std\"]\ntrials = 1\nroutes = [\"convex\"]\n";
-    std::fs::write(&path, format!("{plan}[convex]\nmax_rounds = 60\n")).unwrap();
-    assert_eq!(
-        ExperimentConfig::from_file(&path)
-            .unwrap()
-            .convex
-            .max_rounds,
-        Some(60)
-    );
-    std::fs::write(&path, format!("{plan}[convex]\nmax_rounds = 0\n")).unwrap();
-    let err = ExperimentConfig::from_file(&path)
-        .and_then(|c| c.validate())
-        .unwrap_err()
-        .to_string();
+    let cfg = plan_with_convex_line("max_rounds = 60").unwrap();
+    assert_eq!(cfg.convex.max_rounds, Some(60));
+    let err = plan_with_convex_line("max_rounds = 0").unwrap_err();
     assert!(err.contains("convex.max_rounds"), "{err}");
 }
 
@@ -171,12 +158,7 @@ fn an_open_bracket_at_the_round_limit_names_the_flag_and_more_rounds_decide() {
         "--json",
     ];
     let run = |extra: &[&str]| -> serde_json::Value {
-        let out = assert_cmd::Command::cargo_bin("inrsamp")
-            .unwrap()
-            .args(base)
-            .args(extra)
-            .output()
-            .unwrap();
+        let out = inrsamp().args(base).args(extra).output().unwrap();
         serde_json::from_slice(&out.stdout).unwrap()
     };
     let short = run(&["--max-rounds", "1"]);

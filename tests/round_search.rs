@@ -113,16 +113,8 @@ fn sweep_plans_take_the_setting_without_changing_earlier_hashes() {
     // Records of another round search do not mix with the default's.
     assert_ne!(base.settings_hash(), set.settings_hash());
     // Given as a TOML key, validated with the key's name.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("plan.toml");
-    let plan = "name = \"t\"\nd = [1]\nk0 = [1]\nwidth = [1]\nk = [2]\npsi = [\"std\"]\ntrials = 1\nroutes = [\"convex\"]\n";
-    std::fs::write(&path, format!("{plan}[convex]\nround_search = 4\n")).unwrap();
-    let cfg = ExperimentConfig::from_file(&path).unwrap();
+    let cfg = plan_with_convex_line("round_search = 4").unwrap();
     assert_eq!(cfg.convex.round_search, Some(4));
-    std::fs::write(&path, format!("{plan}[convex]\nround_search = 0\n")).unwrap();
-    let err = ExperimentConfig::from_file(&path)
-        .and_then(|c| c.validate())
-        .unwrap_err()
-        .to_string();
+    let err = plan_with_convex_line("round_search = 0").unwrap_err();
     assert!(err.contains("convex.round_search"), "{err}");
 }

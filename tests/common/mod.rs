@@ -58,6 +58,18 @@ pub fn run_json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("valid JSON")
 }
 
+/// A one-cell convex sweep plan with `line` under `[convex]` (e.g.
+/// `max_rounds = 60`), read and validated as `inrsamp sweep` does.
+pub fn plan_with_convex_line(line: &str) -> Result<inrsamp::experiment::ExperimentConfig, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.toml");
+    let plan = "name = \"t\"\nd = [1]\nk0 = [1]\nwidth = [1]\nk = [2]\npsi = [\"std\"]\ntrials = 1\nroutes = [\"convex\"]\n";
+    std::fs::write(&path, format!("{plan}[convex]\n{line}\n")).unwrap();
+    inrsamp::experiment::ExperimentConfig::from_file(&path)
+        .and_then(|c| c.validate().map(|_| c))
+        .map_err(|e| e.to_string())
+}
+
 /// Asserts that `inrsamp args` exits with 1, says `needle` on stderr and
 /// does not panic.
 pub fn fails_with(args: &[&str], needle: &str) {
