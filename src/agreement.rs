@@ -239,7 +239,7 @@ pub fn compare(req: &CompareRequest, observer: &mut dyn Observer) -> Result<Comp
         convex_seconds: sol.seconds,
         spec,
         train_settings: fitted.settings,
-        solve_options: req.options,
+        solve_options: req.options.resolved_for(&req.spec.psi),
         restart_line: fitted.restart_line(),
     })
 }

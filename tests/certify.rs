@@ -125,7 +125,7 @@ fn refined_bracket_contains_the_value_on_a_4x_finer_grid() {
     );
     // The refinement tightened the bracket to 1 + eps.
     assert!(
-        gap <= opts.refine.eps * 1.0001,
+        gap <= opts.refine.eps_for(&spec.psi) * 1.0001,
         "refined relative bracket width {gap:e} after {} rounds",
         r.refine_rounds
     );

@@ -156,8 +156,8 @@ fn a_hint_that_is_a_certificate_does_not_stop_refinement_early() {
         let t = ShallowInr::random(1, 1, 1, seed).unwrap();
         let (r, _, _) =
             certify_teacher(&spec, &t, &vs, &opts, &CertifySettings::default()).unwrap();
-        let open =
-            r.certified_upper - r.certified_lower > opts.refine.eps * r.certified_upper.abs();
+        let open = r.certified_upper - r.certified_lower
+            > opts.refine.eps_for(&spec.psi) * r.certified_upper.abs();
         assert!(
             !open || r.refine_rounds >= opts.refine.rounds_for(&spec.psi),
             "seed {seed}: stopped after {} rounds with the bracket [{}, {}] open",

@@ -328,7 +328,7 @@ pub fn apply_measure(
 /// `cert` when that passed on exact columns); without it, the solve's own,
 /// raised to [`certificate_lower`] (on the data `y`) when `cert` passed,
 /// that is higher, the solve's end is not proved and its bracket is not
-/// tight to `opts.refine.eps`.
+/// tight to the refinement tolerance ([`super::bracket::RefineSettings::eps_for`]).
 pub fn apply_lower(
     spec: &ProblemSpec,
     plan: &DiscretizationPlan,
@@ -348,7 +348,7 @@ pub fn apply_lower(
             .filter(|_| solve.lower_kind != BoundKind::Proved)
             .filter(|_| {
                 let (l, u) = (solve.certified_lower, solve.certified_upper);
-                let tight = u - l <= opts.refine.eps * u.abs();
+                let tight = u - l <= opts.refine.eps_for(&spec.psi) * u.abs();
                 !tight
             })
             .and_then(|c| certificate_lower(c, y, opts.delta))

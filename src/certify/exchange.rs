@@ -206,7 +206,7 @@ pub(super) fn insert_violators(
             .sup
             .argmax
             .as_ref()
-            .filter(|v| v.eta.abs() > 1.0 + opts.refine.eps)
+            .filter(|v| v.eta.abs() > 1.0 + opts.refine.eps_for(&spec.psi))
         else {
             break;
         };
@@ -296,7 +296,7 @@ pub(super) fn next_columns(
             .sup
             .maxima
             .iter()
-            .filter(|p| p.eta.abs() > 1.0 + opts.refine.eps)
+            .filter(|p| p.eta.abs() > 1.0 + opts.refine.eps_for(&spec.psi))
         {
             if here >= opts.refine.added_per_round(&spec.psi) {
                 break;
@@ -306,7 +306,7 @@ pub(super) fn next_columns(
         }
         count += here;
         // psi_mod: boundary limits above 1 ask for columns near them.
-        let (dirs, n) = limit_columns(spec, &sr.sup, 1.0 + opts.refine.eps);
+        let (dirs, n) = limit_columns(spec, &sr.sup, 1.0 + opts.refine.eps_for(&spec.psi));
         new_dirs.extend(dirs);
         count += n;
     }

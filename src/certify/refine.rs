@@ -61,7 +61,7 @@ fn final_bound(
     field: &EtaField,
     opts: &SolveOptions,
 ) -> Result<SupBound> {
-    let eps = opts.refine.eps;
+    let eps = opts.refine.eps_for(&spec.psi);
     let lambda = field.lambda();
     let mut candidates = dictionary_eta(dict, lambda);
     candidates.extend(dense_eta(
@@ -198,8 +198,9 @@ pub fn solve_certified_hinted(
         };
         let value = grid.lp.primal_objective;
         let hint_closes = hinted.as_ref().is_some_and(|h| {
-            h.sup.value <= 1.0 + opts.refine.eps
-                && h.dual / h.sup.value.max(1.0) >= value - opts.refine.eps * value.abs()
+            h.sup.value <= 1.0 + opts.refine.eps_for(&spec.psi)
+                && h.dual / h.sup.value.max(1.0)
+                    >= value - opts.refine.eps_for(&spec.psi) * value.abs()
         });
         // Otherwise the LP's lambda is searched (its violators are what the
         // LP misses); the optimality system's too when it converged.
@@ -236,7 +237,7 @@ pub fn solve_certified_hinted(
         ) {
             Some(lam_s)
                 if !hint_closes
-                    && searched[0].sup.value > 1.0 + opts.refine.eps
+                    && searched[0].sup.value > 1.0 + opts.refine.eps_for(&spec.psi)
                     && opts.refine.enabled =>
             {
                 let dual_s = prog.dual_value(&lam_s);
@@ -312,7 +313,7 @@ pub fn solve_certified_hinted(
             on_round(r);
         }
         let best_upper = upper.min(known_upper);
-        let tight = best_upper - best_lower <= opts.refine.eps * best_upper.abs();
+        let tight = best_upper - best_lower <= opts.refine.eps_for(&spec.psi) * best_upper.abs();
         let finished = !opts.refine.enabled
             // The LP's (or the optimality system's) lambda feasible on the
             // sphere. Not the hint's: its feasibility proves its own lower
@@ -321,7 +322,7 @@ pub fn solve_certified_hinted(
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| Some(*i) != hint_index && Some(*i) != smooth_index)
-                .any(|(_, sr)| sr.sup.value <= 1.0 + opts.refine.eps)
+                .any(|(_, sr)| sr.sup.value <= 1.0 + opts.refine.eps_for(&spec.psi))
             || tight
             || rounds >= opts.refine.rounds_for(&spec.psi);
         // Decide mode: a candidate cheaper than the threshold; it stops the
@@ -420,12 +421,13 @@ pub fn solve_certified_hinted(
             final_lambda = lower_lambda;
             // The thorough search may show the rounds' estimate optimistic:
             // then refinement goes on from its violators (while rounds are left).
-            let open_gap = best_upper - certified_lower > opts.refine.eps * best_upper.abs();
+            let open_gap =
+                best_upper - certified_lower > opts.refine.eps_for(&spec.psi) * best_upper.abs();
             if open_gap && can_reopen {
                 reopened = fin
                     .maxima
                     .iter()
-                    .filter(|p| p.eta.abs() > 1.0 + opts.refine.eps)
+                    .filter(|p| p.eta.abs() > 1.0 + opts.refine.eps_for(&spec.psi))
                     .take(opts.refine.added_per_round(&spec.psi))
                     .flat_map(|p| p.w.clone())
                     .collect();

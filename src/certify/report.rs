@@ -234,7 +234,7 @@ pub fn certify_observed(
         certify_seconds: r.certify_seconds,
         quadrature_error_estimate: r.quadrature_error_estimate,
         spec: req.spec.clone(),
-        options: req.options,
+        options: req.options.resolved_for(&req.spec.psi),
         certify_settings: req.certify_settings,
         verdict_settings: req.verdict_settings,
         lambda,

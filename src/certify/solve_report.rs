@@ -215,7 +215,7 @@ pub fn solve_report(
         lambda: lp.lambda.clone(),
         spec: spec.clone(),
         plan: *plan,
-        options: *opts,
+        options: opts.resolved_for(&spec.psi),
         measure_cost: m.map(|m| m.cost),
         slide_gain: m.map_or(0.0, |m| m.slide_gain),
         usable: usable(&sol.grid),

@@ -362,7 +362,7 @@ pub fn certify_teacher_observed(
     if upper < teacher_cost * (1.0 - vs.cost_tol) {
         let lower = set_lower(&mut report, &mut solve, None)?;
         report.verdict = Verdict::NotRecovered;
-        let early = if vs.decide && upper - lower > opts.refine.eps * upper.abs() {
+        let early = if vs.decide && upper - lower > opts.refine.eps_for(&spec.psi) * upper.abs() {
             "; refinement stopped once this was verified (--decide): the bracket is valid, not tightened"
         } else {
             ""
