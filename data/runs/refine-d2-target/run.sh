@@ -4,7 +4,8 @@
 # teachers per cell (default 3; the issue asks 100), each one
 # `inrsamp certify ... --json` at default settings (exact columns,
 # refinement on, the binary's round limit: 30 before 2026-12-06, then 100 for std
-# and pre and 30 for mod; eps 1e-5). Seeds 20000 + 100 * cell + trial:
+# and pre and 30 for mod; eps 1e-5, then from a06a65d 1e-6 for std and pre).
+# Seeds 20000 + 100 * cell + trial:
 # fresh (the refinement settings were tuned on seeds 0, 3, 5, 9000, 62433).
 # Appends one line per instance to OUT (default results.csv) and skips the
 # instances already there, so an interrupted run resumes.
