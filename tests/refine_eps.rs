@@ -94,7 +94,7 @@ fn psi_mod_defaults_to_1e5_and_bad_values_name_the_flag() {
     assert_eq!(default.0.to_bits(), explicit.0.to_bits());
     assert_eq!(default.1.to_bits(), explicit.1.to_bits());
     assert_eq!(default.2, explicit.2);
-    for bad in ["0", "-0.5", "nan", "inf"] {
+    for bad in ["0", "-0.5", "-1e-6", "nan", "inf"] {
         let mut a = base.clone();
         a.extend(["--eps", bad]);
         fails_with(&a, "eps = ");

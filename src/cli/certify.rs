@@ -27,7 +27,7 @@ pub struct CertifyArgs {
     /// the Hessian and dense samples check |eta| <= 1; outside, the margin
     /// 1 - max |eta| is reported (proved by branch-and-bound for D <= 5 with
     /// exact columns). Shrunk to half the smallest atom separation.
-    #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.05, allow_hyphen_values = true)]
     pub cap: f64,
     /// When no other certificate candidate passes the strict tier, the LP is
     /// solved and refined once more on the grid plus this many fresh

@@ -39,21 +39,17 @@ pub struct TrainArgs {
     #[arg(long = "outer-max", default_value_t = 60)]
     pub outer_max: usize,
     /// Adam learning rate.
-    #[arg(long, default_value_t = 3e-3, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 3e-3, allow_hyphen_values = true)]
     pub lr: f64,
     /// Penalty rho (al).
-    #[arg(long, default_value_t = 10.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 10.0, allow_hyphen_values = true)]
     pub rho: f64,
     /// Multiply rho by this when the residual did not halve in an
     /// outer iteration (al; 1 = off).
-    #[arg(
-        long = "rho-growth",
-        default_value_t = 2.0,
-        allow_negative_numbers = true
-    )]
+    #[arg(long = "rho-growth", default_value_t = 2.0, allow_hyphen_values = true)]
     pub rho_growth: f64,
     /// lambda of the penalized problem (2).
-    #[arg(long, default_value_t = 1e-4, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 1e-4, allow_hyphen_values = true)]
     pub lambda: f64,
     /// Steps per phase of (2): this many at lr, then this many at lr/10.
     #[arg(long, default_value_t = 2000)]
@@ -61,7 +57,7 @@ pub struct TrainArgs {
     /// Exact recovery: MSE <= tau * mean(teacher^2) on the grid, recorded at
     /// the first outer iteration where it holds (the teacher only
     /// evaluates). [default: 1e-6 for fit, 1e-9 for compare]
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     pub tau: Option<f64>,
     /// Stop training when the MSE against the teacher drops below tau (the
     /// paper's protocol, used by `sweep`). Without it, (3) stops on its own
@@ -72,7 +68,7 @@ pub struct TrainArgs {
     #[arg(
         long = "feasibility-tol",
         default_value_t = 1e-6,
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     pub feasibility_tol: f64,
     /// ... and the regularizer and the multipliers change by at most this
@@ -80,7 +76,7 @@ pub struct TrainArgs {
     #[arg(
         long = "stationarity-tol",
         default_value_t = 1e-4,
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     pub stationarity_tol: f64,
     /// Grid points per axis of the forward model (the quadrature of A_K).

@@ -34,7 +34,7 @@ pub struct LpArgs {
     #[arg(
         long = "noise-delta",
         default_value_t = 0.0,
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     pub noise_delta: f64,
     /// Interior-point iteration limit.

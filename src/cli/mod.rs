@@ -237,26 +237,26 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
 #[derive(Debug, Clone, Args)]
 pub struct ProblemArgs {
     /// Torus dimension d: 1, 2 (or 3). [default: 1]
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     pub d: Option<i64>,
     /// Feature degree K0 >= 1: features cos/sin(2 pi k.x) for |k|_inf <= K0. [default: 1]
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     pub k0: Option<i64>,
     /// Sampling cutoff K >= 1: measurements on |k|_inf <= K. [default: 2*k0]
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     pub k: Option<i64>,
     /// Weighting: std = |w|_2, mod = |A_K' sigma(g_w)|_2, pre = |g_w|_L2. [default: mod]
     #[arg(long)]
     pub psi: Option<String>,
     /// Cutoff K' of psi = mod. [default: k]
-    #[arg(long = "psi-k", allow_negative_numbers = true)]
+    #[arg(long = "psi-k", allow_hyphen_values = true)]
     pub psi_k: Option<i64>,
     /// Quadrature grid points per axis. [default: chosen by doubling until
     /// the estimate |y_N - y_2N| <= quad-tol |y|]
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     pub quad: Option<i64>,
     /// Relative tolerance of the automatic quadrature choice. [default: 1e-6]
-    #[arg(long = "quad-tol", allow_negative_numbers = true)]
+    #[arg(long = "quad-tol", allow_hyphen_values = true)]
     pub quad_tol: Option<f64>,
     /// Exact coefficients: d = 1 (closed form between the real zeros of g) or
     /// d = 2 (closed form in x1, panelled Gauss-Legendre in x2; K0 >= 2 costs
@@ -326,7 +326,7 @@ pub struct TeacherArgs {
     #[arg(long, value_enum, conflicts_with = "teacher_file")]
     pub teacher: Option<TeacherKind>,
     /// Width of a random teacher. [default: 1]
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     pub width: Option<i64>,
     /// JSON teacher: {"d":2,"k0":1,"units":[{"a":1.0,"w":[...]}]}.
     #[arg(long = "teacher-file")]

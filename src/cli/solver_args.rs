@@ -15,7 +15,7 @@ pub struct SolverArgs {
     #[arg(
         long = "grid-points",
         default_value_t = 2000,
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     pub grid_points: i64,
     /// full: one LP on all columns; columns: column generation.
@@ -32,7 +32,7 @@ pub struct SolverArgs {
     /// 1 + eps or the bracket's relative width is at most eps. Default: 1e-6
     /// for psi_std and psi_pre (71 of 72 sample brackets in d = 2 closed to
     /// 1e-6 with it), 1e-5 for psi_mod (README "The refinement tolerance")
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     pub eps: Option<f64>,
     /// Dual smoothing of refinement, in [0, 1): from the second round on,
     /// also search the weighted mean `alpha lambda_in + (1 - alpha) lambda_LP`
@@ -42,7 +42,7 @@ pub struct SolverArgs {
     /// (its refinements close faster with it), 0 (off) for psi_std and
     /// psi_pre, and 0 for every psi under `certify --decide`; 0 turns it
     /// off.
-    #[arg(long = "dual-smoothing", allow_negative_numbers = true)]
+    #[arg(long = "dual-smoothing", allow_hyphen_values = true)]
     pub dual_smoothing: Option<f64>,
     /// Effort E of each refinement round's search of sup |eta|: a dense
     /// design of E/4 of the automatic size and E times the ascents (the
@@ -68,7 +68,7 @@ pub struct SolverArgs {
     #[arg(
         long = "noise-delta",
         default_value_t = 0.0,
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     pub noise_delta: f64,
     /// Interior-point iteration limit per LP.
