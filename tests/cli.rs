@@ -222,38 +222,22 @@ fn negative_values_in_any_notation_reach_the_flags_own_check() {
     // "-1e-6" is not a negative number to clap's default test (the second
     // hyphen), which used to report "unexpected argument '-1'" without
     // naming the flag; every numeric flag now takes it as its value.
-    let certify = [
-        "certify", "--d", "1", "--k0", "1", "--k", "3", "--psi", "mod",
-    ];
-    for (flag, value, needle) in [
-        ("--eps", "-1e-6", "eps = -0.000001"),
-        ("--noise-delta", "-1e-3", "noise-delta = -0.001"),
-        ("--cap", "-1e-2", "cap = -0.01"),
+    let certify = "certify --d 1 --k0 1 --k 3 --psi mod --teacher random --width 1";
+    let fit = "fit --d 1 --k0 1 --k 3 --teacher random --width 1";
+    let measure = "measure --d 1 --k0 1 --k 3 --w 1,0,0";
+    for (command, flag, needle) in [
+        (certify, "--eps -1e-6", "eps = -0.000001"),
+        (certify, "--noise-delta -1e-3", "noise-delta = -0.001"),
+        (certify, "--cap -1e-2", "cap = -0.01"),
+        (fit, "--lr -1e-3", "lr = -0.001"),
+        (measure, "--quad-tol -1e-9", "quad-tol = -0.000000001"),
     ] {
-        let mut a = certify.to_vec();
-        a.extend(["--teacher", "random", "--width", "1", flag, value]);
-        fails_with(&a, needle);
+        let args: Vec<&str> = command
+            .split_whitespace()
+            .chain(flag.split_whitespace())
+            .collect();
+        fails_with(&args, needle);
     }
-    let fit = [
-        "fit",
-        "--d",
-        "1",
-        "--k0",
-        "1",
-        "--k",
-        "3",
-        "--teacher",
-        "random",
-    ];
-    let mut a = fit.to_vec();
-    a.extend(["--width", "1", "--lr", "-1e-3"]);
-    fails_with(&a, "lr = -0.001");
-    let measure = [
-        "measure", "--d", "1", "--k0", "1", "--k", "3", "--w", "1,0,0",
-    ];
-    let mut a = measure.to_vec();
-    a.extend(["--quad-tol", "-1e-9"]);
-    fails_with(&a, "quad-tol = -0.000000001");
     // A list whose first entry is negative is a value too: sigma(-1) = 0.
     let v = run_json(&[
         "measure", "--d", "1", "--k0", "1", "--k", "3", "--w", "-1,0,0", "--exact", "--json",
