@@ -88,6 +88,13 @@ pub struct Family {
     /// binaries.
     #[serde(default)]
     pub max_rounds: Option<usize>,
+    /// Stop refining once a measure cheaper than the teacher is verified
+    /// (`inrsamp certify --decide`): the same verdicts, sooner, for
+    /// teachers that are not minimizers; a `not_recovered` row's margin is
+    /// then the first verified gap, not the optimum's, and its bracket is
+    /// valid but not tightened. Only for claims decided by `certify`.
+    #[serde(default)]
+    pub decide: bool,
     /// Agreement: initializations of the INR (`inrsamp compare --restarts`;
     /// default 1).
     #[serde(default = "default_restarts")]
@@ -297,6 +304,12 @@ impl Claim {
             return bad(
                 "family.max_rounds",
                 "between 1 and 10 000 (the limit of inrsamp --max-rounds)",
+            );
+        }
+        if f.decide && matches!(c.kind, Kind::Identity | Kind::Agreement) {
+            return bad(
+                "family.decide",
+                "only for claims decided by certify (certificate, convex-recovery, necessity-probe)",
             );
         }
         let t = &c.tolerances;

@@ -55,6 +55,9 @@ pub fn certify_args(claim: &Claim, cell: &Cell, seed: u64) -> Vec<String> {
     if let Some(n) = claim.family.max_rounds {
         args.extend(["--max-rounds".to_string(), n.to_string()]);
     }
+    if claim.family.decide {
+        args.push("--decide".into());
+    }
     args
 }
 
@@ -87,6 +90,7 @@ pub fn certify_request(claim: &Claim, cell: &Cell, seed: u64) -> Result<CertifyR
     let verdict_settings = VerdictSettings {
         grid_points: claim.family.grid_points,
         off_grid: claim.family.off_grid,
+        decide: claim.family.decide,
         ..Default::default()
     };
     Ok(CertifyRequest {
@@ -215,6 +219,44 @@ mod tests {
             std::fs::write(&path, format!("{text}max_rounds = {bad}\n")).unwrap();
             let err = Claim::from_file(&path).unwrap_err();
             assert!(err.contains("family.max_rounds"), "{err}");
+        }
+    }
+
+    /// A claim's `decide` reaches the request and the printed command alike
+    /// (`--decide`), and is refused for claims that `certify` does not decide.
+    #[test]
+    fn a_claims_decide_reaches_the_request_and_the_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        let text = "id = \"t\"\nstatement = \"s\"\nreference = \"r\"\nkind = \"necessity-probe\"\nexpect = \"record\"\n[family]\nd = [2]\nk0 = [1]\nk = [2]\nwidth = [2]\npsi = [\"mod\"]\ninstances = 1\nrefine = true\n";
+        std::fs::write(&path, format!("{text}decide = true\n")).unwrap();
+        let claim = Claim::from_file(&path).unwrap();
+        let cell = &claim.cells()[0];
+        let direct = certify_request(&claim, cell, 5).unwrap();
+        assert!(direct.verdict_settings.decide);
+        let mut line = vec!["inrsamp".to_string()];
+        line.extend(certify_args(&claim, cell, 5));
+        assert_eq!(line.iter().filter(|a| *a == "--decide").count(), 1);
+        let cli = Cli::try_parse_from(&line).unwrap();
+        let Command::Certify(args) = &cli.command else {
+            panic!("not a certify command: {line:?}");
+        };
+        assert_eq!(inrsamp::cli::certify::request(args).unwrap(), direct);
+        // Without the key: no flag, and the library's default (false).
+        std::fs::write(&path, text).unwrap();
+        let claim = Claim::from_file(&path).unwrap();
+        assert!(!certify_args(&claim, &claim.cells()[0], 5).contains(&"--decide".to_string()));
+        assert!(
+            !certify_request(&claim, &claim.cells()[0], 5)
+                .unwrap()
+                .verdict_settings
+                .decide
+        );
+        for kind in ["identity\"\nidentity = \"homogeneity", "agreement"] {
+            let other = text.replace("necessity-probe", kind);
+            std::fs::write(&path, format!("{other}decide = true\n")).unwrap();
+            let err = Claim::from_file(&path).unwrap_err();
+            assert!(err.contains("family.decide"), "{kind}: {err}");
         }
     }
 
