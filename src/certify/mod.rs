@@ -16,6 +16,7 @@
 pub mod ascent;
 pub mod bound;
 pub mod bracket;
+pub mod candidates;
 pub mod dense_dual;
 pub mod eta;
 pub mod exact_bracket;
@@ -44,15 +45,13 @@ pub mod tiers;
 pub mod verdict;
 pub mod verified;
 
-use crate::dictionary::{Dictionary, DiscretizationPlan};
 use crate::error::{Error, Result};
-use crate::spec::ProblemSpec;
 use bound::{BnbSettings, BoundKind};
-use eta::{EtaField, EtaPoint, SupSettings, angle, dense_eta, dictionary_eta, sup_eta};
-use local_max::{LocalMaxCheck, NearSupport, near_support};
-use precert::{SupportAtom, vanishing_derivative};
+pub use candidates::{certificate_report, check_candidate};
+use eta::{EtaPoint, SupSettings, angle};
+use local_max::LocalMaxCheck;
+use precert::SupportAtom;
 use serde::Serialize;
-use tiers::{assign_tier, keep_better};
 
 /// Largest cap radius (radians). The caps only separate the region where
 /// the margin is reported from the region governed by the local
@@ -268,186 +267,4 @@ pub fn effective_cap(support: &[SupportAtom], cap: f64) -> f64 {
         }
     }
     r
-}
-
-/// Checks one `lambda` against the support on the whole sphere.
-#[allow(clippy::too_many_arguments)]
-fn check_lambda(
-    spec: &ProblemSpec,
-    plan: &DiscretizationPlan,
-    support: &[SupportAtom],
-    kind: CertificateKind,
-    lambda: Vec<f64>,
-    grid: Option<&Dictionary>,
-    pre: &precert::PreCertificate,
-    s: &CertifySettings,
-) -> Result<CertificateReport> {
-    let (cond, precert_residual) = (pre.support_conditioning, pre.relative_residual);
-    let field = EtaField::new(spec, plan, lambda.clone())?;
-    let cap = effective_cap(support, s.cap_radius);
-    let centres: Vec<Vec<f64>> = support.iter().map(|a| a.w.clone()).collect();
-    // At the atoms, inside the caps (samples plus ascent), and the Hessian.
-    let NearSupport {
-        eta_at,
-        support_error,
-        inside,
-        local_max,
-    } = near_support(&field, support, &centres, cap, &s.sup)?;
-    // Outside: the search, then the branch-and-bound where it applies.
-    let mut candidates = grid.map(|d| dictionary_eta(d, &lambda)).unwrap_or_default();
-    candidates.extend(dense_eta(
-        spec,
-        plan,
-        &lambda,
-        s.sup.dense_points,
-        s.sup.seed ^ 0xCE27,
-    )?);
-    let strict_margin = s.strict.min_margin;
-    // Prove at least half the estimated margin; when the estimate is not
-    // below 1 there is nothing to prove (the check fails anyway).
-    let target = |est: f64| {
-        let m = 1.0 - est;
-        (m > 2.0 * strict_margin).then_some(1.0 - 0.5 * m)
-    };
-    let caps = Some((centres.as_slice(), cap));
-    let mut bound = sup::sup_bound(
-        spec,
-        plan,
-        &field,
-        &candidates,
-        &s.sup,
-        &s.bnb,
-        caps,
-        target,
-    )?;
-    // No branch-and-bound: a certificate that passes on the ordinary search
-    // is searched again, thoroughly, before its margin is printed (the twin
-    // of tests/unique_twin.rs, 64x the ascents and a 40 000-point design,
-    // found the ordinary estimates' margins 8 to 44 % too large). Only the
-    // plain search is repeated: the thin-bump and psi_mod limit searches of
-    // `sup_bound` do not depend on the starts and were counted above.
-    if !sup::bnb_applies(spec, plan, &s.bnb) && bound.estimate <= 1.0 {
-        candidates.extend(dense_eta(
-            spec,
-            plan,
-            &lambda,
-            sup::THOROUGH_DENSE_POINTS,
-            s.sup.seed ^ 0x7402,
-        )?);
-        let thorough = SupSettings {
-            starts: s.sup.starts * sup::THOROUGH_STARTS_FACTOR,
-            merge_radius: ascent::MERGE_RADIUS,
-            ..s.sup
-        };
-        let r = sup_eta(&field, &candidates, &thorough, caps)?;
-        if r.value > bound.estimate {
-            bound.estimate = r.value;
-            bound.value = r.value;
-            bound.argmax = r.argmax;
-        }
-        bound.maxima.extend(r.maxima);
-        bound
-            .maxima
-            .sort_by(|a, b| b.eta.abs().total_cmp(&a.eta.abs()));
-    }
-    let margin_estimate = 1.0 - bound.estimate;
-    let mut report = CertificateReport {
-        kind,
-        eta_at_support: eta_at,
-        support_error,
-        margin: 1.0 - bound.value,
-        margin_kind: bound.kind,
-        margin_estimate,
-        margin_note: bound.note.clone(),
-        argmax_outside: bound.argmax.clone(),
-        maxima_outside: std::mem::take(&mut bound.maxima),
-        cap_radius: cap,
-        inside_max: inside.as_ref().map_or(0.0, |p| p.eta.abs()),
-        argmax_inside: inside,
-        local_max,
-        tier: None,
-        failure: String::new(),
-        support_conditioning: cond,
-        precert_residual,
-        lambda,
-        centres,
-        exact_columns: plan.exact,
-        grid: None,
-    };
-    assign_tier(&mut report, s);
-    Ok(report)
-}
-
-/// Checks one `lambda` for `support` on the whole sphere, as
-/// [`certificate_report`] checks each of its candidates (`grid`: the
-/// dictionary whose columns join the sup search's starts).
-pub fn check_candidate(
-    spec: &ProblemSpec,
-    plan: &DiscretizationPlan,
-    support: &[SupportAtom],
-    kind: CertificateKind,
-    lambda: Vec<f64>,
-    grid: Option<&Dictionary>,
-    s: &CertifySettings,
-) -> Result<CertificateReport> {
-    s.validate()?;
-    let pre = vanishing_derivative(spec, plan, support)?;
-    check_lambda(spec, plan, support, kind, lambda, grid, &pre, s)
-}
-
-/// Certifies `support` (unit directions with signs): the pre-certificate
-/// first, the LP dual `lp_lambda` as the fallback; the better tier wins
-/// (the pre-certificate on a tie).
-pub fn certificate_report(
-    spec: &ProblemSpec,
-    plan: &DiscretizationPlan,
-    support: &[SupportAtom],
-    lp_lambda: Option<&[f64]>,
-    system_lambda: Option<&[f64]>,
-    grid: Option<&Dictionary>,
-    s: &CertifySettings,
-) -> Result<CertificateReport> {
-    s.validate()?;
-    let pre = vanishing_derivative(spec, plan, support)?;
-    let report = |kind: CertificateKind, lambda: Vec<f64>| -> Result<CertificateReport> {
-        check_lambda(spec, plan, support, kind, lambda, grid, &pre, s)
-    };
-    let mut best: Option<CertificateReport> = None;
-    if pre.relative_residual <= s.precert_tol {
-        best = Some(report(CertificateKind::PreCertificate, pre.lambda.clone())?);
-    }
-    let fallbacks = [
-        (CertificateKind::LpDual, lp_lambda),
-        (CertificateKind::OptimalitySystem, system_lambda),
-    ];
-    for (kind, lam) in fallbacks {
-        let need_fallback = best.as_ref().is_none_or(|b| b.tier != Some(Tier::Strict));
-        let Some(lam) = lam.filter(|_| need_fallback) else {
-            continue;
-        };
-        keep_better(&mut best, report(kind, lam.to_vec())?);
-    }
-    // The others sit where the dual face touches |eta| = 1 (margin 0)
-    // more often than not when they fail: propose the face's member with
-    // the largest margin on the dictionary, checked like the others.
-    if best.as_ref().is_none_or(|b| b.tier != Some(Tier::Strict))
-        && pre.relative_residual <= s.precert_tol
-        && let Some(dict) = grid
-        && let Some(lam) = max_margin::max_margin_lambda(
-            spec,
-            plan,
-            support,
-            dict,
-            best.as_ref().map(|b| b.lambda.as_slice()),
-            s,
-        )?
-    {
-        keep_better(&mut best, report(CertificateKind::MaxMargin, lam)?);
-    }
-    match best {
-        Some(b) => Ok(b),
-        // Inconsistent pre-certificate and no LP dual: report the
-        // least-squares lambda honestly (no tier can pass its support check).
-        None => report(CertificateKind::PreCertificate, pre.lambda.clone()),
-    }
 }
