@@ -8,7 +8,7 @@ use inrsamp::dictionary::{Dictionary, DiscretizationPlan};
 use inrsamp::inr::features::Features;
 use inrsamp::inr::psi::Psi;
 use inrsamp::inr::unit::UnitEvaluator;
-use inrsamp::spec::SpecInput;
+use inrsamp::spec::{ProblemSpec, SpecInput};
 use inrsamp::sphere::SphereGrid;
 
 #[test]
@@ -200,6 +200,25 @@ fn design_cache_hits_equal_fresh_builds_and_respect_the_limit() {
     let s1_again = small.get(&spec, &plan, 200, 5).unwrap();
     assert!(!Arc::ptr_eq(&s1, &s1_again), "evicted, so built again");
     assert!(same(&s1, &s1_again));
+
+    // The problem's own seed (its teacher's) is not part of a design: the
+    // same design is handed out, and a fresh build with that seed is the
+    // same dictionary bit for bit. Another psi is another design.
+    let other_seed = ProblemSpec {
+        seed: spec.seed + 12_345,
+        ..spec.clone()
+    };
+    let a3 = cache.get(&other_seed, &plan, 200, 5).unwrap();
+    assert!(Arc::ptr_eq(&a1, &a3));
+    let grid = SphereGrid::new(spec.feature_dim(), 200, 5).unwrap();
+    assert!(same(
+        &a3,
+        &Dictionary::build(&other_seed, &plan, &grid.points).unwrap()
+    ));
+    let std_spec = self::spec(2, 1, 2, "std");
+    let d_std = cache.get(&std_spec, &plan, 200, 5).unwrap();
+    assert!(!same(&d_std, &a1));
+    assert_eq!(cache.len(), 4);
 
     // No room at all: nothing kept, results unchanged.
     let none = DesignCache::new(0);
