@@ -357,9 +357,17 @@ pub fn apply_lower(
                     && (solve.certified_lower.is_nan() || l.lower > solve.certified_lower)
             }),
     };
-    if let Some(l) = l {
+    if let Some(mut l) = l {
+        // psi_mod with K' >= K: the searches' estimate becomes a proof when
+        // |lambda| is within super::cauchy_schwarz::CAUCHY_SCHWARZ_TOL of it
+        // (width-1 teachers), the end rescaled to the bound.
+        let before = l.sup.value.max(1.0);
+        let target = before * (1.0 + 0.1 * opts.refine.eps_for(&spec.psi));
+        if super::cauchy_schwarz::promote(spec, &l.lambda, &mut l.sup, Some(target)) {
+            l.lower *= before / l.sup.value.max(1.0);
+        }
         solve.certified_lower = l.lower;
-        solve.lower_kind = BoundKind::Estimated;
+        solve.lower_kind = l.sup.kind;
         solve.sup = Some(l.sup);
         solve.lower_source = l.source;
         solve.lower_lambda = (l.lambda != solve.grid.lp.lambda).then_some(l.lambda);

@@ -17,6 +17,7 @@ pub mod ascent;
 pub mod bound;
 pub mod bracket;
 pub mod candidates;
+pub mod cauchy_schwarz;
 pub mod dense_dual;
 pub mod eta;
 pub mod exact_bracket;

@@ -53,7 +53,10 @@ pub const SLIDE_MERGE_RADIUS: f64 = 0.05;
 /// The bound of `sup |eta|` for the final bracket: a thorough search (the
 /// dictionary, the full dense design, [`FINAL_STARTS_FACTOR`] (or
 /// [`THOROUGH_STARTS_FACTOR`]) times the ascents) and the branch-and-bound where it applies, with target
-/// `max(1, estimate) (1 + eps / 10)`.
+/// `max(1, estimate) (1 + eps / 10)`. For psi_mod with `K' >= K` and
+/// `|lambda| <= 1 + CAUCHY_SCHWARZ_TOL` no search is made: the
+/// Cauchy-Schwarz bound (super::cauchy_schwarz) proves what any search's
+/// value would be replaced by.
 fn final_bound(
     spec: &ProblemSpec,
     plan: &DiscretizationPlan,
@@ -64,6 +67,9 @@ fn final_bound(
     let eps = opts.refine.eps_for(&spec.psi);
     let lambda = field.lambda();
     let mut candidates = dictionary_eta(dict, lambda);
+    if let Some(b) = super::cauchy_schwarz::without_search(spec, lambda, &candidates) {
+        return Ok(b);
+    }
     candidates.extend(dense_eta(
         spec,
         plan,

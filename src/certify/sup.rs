@@ -174,6 +174,13 @@ pub fn sup_bound(
         maxima: search.maxima,
         note: String::new(),
     };
+    // psi_mod with K' >= K: |eta| <= |lambda| is a proof in any dimension
+    // (super::cauchy_schwarz); where it meets the target, neither the
+    // estimate's note nor the branch-and-bound is needed.
+    let cs_target = target(out.estimate);
+    if super::cauchy_schwarz::promote(spec, field.lambda(), &mut out, cs_target) {
+        return Ok(out);
+    }
     if !bnb_applies(spec, plan, bnb) {
         let boundary = match field.psi().kind() {
             PsiKind::Mod { .. } if spec.d >= 2 && spec.k0 == 1 => {
