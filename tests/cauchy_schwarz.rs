@@ -135,6 +135,7 @@ fn the_bound_fails_when_k_prime_is_below_k_and_is_not_offered_there() {
         .unwrap()
         .value(&v)
         .unwrap();
+    eprintln!("K = 3, K' = 1: eta = {eta} at the unit, |lambda| = 1");
     assert!(
         eta > 1.01,
         "eta {eta}: the unit should break |eta| <= |lambda| = 1"
