@@ -43,7 +43,9 @@ pub struct SupBound {
     /// The local maxima of the search (largest first).
     #[serde(skip)]
     pub maxima: Vec<EtaPoint>,
-    /// Why the bound is only estimated (empty when proved).
+    /// Why the bound is only estimated; empty when the branch-and-bound
+    /// proved it, and the argument when Cauchy-Schwarz did
+    /// ([`super::cauchy_schwarz`]).
     pub note: String,
 }
 
