@@ -69,6 +69,7 @@ pub(crate) fn ascend(
     let mut best = outside(&w, caps).then(|| EtaPoint {
         w: w.clone(),
         eta: e0,
+        screened: false,
     });
     let tangent = |v: &[f64], at: &[f64]| -> Vec<f64> {
         let r = dot(v, at);
@@ -157,6 +158,7 @@ pub(crate) fn ascend(
             best = Some(EtaPoint {
                 w: w.clone(),
                 eta: en,
+                screened: false,
             });
         }
         // At an earlier ascent's maximum, below its value: the same end.

@@ -171,7 +171,13 @@ pub fn exact_ascents(
         .collect();
     let candidates: Vec<EtaPoint> = starts
         .into_par_iter()
-        .map(|w| field.value(&w).map(|eta| EtaPoint { w, eta }))
+        .map(|w| {
+            field.value(&w).map(|eta| EtaPoint {
+                w,
+                eta,
+                screened: false,
+            })
+        })
         .collect::<Result<_>>()?;
     let settings = SupSettings {
         starts: candidates.len(),

@@ -153,7 +153,13 @@ pub fn inside_caps_max(
     // the same values whatever the thread count.
     let candidates: Vec<EtaPoint> = points
         .into_par_iter()
-        .map(|w| field.value(&w).map(|eta| EtaPoint { w, eta }))
+        .map(|w| {
+            field.value(&w).map(|eta| EtaPoint {
+                w,
+                eta,
+                screened: false,
+            })
+        })
         .collect::<Result<_>>()?;
     let s = SupSettings {
         starts: sup.starts.min(8 * centres.len().max(1)),

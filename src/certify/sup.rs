@@ -113,7 +113,11 @@ pub fn sup_bound(
                 let h = 10f64.powf(-4.0 + 4.0 * i as f64 / (THIN_BUMP_HEIGHTS - 1) as f64);
                 let w = thin_bump_direction(spec, &x, h.min(0.9 * spec.d as f64));
                 let eta = field.value(&w)?;
-                extra.push(EtaPoint { w, eta });
+                extra.push(EtaPoint {
+                    w,
+                    eta,
+                    screened: false,
+                });
             }
         }
     }
@@ -287,7 +291,11 @@ fn boundary_layer(spec: &ProblemSpec, field: &EtaField, seed: u64) -> Result<Vec
                     let nv = v.iter().map(|a| a * a).sum::<f64>().sqrt();
                     v.iter_mut().for_each(|a| *a /= nv);
                     let eta = field.value(&v)?;
-                    Ok(EtaPoint { w: v, eta })
+                    Ok(EtaPoint {
+                        w: v,
+                        eta,
+                        screened: false,
+                    })
                 })
                 .collect()
         })

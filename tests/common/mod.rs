@@ -293,6 +293,7 @@ pub fn exact_twin_sup(
         .map(|p| EtaPoint {
             eta: field.value(&p.w).unwrap(),
             w: p.w,
+            screened: false,
         })
         .collect();
     let settings = SupSettings {
