@@ -229,15 +229,19 @@ impl UnitEvaluator {
                 let floor = VANISH_REL * w.iter().map(|v| v * v).sum::<f64>().sqrt();
                 // max over x2 of max over x1 of g: a0 + 2 |c1| on the nodes
                 // and a regular grid of x2.
-                let peak = |e1: Complex64| {
-                    let row = exact2d::row_at(&cube, e1);
-                    row[1].re + 2.0 * row[2].norm_sqr().sqrt()
-                };
+                // (A node's row as `bare_nodes` found it: the same values.)
+                let peak = |row: &[Complex64; 3]| row[1].re + 2.0 * row[2].norm_sqr().sqrt();
                 let gmax = nodes
                     .iter()
-                    .map(|n| n.e1)
-                    .chain(exact2d::UNIT_ROOTS_64.iter().copied())
-                    .map(peak)
+                    .map(|n| match &n.row {
+                        Some(c) => peak(&c.row),
+                        None => peak(&exact2d::row_at(&cube, n.e1)),
+                    })
+                    .chain(
+                        exact2d::UNIT_ROOTS_64
+                            .iter()
+                            .map(|&e1| peak(&exact2d::row_at(&cube, e1))),
+                    )
                     .fold(f64::NEG_INFINITY, f64::max);
                 s.vanishes = gmax.is_nan() || gmax <= floor;
                 s.nodes2d = if s.vanishes { Vec::new() } else { nodes };
