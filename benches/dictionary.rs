@@ -239,7 +239,8 @@ fn grid_vjp_d25(c: &mut Criterion) {
 /// d = 2, K0 = 1, K = 8, exact columns, 20 000 points, one thread): the
 /// first request builds the design's dictionary, later ones (another
 /// `lambda`, the same design) read it from the process-wide cache
-/// (`dictionary::design_cache`).
+/// (`dictionary::design_cache`). Then psi_std at K = 3, the first request
+/// screened (the default) and on exact columns.
 fn dense_design(c: &mut Criterion) {
     use inrsamp::certify::eta::dense_eta;
     let mut group = c.benchmark_group("dense_design_d2_k8");
@@ -266,6 +267,37 @@ fn dense_design(c: &mut Criterion) {
     group.bench_function("cached_design", |b| {
         b.iter(|| pool.install(|| black_box(dense_eta(&spec, &plan, &lambda, 20_000, 7).unwrap())))
     });
+    group.finish();
+    // psi_std, K = 3: the first request screened on the 64 x 64 grid
+    // (`certify::eta::screening_plan`, the default) and on exact columns.
+    use inrsamp::certify::eta::dense_eta_screened;
+    let mut group = c.benchmark_group("dense_design_d2_k3_std");
+    group.sample_size(10);
+    let spec = SpecInput {
+        d: Some(2),
+        k0: Some(1),
+        k: Some(3),
+        psi: Some("std".into()),
+        ..Default::default()
+    }
+    .build()
+    .unwrap();
+    let plan = inrsamp::certify::verdict::verdict_plan(&spec).unwrap();
+    let lambda: Vec<f64> = (0..spec.measurement_count())
+        .map(|i| ((i * 37 % 11) as f64 - 5.0) / 7.0)
+        .collect();
+    for (label, screen) in [("screened", true), ("exact", false)] {
+        group.bench_function(BenchmarkId::new("first_request_builds", label), |b| {
+            b.iter(|| {
+                seed += 1;
+                pool.install(|| {
+                    black_box(
+                        dense_eta_screened(&spec, &plan, &lambda, 20_000, seed, screen).unwrap(),
+                    )
+                })
+            })
+        });
+    }
     group.finish();
 }
 

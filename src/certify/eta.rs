@@ -262,9 +262,10 @@ pub const SCREEN_GRID: usize = 64;
 /// grid, if larger). A design's `eta` only chooses where the ascents
 /// start, and each ascent evaluates its start again on the exact operator,
 /// so the screening changes which points start, never a value a search
-/// returns ([`sup_eta`]). On exact columns a 20 000-point design cost 0.5 s
-/// of wall time on 2 cores, against 0.07 s screened (README, "Screened
-/// designs"). Not for psi_mod: near vanishing units its weight
+/// returns ([`sup_eta`]). A 20 000-point design at K = 3 costs 1.28 s on
+/// exact columns and 0.26 s screened, on one thread (`cargo bench --bench
+/// dictionary -- dense_design_d2_k3_std`; README, "Screened designs").
+/// Not for psi_mod: near vanishing units its weight
 /// `|A_K' sigma(g_w)|` is small and the grid's error is not, so screened
 /// values could push the thin units the search needs out of the starts.
 /// None: the design is built on the plan itself.
