@@ -42,7 +42,9 @@ pub const ASCENT_BATCH: usize = 64;
 
 /// Riemannian BFGS ascent of `s eta` on the sphere (s = the sign of eta at
 /// the start): the quasi-Newton direction in the tangent space (inverse
-/// Hessian approximation in ambient coordinates, transported by projection),
+/// Hessian approximation in ambient coordinates, transported by projection;
+/// before its first BFGS update after a (re)start it is rescaled to `s.y /
+/// y.y` times the identity, the Shanno-Phua scaling),
 /// the retraction `w <- (w + t d) / |w + t d|`, Armijo backtracking, and a
 /// reset to steepest ascent whenever the curvature condition fails (eta is
 /// only piecewise smooth). Returns the best point outside the caps met along
@@ -83,6 +85,7 @@ pub(crate) fn ascend(
         h
     };
     let mut h = eye(0.05 / (dot(&g, &g).sqrt() + 1e-300));
+    let mut fresh = true;
     for _ in 0..iters {
         let gn = dot(&g, &g).sqrt();
         if gn < 1e-13 {
@@ -98,6 +101,7 @@ pub(crate) fn ascend(
         let tiny_gain = |slope: f64| slope <= ASCENT_GAIN_TOL * scale;
         if slope <= 0.0 || (tiny_gain(slope) && gn > ASCENT_GRAD_TOL * scale) {
             h = eye(0.05 / gn);
+            fresh = true;
             d = g.iter().map(|v| v * 0.05 / gn).collect();
             slope = dot(&d, &g);
         }
@@ -136,6 +140,10 @@ pub(crate) fn ascend(
         let yv: Vec<f64> = g_old_t.iter().zip(&g_new).map(|(a, b)| a - b).collect();
         let sy = dot(&step, &yv);
         if sy > 1e-14 * dot(&step, &step).sqrt() * dot(&yv, &yv).sqrt() && sy > 0.0 {
+            if fresh {
+                h = eye(sy / dot(&yv, &yv));
+            }
+            fresh = false;
             // BFGS update of the inverse Hessian: H <- (I - rho s y^T) H (I - rho y s^T) + rho s s^T.
             let rho = 1.0 / sy;
             let hy: Vec<f64> = (0..dim)
@@ -150,6 +158,7 @@ pub(crate) fn ascend(
             }
         } else {
             h = eye(0.05 / (dot(&g_new, &g_new).sqrt() + 1e-300));
+            fresh = true;
         }
         w = wn;
         g = g_new;
