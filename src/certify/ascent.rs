@@ -4,7 +4,6 @@
 
 use super::eta::{Caps, EtaField, EtaPoint, outside};
 use crate::error::Result;
-use crate::inr::psi::PsiKind;
 use crate::numeric::{dot, normalize};
 
 /// A local ascent stops when the quasi-Newton step's first-order gain
@@ -43,16 +42,7 @@ pub const ASCENT_BATCH: usize = 64;
 
 /// Riemannian BFGS ascent of `s eta` on the sphere (s = the sign of eta at
 /// the start): the quasi-Newton direction in the tangent space (inverse
-/// Hessian approximation in ambient coordinates, transported by projection;
-/// for psi_std, before its first BFGS update after a (re)start it is
-/// rescaled to `s.y / y.y` times the identity, the Shanno-Phua scaling:
-/// 22 % fewer evaluations on the thorough searches of
-/// `tests/screened_designs.rs`, the same sups, and all 9 psi_std teachers
-/// of trial 0 of the refinement-target sample faster; psi_pre and psi_mod
-/// keep the initial 0.05 rad scale: with the scaling, the 9 psi_pre
-/// teachers took 428 s against 296 s, the three psi_mod width-2 brackets
-/// widened, and the dense-dual candidate of `tests/dense_dual.rs` (psi_pre)
-/// no longer passed),
+/// Hessian approximation in ambient coordinates, transported by projection),
 /// the retraction `w <- (w + t d) / |w + t d|`, Armijo backtracking, and a
 /// reset to steepest ascent whenever the curvature condition fails (eta is
 /// only piecewise smooth). Returns the best point outside the caps met along
@@ -93,9 +83,6 @@ pub(crate) fn ascend(
         h
     };
     let mut h = eye(0.05 / (dot(&g, &g).sqrt() + 1e-300));
-    // psi_std only (see the doc comment).
-    let scaled = matches!(field.psi().kind(), PsiKind::Std);
-    let mut fresh = scaled;
     for _ in 0..iters {
         let gn = dot(&g, &g).sqrt();
         if gn < 1e-13 {
@@ -111,7 +98,6 @@ pub(crate) fn ascend(
         let tiny_gain = |slope: f64| slope <= ASCENT_GAIN_TOL * scale;
         if slope <= 0.0 || (tiny_gain(slope) && gn > ASCENT_GRAD_TOL * scale) {
             h = eye(0.05 / gn);
-            fresh = scaled;
             d = g.iter().map(|v| v * 0.05 / gn).collect();
             slope = dot(&d, &g);
         }
@@ -150,10 +136,6 @@ pub(crate) fn ascend(
         let yv: Vec<f64> = g_old_t.iter().zip(&g_new).map(|(a, b)| a - b).collect();
         let sy = dot(&step, &yv);
         if sy > 1e-14 * dot(&step, &step).sqrt() * dot(&yv, &yv).sqrt() && sy > 0.0 {
-            if fresh {
-                h = eye(sy / dot(&yv, &yv));
-            }
-            fresh = false;
             // BFGS update of the inverse Hessian: H <- (I - rho s y^T) H (I - rho y s^T) + rho s s^T.
             let rho = 1.0 / sy;
             let hy: Vec<f64> = (0..dim)
@@ -168,7 +150,6 @@ pub(crate) fn ascend(
             }
         } else {
             h = eye(0.05 / (dot(&g_new, &g_new).sqrt() + 1e-300));
-            fresh = scaled;
         }
         w = wn;
         g = g_new;
