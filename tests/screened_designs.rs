@@ -14,22 +14,17 @@
 use inrsamp::certify::eta::{
     EtaField, EtaPoint, SupSettings, dense_eta_screened, screening_plan, sup_eta,
 };
-use inrsamp::spec::{ProblemSpec, SpecInput};
+mod common;
+use inrsamp::spec::ProblemSpec;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
+/// d = 2, K0 = 1 (the shared test spec) with the problem seed `seed`.
 fn spec(k: usize, psi: &str, seed: u64) -> ProblemSpec {
-    SpecInput {
-        d: Some(2),
-        k0: Some(1),
-        k: Some(k as i64),
-        psi: Some(psi.into()),
-        seed: Some(seed),
-        ..Default::default()
-    }
-    .build()
-    .unwrap()
+    let mut s = common::spec(2, 1, k as i64, psi);
+    s.seed = seed;
+    s
 }
 
 fn random_lambda(m: usize, seed: u64) -> Vec<f64> {
