@@ -3,12 +3,15 @@
 //! verified measure, and what a caller may pass to guide the refinement
 //! (re-exported by [`super::refine`], which computes them).
 
+use super::CertificateReport;
 use super::bound::{BnbSettings, BoundKind};
 use super::eta::SupSettings;
 use super::sup::SupBound;
 use super::verified::{Operator, VerifiedMeasure, VerifySettings};
 use crate::convex::columns::{ColumnSettings, GridSolve, Strategy};
 use crate::convex::{Backend, SolveSettings};
+use crate::dictionary::Dictionary;
+use crate::error::Result;
 use serde::Serialize;
 
 /// Settings of the refinement off the grid.
@@ -292,6 +295,31 @@ pub struct Guide<'a> {
     /// solve returns with `sup` and `measure` None and NaN ends. The
     /// rounds, hence the final `lambda`, are those of a full solve.
     pub lambda_only: bool,
+    /// The check of the hypothesis's certificate (`certify`: the teacher's
+    /// support), made once, when the refinement first ends with the LP's
+    /// value at least `feasible_cost` less the refinement tolerance: when
+    /// it passes and its lower end closes the bracket, that end replaces
+    /// the final thorough search (super::final_bound::certificate_first).
+    /// Its report is returned in [`CertifiedSolve::certificate`].
+    pub certificate: Option<CertificateCheck<'a>>,
+}
+
+/// A certificate check for a fixed support: given the final LP's `lambda`,
+/// the refinement's `lambda` (when it is not the LP's) and the final
+/// dictionary, the report of the candidates tried in turn
+/// (super::candidates::certificate_report).
+#[derive(Clone, Copy)]
+pub struct CertificateCheck<'a>(pub &'a CheckFn<'a>);
+
+/// The function behind [`CertificateCheck`]: (the final LP's `lambda`, the
+/// refinement's `lambda`, the final dictionary) to the report.
+pub type CheckFn<'a> =
+    dyn Fn(&[f64], Option<&[f64]>, &Dictionary) -> Result<CertificateReport> + 'a;
+
+impl std::fmt::Debug for CertificateCheck<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CertificateCheck")
+    }
 }
 
 /// Where the `lambda` of a bracket's lower end comes from (any `lambda`
@@ -356,4 +384,9 @@ pub struct CertifiedSolve {
     pub history: Vec<RoundRecord>,
     /// Total seconds (LP solves and certificate searches).
     pub seconds: f64,
+    /// The report of [`Guide::certificate`] when it was checked on the
+    /// final LP and dictionary of this solve (None otherwise: not asked,
+    /// not reached, or the refinement went on after it).
+    #[serde(skip)]
+    pub certificate: Option<CertificateReport>,
 }

@@ -23,6 +23,7 @@ pub mod eta;
 pub mod exact_bracket;
 pub mod exact_recheck;
 pub mod exchange;
+pub mod final_bound;
 pub mod kkt;
 pub mod limit_lines;
 pub mod limit_points;

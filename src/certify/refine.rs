@@ -19,7 +19,7 @@ use super::bound::BoundKind;
 pub use super::bracket::{
     CertifiedSolve, Guide, LowerSource, RefineSettings, RoundRecord, SolveOptions,
 };
-use super::eta::{EtaField, SupSettings, dense_eta, dictionary_eta};
+use super::eta::EtaField;
 pub use super::exchange::{
     INSERT_AMPLITUDE, KKT_CLUSTER_SHARES, KKT_GATE, KKT_INSERTIONS, ROUND_DENSE_DIVISOR,
     STENCIL_STEP,
@@ -27,9 +27,10 @@ pub use super::exchange::{
 use super::exchange::{
     insert_violators, kkt_from_clusters, lp_clusters, next_columns, record_solution, search_lambda,
 };
+use super::final_bound::final_bound;
 use super::kkt::KktSolution;
 use super::smoothing::smoothed_lambda;
-use super::sup::{SupBound, THOROUGH_STARTS_FACTOR, bnb_applies, sup_bound};
+use super::sup::SupBound;
 use super::verified::{Operator, VerifySettings, candidate_measure};
 use crate::convex::Program;
 use crate::convex::columns::{GridSolve, solve_grid, usable};
@@ -49,51 +50,6 @@ pub const FINAL_STARTS_FACTOR: usize = 2;
 /// Columns of one LP solution within this angle (radians) of a heavier one
 /// form one cluster, whose mass-weighted mean starts the sliding step.
 pub const SLIDE_MERGE_RADIUS: f64 = 0.05;
-
-/// The bound of `sup |eta|` for the final bracket: a thorough search (the
-/// dictionary, the full dense design, [`FINAL_STARTS_FACTOR`] (or
-/// [`THOROUGH_STARTS_FACTOR`]) times the ascents) and the branch-and-bound where it applies, with target
-/// `max(1, estimate) (1 + eps / 10)`. For psi_mod with `K' >= K` and
-/// `|lambda| <= 1 + CAUCHY_SCHWARZ_TOL` no search is made: the
-/// Cauchy-Schwarz bound (super::cauchy_schwarz) proves what any search's
-/// value would be replaced by.
-fn final_bound(
-    spec: &ProblemSpec,
-    plan: &DiscretizationPlan,
-    dict: &Dictionary,
-    field: &EtaField,
-    opts: &SolveOptions,
-) -> Result<SupBound> {
-    let eps = opts.refine.eps_for(&spec.psi);
-    let lambda = field.lambda();
-    let mut candidates = dictionary_eta(dict, lambda);
-    if let Some(b) = super::cauchy_schwarz::without_search(spec, lambda, &candidates) {
-        return Ok(b);
-    }
-    candidates.extend(dense_eta(
-        spec,
-        plan,
-        lambda,
-        opts.sup.dense_points,
-        opts.sup.seed,
-    )?);
-    let factor = if bnb_applies(spec, plan, &opts.bnb) {
-        FINAL_STARTS_FACTOR
-    } else {
-        THOROUGH_STARTS_FACTOR
-    };
-    // The thorough search merges its ascents (super::ascent::MERGE_RADIUS;
-    // psi std and pre); the round searches, which steer the refinement,
-    // do not.
-    let sup = SupSettings {
-        starts: opts.sup.starts * factor,
-        merge_radius: super::ascent::MERGE_RADIUS,
-        ..opts.sup
-    };
-    sup_bound(spec, plan, field, &candidates, &sup, &opts.bnb, None, |e| {
-        Some(e.max(1.0) * (1.0 + 0.1 * eps))
-    })
-}
 
 /// Solves (P_N) on `dict`, brackets value(11), and refines when asked.
 pub fn solve_certified(
@@ -148,6 +104,7 @@ pub fn solve_certified_hinted(
         stop_below,
         feasible_cost,
         lambda_only,
+        certificate,
     } = guide;
     let known_upper = feasible_cost.unwrap_or(f64::INFINITY);
     crate::numeric::check_data_scale("measurements", y)?;
@@ -161,6 +118,8 @@ pub fn solve_certified_hinted(
     let mut best_lambda: Option<(Vec<f64>, f64)> = None;
     let mut history: Vec<RoundRecord> = Vec::new();
     let mut best_kkt: Option<KktSolution> = None;
+    // Guide::certificate's report, with the round it was checked in.
+    let mut checked: Option<(usize, super::CertificateReport)> = None;
     loop {
         let prog = Program::new(&dict.columns, dict.m, y, &dict.psi, opts.delta)?;
         let grid = solve_grid(
@@ -186,6 +145,7 @@ pub fn solve_certified_hinted(
             added_directions: added,
             history,
             seconds: start.elapsed().as_secs_f64(),
+            certificate: None,
         };
         if !usable(&grid) {
             return Ok(bare(grid, rounds, history));
@@ -375,7 +335,7 @@ pub fn solve_certified_hinted(
         let mut reopened: Vec<f64> = Vec::new();
         let mut final_lower = f64::NAN;
         let mut final_lambda: Vec<f64> = Vec::new();
-        let mut final_fin: Option<SupBound> = None;
+        let mut final_fin: Option<(SupBound, bool)> = None;
         // Lambda-only: the thorough search below matters only when it can
         // reopen the refinement.
         let can_reopen =
@@ -390,14 +350,42 @@ pub fn solve_certified_hinted(
             let decide_lambda = best_lambda.clone().filter(|(l, _)| {
                 decide_only && *l != primary.lambda && best_lower > primary_estimate
             });
-            let (mut fin, mut certified_lower, mut lower_lambda) = match decide_lambda {
-                Some((lam_b, dual_b)) => {
+            // The hypothesis's certificate first, once, when no cheaper
+            // measure is in sight (super::final_bound::certificate_first).
+            let first = match certificate.filter(|_| {
+                !decide_only
+                    && checked.is_none()
+                    && upper >= known_upper * (1.0 - opts.refine.eps_for(&spec.psi))
+            }) {
+                Some(check) => {
+                    let system = (primary.lambda != grid.lp.lambda).then_some(&primary.lambda[..]);
+                    super::final_bound::certificate_first(
+                        spec,
+                        plan,
+                        dict,
+                        y,
+                        opts,
+                        check,
+                        (&grid.lp.lambda, system),
+                        best_upper,
+                    )?
+                }
+                None => None,
+            };
+            let closing = first.as_ref().and_then(|f| f.closing.clone());
+            let by_certificate = closing.is_some();
+            if let Some(f) = first {
+                checked = Some((rounds, f.report));
+            }
+            let (mut fin, mut certified_lower, mut lower_lambda) = match (closing, decide_lambda) {
+                (Some(c), _) => c,
+                (None, Some((lam_b, dual_b))) => {
                     let field_b = EtaField::new(spec, plan, lam_b.clone())?;
                     let fin_b = final_bound(spec, plan, dict, &field_b, opts)?;
                     let lower_b = dual_b / fin_b.value.max(1.0);
                     (fin_b, lower_b, lam_b)
                 }
-                None => {
+                (None, None) => {
                     let fin = final_bound(spec, plan, dict, &primary.field, opts)?;
                     let lower = primary.dual / fin.value.max(1.0);
                     (fin, lower, primary.lambda.clone())
@@ -407,7 +395,7 @@ pub fn solve_certified_hinted(
             // decide mode: there one thorough search is enough).
             if let Some((lam_b, dual_b)) = best_lambda
                 .clone()
-                .filter(|(l, _)| !decide_only && *l != primary.lambda)
+                .filter(|(l, _)| !decide_only && !by_certificate && *l != primary.lambda)
             {
                 let field_b = EtaField::new(spec, plan, lam_b.clone())?;
                 let fin_b = final_bound(spec, plan, dict, &field_b, opts)?;
@@ -438,7 +426,7 @@ pub fn solve_certified_hinted(
                     .flat_map(|p| p.w.clone())
                     .collect();
             }
-            final_fin = Some(fin);
+            final_fin = Some((fin, by_certificate));
         }
         if done && reopened.is_empty() && lambda_only {
             return Ok(bare(grid, rounds, history));
@@ -446,8 +434,10 @@ pub fn solve_certified_hinted(
         if done && reopened.is_empty() {
             let certified_lower = final_lower;
             let lower_lambda = final_lambda;
-            let fin = final_fin.expect("computed when done");
-            let lower_source = if lower_lambda == grid.lp.lambda {
+            let (fin, by_certificate) = final_fin.expect("computed when done");
+            let lower_source = if by_certificate {
+                LowerSource::Certificate
+            } else if lower_lambda == grid.lp.lambda {
                 LowerSource::FinalLp
             } else if hint.is_some_and(|h| h == lower_lambda.as_slice()) {
                 LowerSource::Hint
@@ -480,6 +470,7 @@ pub fn solve_certified_hinted(
                     added_directions: added,
                     history,
                     seconds: start.elapsed().as_secs_f64(),
+                    certificate: checked.filter(|(r, _)| *r == rounds).map(|(_, c)| c),
                 });
             }
             // Decide mode stopped on a candidate whose measure does not

@@ -85,6 +85,11 @@ pub struct VerdictSettings {
     /// verdict is then `not_recovered`, the bracket valid but not tightened
     /// (default false).
     pub decide: bool,
+    /// Check the teacher's certificate before the final thorough search of
+    /// the refinement, and skip that search when the certificate passes
+    /// and its lower end closes the bracket (super::final_bound; default
+    /// true; false gives the slower twin of `tests/certificate_first.rs`).
+    pub certificate_first: bool,
 }
 
 impl Default for VerdictSettings {
@@ -96,6 +101,7 @@ impl Default for VerdictSettings {
             cost_tol: 1e-6,
             bracket_tol: 1e-4,
             decide: false,
+            certificate_first: true,
         }
     }
 }
@@ -234,6 +240,17 @@ pub fn certify_teacher_observed(
     // The teacher's own measure: feasible (y are its measurements), so its
     // verified cost is an upper end from the start (super::teacher_measure).
     let teacher_measure = verify_teacher(spec, &plan, teacher, &y, opts)?;
+    let check = |lp_lambda: &[f64], system: Option<&[f64]>, dict: &Dictionary| {
+        certify_teacher_support(
+            spec,
+            &plan,
+            &support,
+            (lp_lambda, system),
+            (dict, &y),
+            opts,
+            cs,
+        )
+    };
     let mut solve = solve_certified_hinted(
         spec,
         &plan,
@@ -245,6 +262,8 @@ pub fn certify_teacher_observed(
             stop_below,
             feasible_cost: teacher_measure.verified.then_some(teacher_measure.cost),
             lambda_only: false,
+            certificate: (vs.certificate_first && !vs.decide)
+                .then_some(super::bracket::CertificateCheck(&check)),
         },
         on_round,
     )?;
@@ -386,8 +405,18 @@ pub fn certify_teacher_observed(
             // teacher's support still decides (it proves the teacher the
             // unique minimizer whatever the LP found).
             let t0 = std::time::Instant::now();
-            let cert =
-                certify_teacher_support(spec, &plan, teacher, &lp, &solve, (&dict, &y), opts, cs)?;
+            let cert = match solve.certificate.take() {
+                Some(c) => c,
+                None => certify_teacher_support(
+                    spec,
+                    &plan,
+                    &support,
+                    (&lp.lambda, solve.lower_lambda.as_deref()),
+                    (&dict, &y),
+                    opts,
+                    cs,
+                )?,
+            };
             report.certify_seconds = t0.elapsed().as_secs_f64();
             set_lower(&mut report, &mut solve, Some(&cert))?;
             if let Some(t) = cert.tier {
@@ -428,7 +457,18 @@ pub fn certify_teacher_observed(
     }
     // The measure is the teacher: certify the teacher's support.
     let t0 = std::time::Instant::now();
-    let cert = certify_teacher_support(spec, &plan, teacher, &lp, &solve, (&dict, &y), opts, cs)?;
+    let cert = match solve.certificate.take() {
+        Some(c) => c,
+        None => certify_teacher_support(
+            spec,
+            &plan,
+            &support,
+            (&lp.lambda, solve.lower_lambda.as_deref()),
+            (&dict, &y),
+            opts,
+            cs,
+        )?,
+    };
     report.certify_seconds = t0.elapsed().as_secs_f64();
     let lower = set_lower(&mut report, &mut solve, Some(&cert))?;
     let kind = solve.lower_kind.name();
@@ -475,28 +515,26 @@ fn ynorm_of(y: &[f64]) -> f64 {
 fn certify_teacher_support(
     spec: &ProblemSpec,
     plan: &DiscretizationPlan,
-    teacher: &ShallowInr,
-    lp: &crate::convex::LpSolution,
-    solve: &CertifiedSolve,
+    support: &[super::precert::SupportAtom],
+    (lp_lambda, system_lambda): (&[f64], Option<&[f64]>),
     (dict, y): (&Dictionary, &[f64]),
     opts: &SolveOptions,
     cs: &CertifySettings,
 ) -> Result<CertificateReport> {
-    let support = teacher_support(teacher);
     let cert = certificate_report(
         spec,
         plan,
-        &support,
-        Some(&lp.lambda),
-        solve.lower_lambda.as_deref(),
+        support,
+        Some(lp_lambda),
+        system_lambda,
         Some(dict),
         cs,
     )?;
-    let cert = super::dense_dual::or_dense_dual(cert, spec, plan, &support, dict, y, opts, cs)?;
+    let cert = super::dense_dual::or_dense_dual(cert, spec, plan, support, dict, y, opts, cs)?;
     // On a quadrature operator a passing certificate is checked again on
     // exact columns before it can back `unique` (super::exact_recheck).
     if cert.tier.is_some() && super::exact_recheck::applies(spec, plan) {
-        return super::exact_recheck::recheck(spec, plan, &support, &cert, cs);
+        return super::exact_recheck::recheck(spec, plan, support, &cert, cs);
     }
     Ok(cert)
 }

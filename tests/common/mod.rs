@@ -328,6 +328,7 @@ pub fn hinted_solve_with(
             stop_below: None,
             feasible_cost: None,
             lambda_only: false,
+            certificate: None,
         },
         &mut |_| {},
     )
