@@ -298,23 +298,24 @@ pub struct Guide<'a> {
     /// The check of the hypothesis's certificate (`certify`: the teacher's
     /// support), made once, when the refinement first ends with the LP's
     /// value at least `feasible_cost` less the refinement tolerance: when
-    /// it passes and its lower end closes the bracket, that end replaces
-    /// the final thorough search (super::final_bound::certificate_first).
-    /// Its report is returned in [`CertifiedSolve::certificate`].
+    /// it passes the strict tier and its lower end closes the bracket, that
+    /// end replaces the final thorough search
+    /// (super::final_bound::certificate_first). A passing report is
+    /// returned in [`CertifiedSolve::certificate`].
     pub certificate: Option<CertificateCheck<'a>>,
 }
 
 /// A certificate check for a fixed support: given the final LP's `lambda`,
 /// the refinement's `lambda` (when it is not the LP's) and the final
-/// dictionary, the report of the candidates tried in turn
-/// (super::candidates::certificate_report).
+/// dictionary, the report of the first candidate that passes the strict
+/// tier, None when none does (super::candidates::strict_certificate).
 #[derive(Clone, Copy)]
 pub struct CertificateCheck<'a>(pub &'a CheckFn<'a>);
 
 /// The function behind [`CertificateCheck`]: (the final LP's `lambda`, the
 /// refinement's `lambda`, the final dictionary) to the report.
 pub type CheckFn<'a> =
-    dyn Fn(&[f64], Option<&[f64]>, &Dictionary) -> Result<CertificateReport> + 'a;
+    dyn Fn(&[f64], Option<&[f64]>, &Dictionary) -> Result<Option<CertificateReport>> + 'a;
 
 impl std::fmt::Debug for CertificateCheck<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -384,9 +385,10 @@ pub struct CertifiedSolve {
     pub history: Vec<RoundRecord>,
     /// Total seconds (LP solves and certificate searches).
     pub seconds: f64,
-    /// The report of [`Guide::certificate`] when it was checked on the
-    /// final LP and dictionary of this solve (None otherwise: not asked,
-    /// not reached, or the refinement went on after it).
+    /// The strict certificate [`Guide::certificate`] found, when it was
+    /// checked on the final LP and dictionary of this solve (None
+    /// otherwise: not asked, not reached, none passed the strict tier, or
+    /// the refinement went on after it).
     #[serde(skip)]
     pub certificate: Option<CertificateReport>,
 }

@@ -179,6 +179,53 @@ pub fn check_candidate(
     check_lambda(spec, plan, support, kind, lambda, grid, &pre, s)
 }
 
+/// The first candidates of [`certificate_report`], in order: the
+/// pre-certificate (when consistent), the LP dual, the system's `lambda`.
+fn first_candidates<'a>(
+    pre: &'a precert::PreCertificate,
+    lp_lambda: Option<&'a [f64]>,
+    system_lambda: Option<&'a [f64]>,
+    s: &CertifySettings,
+) -> Vec<(CertificateKind, Option<&'a [f64]>)> {
+    let mut firsts = Vec::new();
+    if pre.relative_residual <= s.precert_tol {
+        firsts.push((CertificateKind::PreCertificate, Some(pre.lambda.as_slice())));
+    }
+    firsts.push((CertificateKind::LpDual, lp_lambda));
+    firsts.push((CertificateKind::OptimalitySystem, system_lambda));
+    firsts
+}
+
+/// The report of [`certificate_report`] when one of its first candidates
+/// passes the strict tier (it is then the first that does, and a strict
+/// pass is what [`certificate_report`] returns, whatever the later
+/// candidates would give); None when none does, without the later, costlier
+/// candidates (the max-margin member, the dense dual). Candidates that
+/// cannot pass the strict tier inside the caps are not searched outside.
+pub fn strict_certificate(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    support: &[SupportAtom],
+    lp_lambda: Option<&[f64]>,
+    system_lambda: Option<&[f64]>,
+    grid: Option<&Dictionary>,
+    s: &CertifySettings,
+) -> Result<Option<CertificateReport>> {
+    s.validate()?;
+    let pre = vanishing_derivative(spec, plan, support)?;
+    for (kind, lam) in first_candidates(&pre, lp_lambda, system_lambda, s) {
+        let Some(lam) = lam else { continue };
+        let near = check_near(spec, plan, support, kind, lam.to_vec(), &pre, s)?;
+        if strict_possible(&near.1, s) {
+            let r = check_outside(spec, plan, near, grid, s)?;
+            if r.tier == Some(Tier::Strict) {
+                return Ok(Some(r));
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// Certifies `support` (unit directions with signs): the pre-certificate
 /// first, the LP dual `lp_lambda` as the fallback; the better tier wins
 /// (the pre-certificate on a tie).
@@ -203,12 +250,7 @@ pub fn certificate_report(
     // outcome is that of checking each in turn, without their searches
     // (the thorough one: 1.3 to 1.9 s on a d = 2 teacher whose LP dual
     // failed inside the caps before the system's lambda passed).
-    let mut firsts = Vec::new();
-    if pre.relative_residual <= s.precert_tol {
-        firsts.push((CertificateKind::PreCertificate, Some(pre.lambda.as_slice())));
-    }
-    firsts.push((CertificateKind::LpDual, lp_lambda));
-    firsts.push((CertificateKind::OptimalitySystem, system_lambda));
+    let firsts = first_candidates(&pre, lp_lambda, system_lambda, s);
     let mut checked: Vec<(usize, CertificateReport)> = Vec::new();
     let mut waiting = Vec::new();
     let strict =

@@ -89,8 +89,9 @@ fn certificate_may_replace(
 
 /// What [`certificate_first`] found.
 pub(super) struct CertificateFirst {
-    /// The certificate report (passing or not), for the caller's verdict.
-    pub(super) report: CertificateReport,
+    /// The strict certificate, for the caller's verdict (None: no
+    /// candidate passed the strict tier).
+    pub(super) report: Option<CertificateReport>,
     /// When it passed and its lower end closes the bracket (to the
     /// refinement tolerance of `best_upper`): the bound of the sup (its
     /// searches' largest `|eta|`, estimated), the lower end and its
@@ -99,7 +100,9 @@ pub(super) struct CertificateFirst {
 }
 
 /// The hypothesis's certificate checked with the final LP's `lambda` and
-/// the refinement's (`system_lambda`), on the final dictionary; None where
+/// the refinement's (`system_lambda`), on the final dictionary, strict
+/// tier only (a weaker pass, or one of the costlier later candidates, is
+/// left to the caller's full check after the solve); None where
 /// [`certificate_may_replace`] does not hold for `primary_lambda` (then the
 /// caller makes the thorough search as before).
 #[allow(clippy::too_many_arguments)]
@@ -119,7 +122,9 @@ pub(super) fn certificate_first(
     }
     let report = (check.0)(lp_lambda, system_lambda, dict)?;
     let eps = opts.refine.eps_for(&spec.psi);
-    let closing = super::exact_bracket::certificate_lower(&report, y, opts.delta)
+    let closing = report
+        .as_ref()
+        .and_then(|r| super::exact_bracket::certificate_lower(r, y, opts.delta))
         .filter(|l| l.lower.is_finite() && best_upper - l.lower <= eps * best_upper.abs())
         .map(|l| (l.sup, l.lower, l.lambda));
     Ok(Some(CertificateFirst { report, closing }))

@@ -118,8 +118,9 @@ pub fn solve_certified_hinted(
     let mut best_lambda: Option<(Vec<f64>, f64)> = None;
     let mut history: Vec<RoundRecord> = Vec::new();
     let mut best_kkt: Option<KktSolution> = None;
-    // Guide::certificate's report, with the round it was checked in.
-    let mut checked: Option<(usize, super::CertificateReport)> = None;
+    // The round Guide::certificate was checked in, with the strict
+    // certificate it found.
+    let mut checked: Option<(usize, Option<super::CertificateReport>)> = None;
     loop {
         let prog = Program::new(&dict.columns, dict.m, y, &dict.psi, opts.delta)?;
         let grid = solve_grid(
@@ -470,7 +471,7 @@ pub fn solve_certified_hinted(
                     added_directions: added,
                     history,
                     seconds: start.elapsed().as_secs_f64(),
-                    certificate: checked.filter(|(r, _)| *r == rounds).map(|(_, c)| c),
+                    certificate: checked.filter(|(r, _)| *r == rounds).and_then(|(_, c)| c),
                 });
             }
             // Decide mode stopped on a candidate whose measure does not

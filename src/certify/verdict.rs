@@ -240,14 +240,17 @@ pub fn certify_teacher_observed(
     // The teacher's own measure: feasible (y are its measurements), so its
     // verified cost is an upper end from the start (super::teacher_measure).
     let teacher_measure = verify_teacher(spec, &plan, teacher, &y, opts)?;
+    // The strict tier of the certificate check, before the final thorough
+    // search (super::final_bound::certificate_first): when it passes it is
+    // what certify_teacher_support returns for the same lambdas.
     let check = |lp_lambda: &[f64], system: Option<&[f64]>, dict: &Dictionary| {
-        certify_teacher_support(
+        super::candidates::strict_certificate(
             spec,
             &plan,
             &support,
-            (lp_lambda, system),
-            (dict, &y),
-            opts,
+            Some(lp_lambda),
+            system,
+            Some(dict),
             cs,
         )
     };
