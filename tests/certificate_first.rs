@@ -119,3 +119,50 @@ fn certificate_first_agrees_with_the_thorough_final_search() {
         "no case was closed by its certificate: the new path was not exercised"
     );
 }
+
+#[test]
+fn the_cli_flag_gives_the_thorough_twin() {
+    // d = 2, psi_pre, width 1, K = 4, seed 42003 (case 3 above: `unique`,
+    // closed by its certificate). `--no-certificate-first` must make the
+    // final thorough search instead: the same verdict and upper end, a
+    // lower end from another source, both within --eps (1e-6) of the upper
+    // end.
+    let args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "certify",
+            "--d",
+            "2",
+            "--k0",
+            "1",
+            "--k",
+            "4",
+            "--psi",
+            "pre",
+            "--teacher",
+            "random",
+            "--width",
+            "1",
+            "--seed",
+            "42003",
+            "--json",
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    let fast = common::run_json(&args(&[]));
+    let twin = common::run_json(&args(&["--no-certificate-first"]));
+    assert_eq!(fast["verdict"], "unique");
+    assert_eq!(twin["verdict"], "unique");
+    assert_eq!(fast["lower_source"], "certificate");
+    assert_ne!(twin["lower_source"], "certificate");
+    let f = |v: &serde_json::Value, k: &str| v[k].as_f64().expect(k);
+    let up = f(&fast, "certified_upper");
+    approx::assert_relative_eq!(up, f(&twin, "certified_upper"), max_relative = 1e-12);
+    for r in [&fast, &twin] {
+        let lo = f(r, "certified_lower");
+        assert!(
+            lo <= up * (1.0 + 1e-12) && up - lo <= 1e-6 * up,
+            "[{lo}, {up}]"
+        );
+    }
+}

@@ -44,6 +44,13 @@ pub struct CertifyArgs {
     /// Dual smoothing is then off unless `--dual-smoothing` is given.
     #[arg(long)]
     pub decide: bool,
+    /// Always make the final thorough search of the refinement's lambda.
+    /// By default the teacher's certificate (strict tier) is checked first,
+    /// and when it passes and its lower end closes the bracket, that end is
+    /// used and the search is skipped (1 to 2 s of a d = 2 run; README,
+    /// "Certificate first"). This flag gives the slower twin.
+    #[arg(long = "no-certificate-first")]
+    pub no_certificate_first: bool,
     /// CSV of eta for the certificate (D = 3: theta/phi grid; else great circles).
     #[arg(long = "eta-csv")]
     pub eta_csv: Option<PathBuf>,
@@ -73,6 +80,7 @@ pub fn request(args: &CertifyArgs) -> Result<CertifyRequest> {
         grid_points: args.solver.grid_points()?,
         off_grid: args.off_grid,
         decide: args.decide,
+        certificate_first: !args.no_certificate_first,
         ..Default::default()
     };
     Ok(CertifyRequest {
