@@ -288,6 +288,22 @@ pub fn certify_teacher_observed(
     };
     let upper_source = lower_upper_end(&mut solve, &teacher_measure);
     let lp = solve.grid.lp.clone();
+    // The certificate check of the teacher's support: the strict one the
+    // solve found before its final search (Guide::certificate), else the
+    // full check on the final LP and dictionary.
+    let certificate_of =
+        |solve: &mut CertifiedSolve, dict: &Dictionary| match solve.certificate.take() {
+            Some(c) => Ok(c),
+            None => certify_teacher_support(
+                spec,
+                &plan,
+                &support,
+                (&lp.lambda, solve.lower_lambda.as_deref()),
+                (dict, &y),
+                opts,
+                cs,
+            ),
+        };
     let measure = solve.measure.clone();
     let found: Vec<Atom> = measure
         .as_ref()
@@ -408,18 +424,7 @@ pub fn certify_teacher_observed(
             // teacher's support still decides (it proves the teacher the
             // unique minimizer whatever the LP found).
             let t0 = std::time::Instant::now();
-            let cert = match solve.certificate.take() {
-                Some(c) => c,
-                None => certify_teacher_support(
-                    spec,
-                    &plan,
-                    &support,
-                    (&lp.lambda, solve.lower_lambda.as_deref()),
-                    (&dict, &y),
-                    opts,
-                    cs,
-                )?,
-            };
+            let cert = certificate_of(&mut solve, &dict)?;
             report.certify_seconds = t0.elapsed().as_secs_f64();
             set_lower(&mut report, &mut solve, Some(&cert))?;
             if let Some(t) = cert.tier {
@@ -460,18 +465,7 @@ pub fn certify_teacher_observed(
     }
     // The measure is the teacher: certify the teacher's support.
     let t0 = std::time::Instant::now();
-    let cert = match solve.certificate.take() {
-        Some(c) => c,
-        None => certify_teacher_support(
-            spec,
-            &plan,
-            &support,
-            (&lp.lambda, solve.lower_lambda.as_deref()),
-            (&dict, &y),
-            opts,
-            cs,
-        )?,
-    };
+    let cert = certificate_of(&mut solve, &dict)?;
     report.certify_seconds = t0.elapsed().as_secs_f64();
     let lower = set_lower(&mut report, &mut solve, Some(&cert))?;
     let kind = solve.lower_kind.name();
