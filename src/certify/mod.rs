@@ -45,6 +45,7 @@ pub mod teacher_measure;
 pub mod thin_bump;
 pub mod tiers;
 pub mod verdict;
+pub mod verdict_report;
 pub mod verified;
 
 use crate::error::{Error, Result};
