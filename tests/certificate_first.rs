@@ -11,7 +11,8 @@
 //! certificate closed the bracket, an independent whole-sphere search of
 //! its `lambda` (a 40 000-point design of another seed, 16x the ascents,
 //! 5x their iterations, no caps) finds no `|eta|` above the bound the lower
-//! end divides by.
+//! end divides by. The same holds in decide mode (`--decide`, the sweeps'
+//! setting), against its own twin.
 
 mod common;
 use inrsamp::certify::CertifySettings;
@@ -49,9 +50,10 @@ fn certificate_first_agrees_with_the_thorough_final_search() {
             let mut spec = common::spec(2, 1, k, psi);
             spec.seed = seed;
             let teacher = ShallowInr::random(2, 1, width, seed).unwrap();
-            let run = |first: bool| {
+            let run = |first: bool, decide: bool| {
                 let vs = VerdictSettings {
                     certificate_first: first,
+                    decide,
                     ..VerdictSettings::default()
                 };
                 certify_teacher(
@@ -63,11 +65,23 @@ fn certificate_first_agrees_with_the_thorough_final_search() {
                 )
                 .unwrap()
             };
-            (i, spec.clone(), run(true), run(false))
+            let mut pairs = Vec::new();
+            for decide in [false, true] {
+                pairs.push((
+                    i,
+                    decide,
+                    spec.clone(),
+                    run(true, decide),
+                    run(false, decide),
+                ));
+            }
+            pairs
         })
+        .flatten()
         .collect();
-    let mut closed = 0;
-    for (i, spec, (fast, _, solve), (twin, _, _)) in &results {
+    let mut closed = [0, 0];
+    for (i, decide, spec, (fast, _, solve), (twin, _, _)) in &results {
+        let i = format!("{i}{}", if *decide { " (decide)" } else { "" });
         let eps = options().refine.eps_for(&spec.psi);
         eprintln!(
             "case {i}: {:?} [{:.12}, {:.12}] ({:?}) vs twin {:?} [{:.12}, {:.12}]",
@@ -97,13 +111,13 @@ fn certificate_first_agrees_with_the_thorough_final_search() {
         if solve.lower_source != LowerSource::Certificate {
             continue;
         }
-        closed += 1;
+        closed[usize::from(*decide)] += 1;
         let sup = solve.sup.as_ref().expect("a bracket has its sup");
         let lambda = solve
             .lower_lambda
             .clone()
             .unwrap_or_else(|| solve.grid.lp.lambda.clone());
-        let brute = common::twin_sup(spec, &lambda, &[], 0.0, 40_000, 0x5EC0 + *i as u64, 16);
+        let brute = common::twin_sup(spec, &lambda, &[], 0.0, 40_000, 0x5EC0 + spec.seed, 16);
         eprintln!(
             "case {i}: the certificate's bound {:.15}, an independent whole-sphere search {brute:.15}",
             sup.value
@@ -115,8 +129,8 @@ fn certificate_first_agrees_with_the_thorough_final_search() {
         );
     }
     assert!(
-        closed >= 1,
-        "no case was closed by its certificate: the new path was not exercised"
+        closed.iter().all(|&c| c >= 1),
+        "cases closed by their certificate (without, with --decide): {closed:?}; a path was not exercised"
     );
 }
 
@@ -149,20 +163,24 @@ fn the_cli_flag_gives_the_thorough_twin() {
         a.extend_from_slice(extra);
         a
     };
-    let fast = common::run_json(&args(&[]));
-    let twin = common::run_json(&args(&["--no-certificate-first"]));
-    assert_eq!(fast["verdict"], "unique");
-    assert_eq!(twin["verdict"], "unique");
-    assert_eq!(fast["lower_source"], "certificate");
-    assert_ne!(twin["lower_source"], "certificate");
-    let f = |v: &serde_json::Value, k: &str| v[k].as_f64().expect(k);
-    let up = f(&fast, "certified_upper");
-    approx::assert_relative_eq!(up, f(&twin, "certified_upper"), max_relative = 1e-12);
-    for r in [&fast, &twin] {
-        let lo = f(r, "certified_lower");
-        assert!(
-            lo <= up * (1.0 + 1e-12) && up - lo <= 1e-6 * up,
-            "[{lo}, {up}]"
-        );
+    // The same in decide mode (`--decide`, the sweeps' setting): the
+    // certificate first applies there too.
+    for decide in [&[][..], &["--decide"][..]] {
+        let fast = common::run_json(&args(decide));
+        let twin = common::run_json(&args(&[decide, &["--no-certificate-first"]].concat()));
+        assert_eq!(fast["verdict"], "unique");
+        assert_eq!(twin["verdict"], "unique");
+        assert_eq!(fast["lower_source"], "certificate", "{decide:?}");
+        assert_ne!(twin["lower_source"], "certificate", "{decide:?}");
+        let f = |v: &serde_json::Value, k: &str| v[k].as_f64().expect(k);
+        let up = f(&fast, "certified_upper");
+        approx::assert_relative_eq!(up, f(&twin, "certified_upper"), max_relative = 1e-12);
+        for r in [&fast, &twin] {
+            let lo = f(r, "certified_lower");
+            assert!(
+                lo <= up * (1.0 + 1e-12) && up - lo <= 1e-6 * up,
+                "{decide:?}: [{lo}, {up}]"
+            );
+        }
     }
 }

@@ -117,7 +117,8 @@ pub fn certify_teacher_observed(
             stop_below,
             feasible_cost: teacher_measure.verified.then_some(teacher_measure.cost),
             lambda_only: false,
-            certificate: (vs.certificate_first && !vs.decide)
+            certificate: vs
+                .certificate_first
                 .then_some(super::bracket::CertificateCheck(&check)),
         },
         on_round,
