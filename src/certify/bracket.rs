@@ -392,3 +392,16 @@ pub struct CertifiedSolve {
     #[serde(skip)]
     pub certificate: Option<CertificateReport>,
 }
+
+/// New directions with `1 - cos(angle) <= DUPLICATE_COS` to a column already
+/// present (about 1e-6 rad) are not added again.
+pub const DUPLICATE_COS: f64 = 5e-13;
+
+/// The final bracket searches the full dense design with this many times
+/// the ascents (rounds search a quarter of it: [`super::exchange::ROUND_DENSE_DIVISOR`]) where
+/// the branch-and-bound proves the sup (D <= its `max_dim`).
+pub const FINAL_STARTS_FACTOR: usize = 2;
+
+/// Columns of one LP solution within this angle (radians) of a heavier one
+/// form one cluster, whose mass-weighted mean starts the sliding step.
+pub const SLIDE_MERGE_RADIUS: f64 = 0.05;

@@ -17,7 +17,8 @@
 
 use super::bound::BoundKind;
 pub use super::bracket::{
-    CertifiedSolve, Guide, LowerSource, RefineSettings, RoundRecord, SolveOptions,
+    CertifiedSolve, DUPLICATE_COS, FINAL_STARTS_FACTOR, Guide, LowerSource, RefineSettings,
+    RoundRecord, SLIDE_MERGE_RADIUS, SolveOptions,
 };
 use super::eta::EtaField;
 pub use super::exchange::{
@@ -37,19 +38,6 @@ use crate::convex::columns::{GridSolve, solve_grid, usable};
 use crate::dictionary::{Dictionary, DiscretizationPlan};
 use crate::error::Result;
 use crate::spec::ProblemSpec;
-
-/// New directions with `1 - cos(angle) <= DUPLICATE_COS` to a column already
-/// present (about 1e-6 rad) are not added again.
-pub const DUPLICATE_COS: f64 = 5e-13;
-
-/// The final bracket searches the full dense design with this many times
-/// the ascents (rounds search a quarter of it: [`ROUND_DENSE_DIVISOR`]) where
-/// the branch-and-bound proves the sup (D <= its `max_dim`).
-pub const FINAL_STARTS_FACTOR: usize = 2;
-
-/// Columns of one LP solution within this angle (radians) of a heavier one
-/// form one cluster, whose mass-weighted mean starts the sliding step.
-pub const SLIDE_MERGE_RADIUS: f64 = 0.05;
 
 /// Solves (P_N) on `dict`, brackets value(11), and refines when asked.
 pub fn solve_certified(
