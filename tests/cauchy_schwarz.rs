@@ -149,30 +149,43 @@ fn the_bound_fails_when_k_prime_is_below_k_and_is_not_offered_there() {
 
 /// `certify` of a width-1 psi_mod teacher (d = 2, K0 = 1, fresh seeds).
 fn certify_width_one(k: usize, seed: u64) -> serde_json::Value {
-    run_json(&[
+    certify_mod(k, 1, seed, &[])
+}
+
+/// `certify` of a psi_mod teacher of width `w` (d = 2, K0 = 1), with `extra` flags.
+fn certify_mod(k: usize, w: usize, seed: u64, extra: &[&str]) -> serde_json::Value {
+    let (k, w, seed) = (k.to_string(), w.to_string(), seed.to_string());
+    let mut args = vec![
         "certify",
         "--d",
         "2",
         "--k0",
         "1",
         "--k",
-        &k.to_string(),
+        &k,
         "--psi",
         "mod",
         "--teacher",
         "random",
         "--width",
-        "1",
+        &w,
         "--seed",
-        &seed.to_string(),
+        &seed,
         "--json",
-    ])
+    ];
+    args.extend_from_slice(extra);
+    run_json(&args)
 }
 
 /// `|y|` of the same teacher by the `measure` subcommand: exact, or on an
 /// `n`-point grid.
 fn data_norm(k: usize, seed: u64, quad: Option<usize>) -> f64 {
-    let (k, seed) = (k.to_string(), seed.to_string());
+    data_norm_of(k, 1, seed, quad)
+}
+
+/// [`data_norm`] for a teacher of width `w`.
+fn data_norm_of(k: usize, w: usize, seed: u64, quad: Option<usize>) -> f64 {
+    let (k, w, seed) = (k.to_string(), w.to_string(), seed.to_string());
     let mut args = vec![
         "measure",
         "--d",
@@ -184,7 +197,7 @@ fn data_norm(k: usize, seed: u64, quad: Option<usize>) -> f64 {
         "--teacher",
         "random",
         "--width",
-        "1",
+        &w,
         "--seed",
         &seed,
         "--json",
@@ -255,4 +268,47 @@ fn a_width_one_psi_mod_teacher_has_a_proved_lower_end_equal_to_its_data_norm() {
             sup["note"]
         );
     }
+}
+
+#[test]
+fn in_decide_mode_a_width_two_psi_mod_verdict_has_the_data_norm_as_its_proved_lower_end() {
+    // d = 2, K0 = 1, K = 2, width 2, fresh seed 41 020: `not_recovered`
+    // with --decide (a cheaper measure is verified in a few rounds). The
+    // lower end is then |y| (no search): every measure with A_K mu = y
+    // costs at least |A_K mu| = |y| (Cauchy-Schwarz unit by unit, then the
+    // triangle inequality), measured here independently by `measure`
+    // (exact, and on a grid).
+    let (k, w, seed) = (2, 2, 41_020);
+    let r = certify_mod(k, w, seed, &["--decide"]);
+    assert_eq!(r["verdict"], "not_recovered", "{}", r["reason"]);
+    assert_eq!(r["lower_source"], "data_norm");
+    assert_eq!(r["lower_kind"], "proved");
+    assert!(
+        r["sup"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("Cauchy-Schwarz")
+    );
+    let lower = r["certified_lower"].as_f64().unwrap();
+    let upper = r["certified_upper"].as_f64().unwrap();
+    let teacher = r["teacher_cost"].as_f64().unwrap();
+    let y_exact = data_norm_of(k, w, seed, None);
+    let y_grid = data_norm_of(k, w, seed, Some(1024));
+    assert!(
+        (y_grid / y_exact - 1.0).abs() <= 1e-4,
+        "the exact and grid data disagree: {y_exact} against {y_grid}"
+    );
+    assert!(
+        (lower / y_exact - 1.0).abs() <= 1e-9,
+        "proved lower end {lower} against |y| = {y_exact}"
+    );
+    // A width-2 teacher's cost is above |y| (the inequality is strict unless
+    // the units' measurements are parallel), and the verified measure lies
+    // between: |y| - residual <= upper < teacher.
+    let residual = r["relative_residual"].as_f64().unwrap() * y_exact;
+    assert!(
+        lower < upper && upper < teacher,
+        "{lower} {upper} {teacher}"
+    );
+    assert!(upper >= y_exact - residual * (1.0 + 1e-6) - 1e-15);
 }

@@ -339,6 +339,10 @@ pub enum LowerSource {
     /// largest `|eta|` its checks found, used when it is above the solve's
     /// estimated lower end.
     Certificate,
+    /// Decide mode, psi_mod with `K' >= K`: `|y| - delta`, which every
+    /// feasible measure's cost reaches (super::cauchy_schwarz::data_norm_lower);
+    /// no search is made.
+    DataNorm,
 }
 
 impl LowerSource {
@@ -349,6 +353,7 @@ impl LowerSource {
             LowerSource::Refinement => "refinement",
             LowerSource::Hint => "hint",
             LowerSource::Certificate => "certificate",
+            LowerSource::DataNorm => "data_norm",
         }
     }
 }

@@ -324,7 +324,7 @@ pub fn solve_certified_hinted(
         let mut reopened: Vec<f64> = Vec::new();
         let mut final_lower = f64::NAN;
         let mut final_lambda: Vec<f64> = Vec::new();
-        let mut final_fin: Option<(SupBound, bool)> = None;
+        let mut final_fin: Option<(SupBound, Option<LowerSource>)> = None;
         // Lambda-only: the thorough search below matters only when it can
         // reopen the refinement.
         let can_reopen =
@@ -362,24 +362,35 @@ pub fn solve_certified_hinted(
                 None => None,
             };
             let closing = first.as_ref().and_then(|f| f.closing.clone());
-            let by_certificate = closing.is_some();
+            // Decide mode, psi_mod: the proved lower end |y| - delta, no
+            // search (super::cauchy_schwarz::decide_lower).
+            let data_norm = (decide_only && closing.is_none())
+                .then(|| super::cauchy_schwarz::decide_lower(spec, plan, y, opts))
+                .flatten();
+            let forced_source = if closing.is_some() {
+                Some(LowerSource::Certificate)
+            } else {
+                data_norm.as_ref().map(|_| LowerSource::DataNorm)
+            };
+            let by_certificate = forced_source.is_some();
             if let Some(f) = first {
                 checked = Some((rounds, f.report));
             }
-            let (mut fin, mut certified_lower, mut lower_lambda) = match (closing, decide_lambda) {
-                (Some(c), _) => c,
-                (None, Some((lam_b, dual_b))) => {
-                    let field_b = EtaField::new(spec, plan, lam_b.clone())?;
-                    let fin_b = final_bound(spec, plan, dict, &field_b, opts)?;
-                    let lower_b = dual_b / fin_b.value.max(1.0);
-                    (fin_b, lower_b, lam_b)
-                }
-                (None, None) => {
-                    let fin = final_bound(spec, plan, dict, &primary.field, opts)?;
-                    let lower = primary.dual / fin.value.max(1.0);
-                    (fin, lower, primary.lambda.clone())
-                }
-            };
+            let (mut fin, mut certified_lower, mut lower_lambda) =
+                match (closing.or(data_norm), decide_lambda) {
+                    (Some(c), _) => c,
+                    (None, Some((lam_b, dual_b))) => {
+                        let field_b = EtaField::new(spec, plan, lam_b.clone())?;
+                        let fin_b = final_bound(spec, plan, dict, &field_b, opts)?;
+                        let lower_b = dual_b / fin_b.value.max(1.0);
+                        (fin_b, lower_b, lam_b)
+                    }
+                    (None, None) => {
+                        let fin = final_bound(spec, plan, dict, &primary.field, opts)?;
+                        let lower = primary.dual / fin.value.max(1.0);
+                        (fin, lower, primary.lambda.clone())
+                    }
+                };
             // An earlier round's lambda may give the better bound (not in
             // decide mode: there one thorough search is enough).
             if let Some((lam_b, dual_b)) = best_lambda
@@ -415,7 +426,7 @@ pub fn solve_certified_hinted(
                     .flat_map(|p| p.w.clone())
                     .collect();
             }
-            final_fin = Some((fin, by_certificate));
+            final_fin = Some((fin, forced_source));
         }
         if done && reopened.is_empty() && lambda_only {
             return Ok(bare(grid, rounds, history));
@@ -423,9 +434,9 @@ pub fn solve_certified_hinted(
         if done && reopened.is_empty() {
             let certified_lower = final_lower;
             let lower_lambda = final_lambda;
-            let (fin, by_certificate) = final_fin.expect("computed when done");
-            let lower_source = if by_certificate {
-                LowerSource::Certificate
+            let (fin, forced_source) = final_fin.expect("computed when done");
+            let lower_source = if let Some(source) = forced_source {
+                source
             } else if lower_lambda == grid.lp.lambda {
                 LowerSource::FinalLp
             } else if hint.is_some_and(|h| h == lower_lambda.as_slice()) {
