@@ -97,22 +97,40 @@ pub fn without_search(
         .filter(|p| p.eta.is_finite())
         .max_by(|a, b| a.eta.abs().total_cmp(&b.eta.abs()));
     let estimate = best.map_or(0.0, |p| p.eta.abs());
-    Some(SupBound {
-        value: cs.max(estimate),
+    Some(proved_sup(
+        cs.max(estimate),
+        cs,
+        estimate,
+        best.cloned(),
+        format!(
+            "proved by Cauchy-Schwarz: |eta| <= |lambda| = {cs:.12} on the whole sphere (psi_mod, K' >= K); no search can change this bound, so the thorough search was skipped (estimate: the dictionary's columns, {} of them)",
+            candidates.len()
+        ),
+    ))
+}
+
+/// A bound of the sup proved by Cauchy-Schwarz (`cs`), without a
+/// search beyond `estimate` (at `argmax`).
+fn proved_sup(
+    value: f64,
+    cs: f64,
+    estimate: f64,
+    argmax: Option<EtaPoint>,
+    note: String,
+) -> SupBound {
+    SupBound {
+        value,
         kind: BoundKind::Proved,
         estimate,
-        argmax: best.cloned(),
+        argmax,
         proved_upper: Some(cs),
         thin_bump_limit: None,
         point_limit: None,
         boundary_limits: None,
         bnb: None,
         maxima: Vec::new(),
-        note: format!(
-            "proved by Cauchy-Schwarz: |eta| <= |lambda| = {cs:.12} on the whole sphere (psi_mod, K' >= K); no search can change this bound, so the thorough search was skipped (estimate: the dictionary's columns, {} of them)",
-            candidates.len()
-        ),
-    })
+        note,
+    }
 }
 
 /// psi_mod with `K' >= K`: a proved lower end of value(11) without any
@@ -144,22 +162,16 @@ pub fn data_norm_lower(
     let dual = lambda.iter().zip(y).map(|(a, b)| a * b).sum::<f64>()
         - delta * crate::numeric::norm2(&lambda);
     let value = cs.max(1.0);
-    let sup = SupBound {
+    // No search: the estimate is the largest |eta| over an empty set.
+    let sup = proved_sup(
         value,
-        kind: BoundKind::Proved,
-        // No search: the largest |eta| found over an empty set.
-        estimate: 0.0,
-        argmax: None,
-        proved_upper: Some(cs),
-        thin_bump_limit: None,
-        point_limit: None,
-        boundary_limits: None,
-        bnb: None,
-        maxima: Vec::new(),
-        note: format!(
+        cs,
+        0.0,
+        None,
+        format!(
             "proved by Cauchy-Schwarz for lambda = y / |y|: |eta| <= |lambda| = {cs:.12} on the whole sphere (psi_mod, K' >= K), so every feasible measure costs at least |y| - delta; decide mode: no search was made"
         ),
-    };
+    );
     Some((sup, dual / value, lambda))
 }
 
