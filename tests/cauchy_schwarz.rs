@@ -147,11 +147,6 @@ fn the_bound_fails_when_k_prime_is_below_k_and_is_not_offered_there() {
     }
 }
 
-/// `certify` of a width-1 psi_mod teacher (d = 2, K0 = 1, fresh seeds).
-fn certify_width_one(k: usize, seed: u64) -> serde_json::Value {
-    certify_mod(k, 1, seed, &[])
-}
-
 /// `certify` of a psi_mod teacher of width `w` (d = 2, K0 = 1), with `extra` flags.
 fn certify_mod(k: usize, w: usize, seed: u64, extra: &[&str]) -> serde_json::Value {
     let (k, w, seed) = (k.to_string(), w.to_string(), seed.to_string());
@@ -177,13 +172,8 @@ fn certify_mod(k: usize, w: usize, seed: u64, extra: &[&str]) -> serde_json::Val
     run_json(&args)
 }
 
-/// `|y|` of the same teacher by the `measure` subcommand: exact, or on an
-/// `n`-point grid.
-fn data_norm(k: usize, seed: u64, quad: Option<usize>) -> f64 {
-    data_norm_of(k, 1, seed, quad)
-}
-
-/// [`data_norm`] for a teacher of width `w`.
+/// `|y|` of the psi_mod teacher of [`certify_mod`] by the `measure`
+/// subcommand: exact, or on an `n`-point grid.
 fn data_norm_of(k: usize, w: usize, seed: u64, quad: Option<usize>) -> f64 {
     let (k, w, seed) = (k.to_string(), w.to_string(), seed.to_string());
     let mut args = vec![
@@ -219,10 +209,28 @@ fn data_norm_of(k: usize, w: usize, seed: u64, quad: Option<usize>) -> f64 {
     norm(&y)
 }
 
+/// The data norm `|y|` on exact columns, after checking it against the
+/// independent grid route (1024 points, to 1e-4); then the proved lower end
+/// `lower` is checked to equal it to 1e-9 (the triangle inequality: every
+/// measure with `A_K mu = y` costs at least `|y|`). Returns `|y|`.
+fn assert_lower_end_is_the_data_norm(k: usize, w: usize, seed: u64, lower: f64) -> f64 {
+    let y_exact = data_norm_of(k, w, seed, None);
+    let y_grid = data_norm_of(k, w, seed, Some(1024));
+    assert!(
+        (y_grid / y_exact - 1.0).abs() <= 1e-4,
+        "the exact and grid data disagree: {y_exact} against {y_grid}"
+    );
+    assert!(
+        (lower / y_exact - 1.0).abs() <= 1e-9,
+        "K = {k}, width {w}, seed {seed}: proved lower end {lower} against |y| = {y_exact}"
+    );
+    y_exact
+}
+
 #[test]
 fn a_width_one_psi_mod_teacher_has_a_proved_lower_end_equal_to_its_data_norm() {
     for (k, seed) in [(2usize, 41_001u64), (3, 41_002)] {
-        let r = certify_width_one(k, seed);
+        let r = certify_mod(k, 1, seed, &[]);
         let lower = r["certified_lower"].as_f64().unwrap();
         let upper = r["certified_upper"].as_f64().unwrap();
         assert_eq!(
@@ -230,18 +238,8 @@ fn a_width_one_psi_mod_teacher_has_a_proved_lower_end_equal_to_its_data_norm() {
             "K = {k}, seed {seed}: {}",
             r["reason"]
         );
-        // The triangle inequality: every measure with A_K mu = y costs at
-        // least |y|, and the teacher costs exactly |y|.
-        let y_exact = data_norm(k, seed, None);
-        let y_grid = data_norm(k, seed, Some(1024));
-        assert!(
-            (y_grid / y_exact - 1.0).abs() <= 1e-4,
-            "the exact and grid data disagree: {y_exact} against {y_grid}"
-        );
-        assert!(
-            (lower / y_exact - 1.0).abs() <= 1e-9,
-            "K = {k}, seed {seed}: proved lower end {lower} against |y| = {y_exact}"
-        );
+        // The teacher (width 1) costs exactly |y|.
+        let y_exact = assert_lower_end_is_the_data_norm(k, 1, seed, lower);
         // The upper end is a verified measure's cost, which fits y to its
         // residual only: cost >= |A mu| >= |y| - |A mu - y| (the triangle
         // inequality), so it may sit below |y| by the residual (here 1e-12
@@ -292,16 +290,7 @@ fn in_decide_mode_a_width_two_psi_mod_verdict_has_the_data_norm_as_its_proved_lo
     let lower = r["certified_lower"].as_f64().unwrap();
     let upper = r["certified_upper"].as_f64().unwrap();
     let teacher = r["teacher_cost"].as_f64().unwrap();
-    let y_exact = data_norm_of(k, w, seed, None);
-    let y_grid = data_norm_of(k, w, seed, Some(1024));
-    assert!(
-        (y_grid / y_exact - 1.0).abs() <= 1e-4,
-        "the exact and grid data disagree: {y_exact} against {y_grid}"
-    );
-    assert!(
-        (lower / y_exact - 1.0).abs() <= 1e-9,
-        "proved lower end {lower} against |y| = {y_exact}"
-    );
+    let y_exact = assert_lower_end_is_the_data_norm(k, w, seed, lower);
     // A width-2 teacher's cost is above |y| (the inequality is strict unless
     // the units' measurements are parallel), and the verified measure lies
     // between: |y| - residual <= upper < teacher.
