@@ -238,6 +238,10 @@ fn a_width_one_psi_mod_teacher_has_a_proved_lower_end_equal_to_its_data_norm() {
             "K = {k}, seed {seed}: {}",
             r["reason"]
         );
+        // The data norm closes the first LP's bracket: no search is made
+        // (certify::cauchy_schwarz::closed_by_data_norm).
+        assert_eq!(r["lower_source"], "data_norm", "K = {k}, seed {seed}");
+        assert_eq!(r["refine_rounds"], 0, "K = {k}, seed {seed}");
         // The teacher (width 1) costs exactly |y|.
         let y_exact = assert_lower_end_is_the_data_norm(k, 1, seed, lower);
         // The upper end is a verified measure's cost, which fits y to its

@@ -8,6 +8,7 @@
 mod common;
 use common::*;
 use inrsamp::certify::CertifySettings;
+use inrsamp::certify::bound::BoundKind;
 use inrsamp::certify::eta::psi_for;
 use inrsamp::certify::precert::{SupportAtom, vanishing_derivative};
 use inrsamp::certify::refine::{LowerSource, SolveOptions};
@@ -101,14 +102,18 @@ fn no_hint_lifts_the_lower_bound_above_an_independent_optimum() {
 
 #[test]
 fn the_teacher_certificate_closes_the_bracket_in_the_first_round() {
-    // d = 2, K0 = 1, K = 2 K0, psi_mod, width-1 teachers: Theorem 1 says
-    // the teacher is the unique minimizer, so its pre-certificate is a
+    // d = 1 and 2, K0 = 1, K = 2 K0, psi_mod, width-1 teachers: Theorem 1
+    // says the teacher is the unique minimizer, so its pre-certificate is a
     // certificate and the bracket closes without refinement rounds (seed
-    // 101 needed 8 rounds and 35 s without the hint). The bracket must hold
-    // the teacher's cost (an independent number: sum |a| psi(w)).
-    for seed in [101u64, 203] {
-        let spec = spec_seed(2, 1, 2, "mod", seed);
-        let t = ShallowInr::random(2, 1, 1, seed).unwrap();
+    // 101 in d = 2 needed 8 rounds and 35 s without the hint). In d = 1 the
+    // hint's lower end is the bracket's (proved by branch-and-bound); in
+    // d = 2 the data norm |y| closes the bracket before any search (a
+    // width-1 teacher costs |y|: certify::cauchy_schwarz::closed_by_data_norm).
+    // The bracket must hold the teacher's cost (an independent number:
+    // sum |a| psi(w)).
+    for (d, seed) in [(1, 101u64), (1, 203), (2, 101), (2, 203)] {
+        let spec = spec_seed(d, 1, 2, "mod", seed);
+        let t = ShallowInr::random(d as usize, 1, 1, seed).unwrap();
         let (r, _, sol) = certify_teacher(
             &spec,
             &t,
@@ -119,7 +124,13 @@ fn the_teacher_certificate_closes_the_bracket_in_the_first_round() {
         .unwrap();
         assert_eq!(r.verdict, Verdict::Unique, "seed {seed}: {}", r.reason);
         assert_eq!(r.refine_rounds, 0, "seed {seed}");
-        assert_eq!(sol.lower_source, LowerSource::Hint, "seed {seed}");
+        let source = if d == 1 {
+            LowerSource::Hint
+        } else {
+            LowerSource::DataNorm
+        };
+        assert_eq!(sol.lower_source, source, "d = {d}, seed {seed}");
+        assert_eq!(sol.lower_kind, BoundKind::Proved, "d = {d}, seed {seed}");
         let plan = verdict_plan(&spec).unwrap();
         let tc = t.cost(&psi_for(&spec, &plan).unwrap()).unwrap();
         assert!(

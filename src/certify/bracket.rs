@@ -339,9 +339,11 @@ pub enum LowerSource {
     /// largest `|eta|` its checks found, used when it is above the solve's
     /// estimated lower end.
     Certificate,
-    /// Decide mode, psi_mod with `K' >= K`: `|y| - delta`, which every
-    /// feasible measure's cost reaches (super::cauchy_schwarz::data_norm_lower);
-    /// no search is made.
+    /// psi_mod with `K' >= K`: `|y| - delta`, which every feasible
+    /// measure's cost reaches (super::cauchy_schwarz::data_norm_lower); no
+    /// search is made. In decide mode once a cheaper measure decides, and in
+    /// every mode when it closes the first LP's bracket
+    /// (super::cauchy_schwarz::closed_by_data_norm).
     DataNorm,
 }
 

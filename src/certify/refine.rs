@@ -139,6 +139,26 @@ pub fn solve_certified_hinted(
         if !usable(&grid) {
             return Ok(bare(grid, rounds, history));
         }
+        // psi_mod: the data norm closes the first LP's bracket without a
+        // search (super::cauchy_schwarz::closed_by_data_norm).
+        if let Some(dn) = (rounds == 0 && !lambda_only)
+            .then(|| {
+                super::cauchy_schwarz::closed_by_data_norm(spec, plan, dict, y, opts, &grid.lp.c)
+            })
+            .transpose()?
+            .flatten()
+        {
+            return Ok(CertifiedSolve {
+                lower_kind: dn.sup.kind,
+                sup: Some(dn.sup),
+                certified_lower: dn.lower,
+                certified_upper: dn.measure.cost,
+                lower_lambda: Some(dn.lambda),
+                lower_source: LowerSource::DataNorm,
+                measure: Some(dn.measure),
+                ..bare(grid, rounds, history)
+            });
+        }
         // The optimality system solved from the LP's clusters (refinement
         // of equality data only): its lambda, when it converges, is the one
         // searched this round, and its measure an upper candidate.

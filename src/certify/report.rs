@@ -298,7 +298,7 @@ impl fmt::Display for CertifyReport {
                 super::refine::LowerSource::FinalLp => "the final LP's dual",
                 super::refine::LowerSource::Refinement => "refinement's",
                 super::refine::LowerSource::Certificate => "the passing certificate's",
-                super::refine::LowerSource::DataNorm => "y / |y|, decide mode",
+                super::refine::LowerSource::DataNorm => "y / |y|, the data norm",
             },
         )?;
         if let Some([l, u]) = &self.grid_bracket {

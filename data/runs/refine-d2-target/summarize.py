@@ -1,10 +1,19 @@
 """Summary of result CSVs (issue #10 item 2): per psi and width and
 overall, the share of brackets 1e-6-tight (relative), the rounds and the
-seconds. Usage: python3 summarize.py results.csv [results-b.csv ...]"""
+seconds. Usage: python3 summarize.py [--last-wins] results.csv [results-b.csv ...]
+With --last-wins, a seed that appears in several files counts once, with
+its row from the last file that has it (a re-run replacing older rows)."""
 import csv, statistics, sys
 from collections import defaultdict
 
-rows = [r for f in sys.argv[1:] for r in csv.DictReader(open(f))]
+args = [a for a in sys.argv[1:] if a != "--last-wins"]
+rows = [r for f in args for r in csv.DictReader(open(f))]
+if "--last-wins" in sys.argv[1:]:
+    by_seed = {}
+    for r in rows:
+        by_seed.pop(r["seed"], None)
+        by_seed[r["seed"]] = r
+    rows = list(by_seed.values())
 TIGHT = 1e-6
 
 def gap(r):
