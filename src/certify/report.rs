@@ -310,12 +310,19 @@ impl fmt::Display for CertifyReport {
             )?;
         }
         if let Some(sb) = &self.sup {
+            // A bound made without any search (the data norm's) has no
+            // estimate to print.
+            let searched = sb.argmax.is_some() || !sb.maxima.is_empty() || sb.estimate != 0.0;
             writeln!(
                 f,
-                "sup |eta| {:.9} ({}; search estimate {:.9}{}){}",
+                "sup |eta| {:.9} ({}; {}{}){}",
                 sb.value,
                 sb.kind.name(),
-                sb.estimate,
+                if searched {
+                    format!("search estimate {:.9}", sb.estimate)
+                } else {
+                    "no search".to_string()
+                },
                 sb.bnb.as_ref().map_or(String::new(), |b| format!(
                     "; branch-and-bound {} patches, {:.2} s",
                     b.patches, b.seconds
