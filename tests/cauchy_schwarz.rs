@@ -264,6 +264,34 @@ fn a_width_one_psi_mod_teacher_has_a_proved_lower_end_equal_to_its_data_norm() {
         );
         let sup = &r["sup"];
         assert_eq!(sup["kind"], "proved");
+        if k == 2 {
+            // The text report says that no search was made (not a search
+            // estimate of 0).
+            let (ks, ss) = (k.to_string(), seed.to_string());
+            let out = common::inrsamp()
+                .args([
+                    "certify",
+                    "--d",
+                    "2",
+                    "--k0",
+                    "1",
+                    "--k",
+                    &ks,
+                    "--psi",
+                    "mod",
+                    "--teacher",
+                    "random",
+                    "--width",
+                    "1",
+                    "--seed",
+                    &ss,
+                ])
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout);
+            let line = text.lines().find(|l| l.starts_with("sup |eta|")).unwrap();
+            assert!(line.contains("(proved; no search)"), "{line}");
+        }
         assert!(
             sup["note"].as_str().unwrap().contains("Cauchy-Schwarz"),
             "{}",
