@@ -147,10 +147,11 @@ fn the_bound_fails_when_k_prime_is_below_k_and_is_not_offered_there() {
     }
 }
 
-/// `certify` of a psi_mod teacher of width `w` (d = 2, K0 = 1), with `extra` flags.
-fn certify_mod(k: usize, w: usize, seed: u64, extra: &[&str]) -> serde_json::Value {
+/// The arguments of `certify` for a psi_mod teacher of width `w` (d = 2,
+/// K0 = 1).
+fn certify_mod_args(k: usize, w: usize, seed: u64) -> Vec<String> {
     let (k, w, seed) = (k.to_string(), w.to_string(), seed.to_string());
-    let mut args = vec![
+    [
         "certify",
         "--d",
         "2",
@@ -166,8 +167,18 @@ fn certify_mod(k: usize, w: usize, seed: u64, extra: &[&str]) -> serde_json::Val
         &w,
         "--seed",
         &seed,
-        "--json",
-    ];
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect()
+}
+
+/// `certify --json` of a psi_mod teacher of width `w` (d = 2, K0 = 1), with
+/// `extra` flags.
+fn certify_mod(k: usize, w: usize, seed: u64, extra: &[&str]) -> serde_json::Value {
+    let owned = certify_mod_args(k, w, seed);
+    let mut args: Vec<&str> = owned.iter().map(String::as_str).collect();
+    args.push("--json");
     args.extend_from_slice(extra);
     run_json(&args)
 }
@@ -267,25 +278,8 @@ fn a_width_one_psi_mod_teacher_has_a_proved_lower_end_equal_to_its_data_norm() {
         if k == 2 {
             // The text report says that no search was made (not a search
             // estimate of 0).
-            let (ks, ss) = (k.to_string(), seed.to_string());
             let out = common::inrsamp()
-                .args([
-                    "certify",
-                    "--d",
-                    "2",
-                    "--k0",
-                    "1",
-                    "--k",
-                    &ks,
-                    "--psi",
-                    "mod",
-                    "--teacher",
-                    "random",
-                    "--width",
-                    "1",
-                    "--seed",
-                    &ss,
-                ])
+                .args(certify_mod_args(k, 1, seed))
                 .output()
                 .unwrap();
             let text = String::from_utf8_lossy(&out.stdout);
