@@ -143,7 +143,14 @@ pub fn solve_certified_hinted(
         // search (super::cauchy_schwarz::closed_by_data_norm).
         if let Some(dn) = (rounds == 0 && !lambda_only)
             .then(|| {
-                super::cauchy_schwarz::closed_by_data_norm(spec, plan, dict, y, opts, &grid.lp.c)
+                super::cauchy_schwarz::closed_by_data_norm(
+                    spec,
+                    plan,
+                    dict,
+                    y,
+                    opts,
+                    (&grid.lp.c, grid.lp.primal_objective),
+                )
             })
             .transpose()?
             .flatten()
