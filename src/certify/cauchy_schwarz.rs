@@ -201,7 +201,8 @@ pub(super) fn closed_by_data_norm(
     };
     let eps = opts.refine.eps_for(&spec.psi);
     // Only a pre-filter of the shortcut: a skipped check leaves the usual path.
-    if !(value - lower <= DATA_NORM_PRECHECK * eps * value.abs()) {
+    let near = value - lower <= DATA_NORM_PRECHECK * eps * value.abs();
+    if !near {
         return Ok(None);
     }
     let measure =
