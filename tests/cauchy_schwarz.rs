@@ -275,6 +275,8 @@ fn a_width_one_psi_mod_teacher_has_a_proved_lower_end_equal_to_its_data_norm() {
         );
         let sup = &r["sup"];
         assert_eq!(sup["kind"], "proved");
+        // No point of the sphere was evaluated for this bound.
+        assert_eq!(sup["searched"], false, "K = {k}, seed {seed}");
         if k == 2 {
             // The text report says that no search was made (not a search
             // estimate of 0).
@@ -307,6 +309,7 @@ fn in_decide_mode_a_width_two_psi_mod_verdict_has_the_data_norm_as_its_proved_lo
     assert_eq!(r["verdict"], "not_recovered", "{}", r["reason"]);
     assert_eq!(r["lower_source"], "data_norm");
     assert_eq!(r["lower_kind"], "proved");
+    assert_eq!(r["sup"]["searched"], false);
     assert!(
         r["sup"]["note"]
             .as_str()

@@ -131,6 +131,10 @@ fn the_teacher_certificate_closes_the_bracket_in_the_first_round() {
         };
         assert_eq!(sol.lower_source, source, "d = {d}, seed {seed}");
         assert_eq!(sol.lower_kind, BoundKind::Proved, "d = {d}, seed {seed}");
+        // The hint's sup was searched (branch-and-bound in d = 1); the data
+        // norm's looks at no point of the sphere.
+        let sup = sol.sup.as_ref().expect("a bracket's bound of the sup");
+        assert_eq!(sup.searched, d == 1, "d = {d}, seed {seed}");
         let plan = verdict_plan(&spec).unwrap();
         let tc = t.cost(&psi_for(&spec, &plan).unwrap()).unwrap();
         assert!(

@@ -102,6 +102,7 @@ pub fn without_search(
         cs,
         estimate,
         best.cloned(),
+        true,
         format!(
             "proved by Cauchy-Schwarz: |eta| <= |lambda| = {cs:.12} on the whole sphere (psi_mod, K' >= K); no search can change this bound, so the thorough search was skipped (estimate: the dictionary's columns, {} of them)",
             candidates.len()
@@ -110,12 +111,14 @@ pub fn without_search(
 }
 
 /// A bound of the sup proved by Cauchy-Schwarz (`cs`), without a
-/// search beyond `estimate` (at `argmax`).
+/// search beyond `estimate` (at `argmax`; `searched` false when no point
+/// was evaluated).
 fn proved_sup(
     value: f64,
     cs: f64,
     estimate: f64,
     argmax: Option<EtaPoint>,
+    searched: bool,
     note: String,
 ) -> SupBound {
     SupBound {
@@ -129,6 +132,7 @@ fn proved_sup(
         boundary_limits: None,
         bnb: None,
         maxima: Vec::new(),
+        searched,
         note,
     }
 }
@@ -168,6 +172,7 @@ pub fn data_norm_lower(
         cs,
         0.0,
         None,
+        false,
         format!(
             "proved by Cauchy-Schwarz for lambda = y / |y|: |eta| <= |lambda| = {cs:.12} on the whole sphere (psi_mod, K' >= K), so every feasible measure costs at least |y| - delta; no search was made"
         ),

@@ -231,6 +231,7 @@ pub fn lower_on_exact(
         argmax: found.argmax,
         thin_bump_limit: thin,
         maxima: found.maxima,
+        searched: true,
         note,
         ..template
     };
@@ -264,6 +265,7 @@ pub fn certificate_lower(c: &CertificateReport, y: &[f64], delta: f64) -> Option
         argmax: c.argmax_outside.clone(),
         thin_bump_limit: None,
         maxima: Vec::new(),
+        searched: true,
         note: format!(
             "the passing certificate's searches (outside and inside the caps, and eta at the support){}",
             if c.exact_columns {

@@ -312,7 +312,7 @@ impl fmt::Display for CertifyReport {
         if let Some(sb) = &self.sup {
             // A bound made without any search (the data norm's) has no
             // estimate to print.
-            let searched = sb.argmax.is_some() || !sb.maxima.is_empty() || sb.estimate != 0.0;
+            let searched = sb.searched;
             writeln!(
                 f,
                 "sup |eta| {:.9} ({}; {}{}){}",

@@ -43,6 +43,10 @@ pub struct SupBound {
     /// The local maxima of the search (largest first).
     #[serde(skip)]
     pub maxima: Vec<EtaPoint>,
+    /// Whether any point of the sphere was evaluated for `estimate`: false
+    /// only for the data norm's bound ([`super::cauchy_schwarz`]), which
+    /// looks at no point (its `estimate` is then 0 and means nothing).
+    pub searched: bool,
     /// Why the bound is only estimated; empty when the branch-and-bound
     /// proved it, and the argument when Cauchy-Schwarz did
     /// ([`super::cauchy_schwarz`]).
@@ -178,6 +182,7 @@ pub fn sup_bound(
         boundary_limits,
         bnb: None,
         maxima: search.maxima,
+        searched: true,
         note: String::new(),
     };
     // psi_mod with K' >= K: |eta| <= |lambda| is a proof in any dimension
