@@ -199,7 +199,7 @@ pub fn nodes(cube: &[Complex64], kmax: usize, with_low: bool) -> Option<Vec<Node
 /// [`super::exact2d_panels::bisected_nodes`] until the two rules agree on
 /// the closed-form rows of `sigma(g)` and `1[g > 0]` up to `kmax`.
 pub fn bare_nodes(cube: &[Complex64], kmax: usize, with_low: bool) -> Option<Vec<Node>> {
-    use super::exact2d_panels::{bisected_nodes, max_diff};
+    use super::exact2d_panels::bisected_nodes;
     let scale: f64 = cube
         .iter()
         .map(|c| c.norm())
@@ -220,7 +220,10 @@ pub fn bare_nodes(cube: &[Complex64], kmax: usize, with_low: bool) -> Option<Vec
             // in x2 with the arc's centre, kmax times faster than k1 = 1
             // (with the means alone, the K = 8 coefficients were off by up
             // to 6.3e-10 against the general route; see TOP_ROW_TOL).
-            let mut acc = vec![Complex64::new(0.0, 0.0); 6 * side];
+            // The rules' difference `sum (w - w_low) F e^{-2 pi i k2 x2}`
+            // accumulated directly (only it is tested): one sum instead of
+            // one per rule.
+            let mut acc = vec![Complex64::new(0.0, 0.0); 3 * side];
             for node in piece.iter_mut() {
                 let row = row_at(cube, node.e1);
                 let arc = row_arc(&row);
@@ -229,26 +232,30 @@ pub fn bare_nodes(cube: &[Complex64], kmax: usize, with_low: bool) -> Option<Vec
                 if relu == 0.0 && ind == 0.0 {
                     continue;
                 }
-                let top_ind = top_indicator(&arc, kmax);
                 // Every node is one of the Kronrod rule's; every other one
-                // also of the embedded Gauss rule's.
-                let (w, w_low) = (node.weight, node.weight_low);
+                // also of the embedded Gauss rule's (w_low = 0 elsewhere).
+                let dw = node.weight - node.weight_low;
+                let (r, i, t) = (relu * dw, ind * dw, top_indicator(&arc, kmax) * dw);
                 let base = node.e1.conj();
                 let mut e = node.e1.powi(kmax as i32);
-                for k2 in 0..side {
-                    let vals = [e * relu, e * ind, e * top_ind];
-                    for (q, v) in vals.iter().enumerate() {
-                        acc[q * side + k2] += v * w;
-                        if w_low != 0.0 {
-                            acc[(3 + q) * side + k2] += v * w_low;
-                        }
-                    }
+                let (ar, rest) = acc.split_at_mut(side);
+                let (ai, at) = rest.split_at_mut(side);
+                for ((ar, ai), at) in ar.iter_mut().zip(ai).zip(at) {
+                    *ar += e * r;
+                    *ai += e * i;
+                    *at += e * t;
                     e *= base;
                 }
             }
-            let (hi, lo) = acc.split_at(3 * side);
-            let part =
-                |q: usize| max_diff(&hi[q * side..(q + 1) * side], &lo[q * side..(q + 1) * side]);
+            // The largest |difference| of each row (sqrt of the squared
+            // norm: the rows of a rescaled unit are of order 1).
+            let part = |q: usize| {
+                acc[q * side..(q + 1) * side]
+                    .iter()
+                    .map(|v| v.norm_sqr())
+                    .fold(0.0, f64::max)
+                    .sqrt()
+            };
             // The top row at its own tolerance (scaled to PIECE_TOL's).
             let top = part(2) * (super::exact2d_panels::PIECE_TOL / TOP_ROW_TOL);
             Some((part(0) / scale).max(part(1)).max(top))

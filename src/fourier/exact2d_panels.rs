@@ -192,8 +192,10 @@ pub fn bisected_nodes(
 /// bit, with `hypot` evaluated only where the squared norm is within
 /// [`MAX_DIFF_SHORTLIST`] (relative) of the largest squared norm: the two
 /// agree to a few ulps, so no other entry can hold the largest `hypot`. This
-/// runs on every piece of every exact 2-D unit, where `hypot` was about 4 %
-/// of a d = 2 verdict's time (`perf`).
+/// runs on every piece of the general route's units
+/// ([`super::exact2d_rows`]); in the K0 = 1 route, where `hypot` had been
+/// about 4 % of a d = 2 verdict's time (`perf`), the bisection test now
+/// sums the rules' difference directly ([`super::exact2d::bare_nodes`]).
 pub fn max_diff(x: &[num_complex::Complex64], y: &[num_complex::Complex64]) -> f64 {
     let m2 = x
         .iter()
