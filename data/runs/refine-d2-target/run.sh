@@ -13,6 +13,8 @@
 # trial ranges and their own OUT files can share a machine.
 # PSIS (default "std mod pre") restricts the regularizers; the seeds stay
 # those of the full loop.
+# WIDTHS_MOD (default "1 2 3") restricts the psi_mod widths (e.g. "1":
+# the wider psi_mod teachers take minutes each); seeds stay as above.
 # EXTRA (default empty) is appended to every certify command (e.g.
 # EXTRA="--dual-smoothing 0.5").
 # Usage: TRIALS=3 sh data/runs/refine-d2-target/run.sh
@@ -27,6 +29,9 @@ cell=0
 for w in 1 2 3; do for k in 2 3 4; do for psi in std mod pre; do
   seed=$((20000 + 100 * cell + trial)); cell=$((cell + 1))
   case " ${PSIS:-std mod pre} " in *" $psi "*) ;; *) continue ;; esac
+  if [ "$psi" = mod ]; then
+    case " ${WIDTHS_MOD:-1 2 3} " in *" $w "*) ;; *) continue ;; esac
+  fi
   if grep -q "^$w,$k,$psi,$trial,$seed," "$OUT"; then continue; fi
   start=$(date +%s.%N)
   line=$($B certify --d 2 --k0 1 --k $k --psi $psi --teacher random --width $w --seed $seed $EXTRA --json 2>/dev/null |
