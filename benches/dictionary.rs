@@ -170,6 +170,45 @@ fn exact_2d_k8(c: &mut Criterion) {
     group.finish();
 }
 
+/// Exact 2-D measurement and Jacobian of thin bumps (d = 2, K0 = 1, K = 5):
+/// `g = h - max h + t |w|` with `t` in {1e-2, 1e-4, 1e-6}, the
+/// near-vanishing units that `psi_mod`'s searches visit, where most rows
+/// are thin arcs (`fourier::exact2d_row::SMALL_ARC`). `max h` from a
+/// 128 x 128 grid, so the bump's height is about `t |w|`.
+fn exact_2d_thin(c: &mut Criterion) {
+    let mut group = c.benchmark_group("exact_2d_thin_k5");
+    let features = Features::new(2, 1);
+    let grid = SphereGrid::new(9, 30, 5).unwrap();
+    let mut units = Vec::new();
+    for j in 0..30 {
+        let mut w = grid.point(j).to_vec();
+        w[0] = 0.0;
+        let mut top = f64::NEG_INFINITY;
+        for i1 in 0..128 {
+            for i2 in 0..128 {
+                let x = [i1 as f64 / 128.0, i2 as f64 / 128.0];
+                top = top.max(features.g(&w, &x));
+            }
+        }
+        let norm = w.iter().map(|v| v * v).sum::<f64>().sqrt();
+        for t in [1e-2, 1e-4, 1e-6] {
+            let mut u = w.clone();
+            u[0] = -top + t * norm;
+            units.push(u);
+        }
+    }
+    group.throughput(Throughput::Elements(units.len() as u64));
+    let unit = UnitEvaluator::exact(features, 5).unwrap();
+    group.bench_function("measure_and_jacobian", |b| {
+        b.iter(|| {
+            for u in &units {
+                black_box(unit.measure_and_jacobian(u).unwrap());
+            }
+        })
+    });
+    group.finish();
+}
+
 /// Exact 2-D coefficients for K0 = 2 (companion rows, resultant
 /// breakpoints, `fourier::exact2d_rows`) against the 64 x 64 partial DFT,
 /// d = 2, K = 4, one unit at a time on one thread.
@@ -303,6 +342,7 @@ fn dense_design(c: &mut Criterion) {
 
 criterion_group!(
     benches,
+    exact_2d_thin,
     dense_design,
     grid_vjp_d25,
     dictionary_build,

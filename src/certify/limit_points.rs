@@ -39,13 +39,31 @@ use serde::Serialize;
 use std::f64::consts::TAU;
 
 /// `A_K delta_x` as a real vector (docs/theory.md 1: `delta_x^[k] =
-/// e^{-2 pi i k.x}`).
+/// e^{-2 pi i k.x}`), as the product over axes of `e^{-2 pi i k_j x_j}`:
+/// `(K + 1) d` sines and cosines instead of one pair per frequency (the
+/// product adds a rounding or two per axis).
 pub fn dirac_column(map: &RealMap, x: &[f64]) -> Vec<f64> {
+    let kmax = map.cutoff();
+    let axes: Vec<Vec<Complex64>> = x
+        .iter()
+        .map(|&xj| {
+            (0..=kmax)
+                .map(|m| {
+                    let (s, c) = (TAU * m as f64 * xj).sin_cos();
+                    Complex64::new(c, -s)
+                })
+                .collect()
+        })
+        .collect();
     let mut half = Vec::with_capacity(1 + map.half_set().len());
     half.push(Complex64::new(1.0, 0.0));
     for k in map.half_set().iter() {
-        let t = TAU * k.iter().zip(x).map(|(&a, &b)| a as f64 * b).sum::<f64>();
-        half.push(Complex64::new(t.cos(), -t.sin()));
+        let mut z = Complex64::new(1.0, 0.0);
+        for (axis, &kj) in axes.iter().zip(k) {
+            let e = axis[kj.unsigned_abs() as usize];
+            z *= if kj < 0 { e.conj() } else { e };
+        }
+        half.push(z);
     }
     let mut real = vec![0.0; map.len()];
     map.to_real(&half, &mut real);

@@ -221,6 +221,31 @@ mod tests {
     }
 
     #[test]
+    fn poly_matches_the_product_dirichlet_kernel_in_2d() {
+        // lambda = A_K delta_y from one sine and cosine per frequency; then
+        // p(y + t) = D_K(t1) D_K(t2), D_K(s) = sin((2K+1) pi s) / sin(pi s).
+        let k = 5usize;
+        let map = RealMap::new(2, k);
+        let y = [0.3137, 0.8212];
+        let mut half = vec![Complex64::new(1.0, 0.0)];
+        for kk in map.half_set().iter() {
+            let t = TAU * (kk[0] as f64 * y[0] + kk[1] as f64 * y[1]);
+            half.push(Complex64::new(t.cos(), -t.sin()));
+        }
+        let mut lam = vec![0.0; map.len()];
+        map.to_real(&half, &mut lam);
+        let p = TrigPoly::new(map, &lam);
+        let pi = std::f64::consts::PI;
+        let dk = |s: f64| ((2 * k + 1) as f64 * pi * s).sin() / (pi * s).sin();
+        for t in [[0.05, -0.13], [0.41, 0.007], [-0.29, 0.33]] {
+            let want = dk(t[0]) * dk(t[1]);
+            let got = p.value(&[y[0] + t[0], y[1] + t[1]]);
+            assert!((got - want).abs() < 1e-12, "{t:?}: {got} vs {want}");
+        }
+        assert!((p.value(&y) - 121.0).abs() < 1e-12);
+    }
+
+    #[test]
     fn separable_samples_match_pointwise_values() {
         for (d, k) in [(1usize, 3usize), (2, 2), (2, 3)] {
             let map = RealMap::new(d, k);
