@@ -240,26 +240,31 @@ pub fn row_indicator_arc(arc: &RowArc, kmax: usize, out: &mut [Complex64]) -> bo
 /// (criterion, `exact_2d_thin_k5`).
 #[inline]
 pub fn small_sin(x: f64) -> f64 {
-    let x2 = x * x;
-    let mut p = 1.0 - x2 * (1.0 / 110.0);
-    p = 1.0 - x2 * (1.0 / 72.0) * p;
-    p = 1.0 - x2 * (1.0 / 42.0) * p;
-    p = 1.0 - x2 * (1.0 / 20.0) * p;
-    p = 1.0 - x2 * (1.0 / 6.0) * p;
-    x * p
+    const STEPS: [f64; 5] = [1.0 / 6.0, 1.0 / 20.0, 1.0 / 42.0, 1.0 / 72.0, 1.0 / 110.0];
+    x * nested_taylor(x * x, &STEPS)
 }
 
 /// `cos x` for `|x| <= 2 SMALL_ARC` by its Taylor polynomial of degree 12:
 /// the first omitted term is `x^14 / 14!`, below `2e-21` there.
 #[inline]
 pub fn small_cos(x: f64) -> f64 {
-    let x2 = x * x;
-    let mut p = 1.0 - x2 * (1.0 / 132.0);
-    p = 1.0 - x2 * (1.0 / 90.0) * p;
-    p = 1.0 - x2 * (1.0 / 56.0) * p;
-    p = 1.0 - x2 * (1.0 / 30.0) * p;
-    p = 1.0 - x2 * (1.0 / 12.0) * p;
-    1.0 - x2 * 0.5 * p
+    const STEPS: [f64; 6] = [
+        1.0 / 2.0,
+        1.0 / 12.0,
+        1.0 / 30.0,
+        1.0 / 56.0,
+        1.0 / 90.0,
+        1.0 / 132.0,
+    ];
+    nested_taylor(x * x, &STEPS)
+}
+
+/// `1 - x2 r_0 (1 - x2 r_1 (1 - ... (1 - x2 r_n)))`: the nested (Horner)
+/// form of an alternating Taylor series in `x2 = x^2` whose consecutive
+/// coefficients have ratios `r_i` ([`small_sin`], [`small_cos`]).
+#[inline]
+fn nested_taylor(x2: f64, steps: &[f64]) -> f64 {
+    steps.iter().rev().fold(1.0, |p, &r| 1.0 - x2 * r * p)
 }
 
 thread_local! {
