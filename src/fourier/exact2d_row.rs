@@ -94,14 +94,23 @@ pub fn row_arc(row: &[Complex64; 3]) -> RowArc {
         return RowArc::Empty;
     }
     let ca = (-a0 / r).clamp(-1.0, 1.0);
-    let alpha = ca.acos();
     RowArc::Arc {
         r,
         ca,
-        alpha,
-        sin_alpha: alpha.sin(),
+        alpha: ca.acos(),
+        sin_alpha: sin_from_cos(ca),
         rot: row[2] / n1,
     }
+}
+
+/// `sin alpha = sqrt((1 - cos alpha) (1 + cos alpha))` for `alpha` in `[0,
+/// pi]`, from `ca = cos alpha` in `[-1, 1]`: each factor is exact where it
+/// is small (Sterbenz), so the result is within a few units in the last
+/// place of `sin(acos ca)`, without libm's `sin` (one call per node of the
+/// exact 2-D route before; `tests/exact2d_row.rs` checks both forms agree).
+#[inline]
+pub fn sin_from_cos(ca: f64) -> f64 {
+    ((1.0 - ca) * (1.0 + ca)).max(0.0).sqrt()
 }
 
 /// Below this half-angle the rectified row is integrated by Gauss-Legendre
@@ -141,8 +150,8 @@ pub fn row_relu_arc(
             r, ca, alpha, rot, ..
         } => (r, ca, alpha, rot),
     };
-    // sin(alpha) from cos(alpha) (used where alpha >= SMALL_ARC only).
-    let sa = ((1.0 - ca) * (1.0 + ca)).max(0.0).sqrt();
+    // sin(alpha) (used where alpha >= SMALL_ARC only).
+    let sa = sin_from_cos(ca);
     let mut phase = Complex64::new(1.0, 0.0);
     if alpha < SMALL_ARC {
         SMALL_ARC_RULE.with(|rule| {
