@@ -348,6 +348,26 @@ pub enum LowerSource {
 }
 
 impl LowerSource {
+    /// The source of the lower end computed from `lower_lambda` when no
+    /// source is `forced`: the final LP's `lambda`, the hint's, or else a
+    /// refinement round's.
+    pub fn of(
+        forced: Option<LowerSource>,
+        lower_lambda: &[f64],
+        lp_lambda: &[f64],
+        hint: Option<&[f64]>,
+    ) -> LowerSource {
+        if let Some(source) = forced {
+            source
+        } else if lower_lambda == lp_lambda {
+            LowerSource::FinalLp
+        } else if hint.is_some_and(|h| h == lower_lambda) {
+            LowerSource::Hint
+        } else {
+            LowerSource::Refinement
+        }
+    }
+
     /// Name as printed.
     pub fn name(&self) -> &'static str {
         match self {
@@ -398,6 +418,37 @@ pub struct CertifiedSolve {
     /// the refinement went on after it).
     #[serde(skip)]
     pub certificate: Option<CertificateReport>,
+}
+
+impl CertifiedSolve {
+    /// A solve without a bracket (an unusable LP, or lambda-only): no
+    /// bound of the sup, no lower or upper end, no measure; `counts` are
+    /// the refinement rounds and added directions, `start` when the solve
+    /// began.
+    pub fn bare(
+        grid: GridSolve,
+        operator: Operator,
+        counts: (usize, usize),
+        history: Vec<RoundRecord>,
+        start: std::time::Instant,
+    ) -> CertifiedSolve {
+        CertifiedSolve {
+            grid,
+            sup: None,
+            certified_lower: f64::NAN,
+            lower_kind: BoundKind::Estimated,
+            lower_lambda: None,
+            lower_source: LowerSource::FinalLp,
+            certified_upper: f64::NAN,
+            measure: None,
+            operator,
+            refine_rounds: counts.0,
+            added_directions: counts.1,
+            history,
+            seconds: start.elapsed().as_secs_f64(),
+            certificate: None,
+        }
+    }
 }
 
 /// New directions with `1 - cos(angle) <= DUPLICATE_COS` to a column already

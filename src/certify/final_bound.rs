@@ -23,6 +23,23 @@ use crate::dictionary::{Dictionary, DiscretizationPlan};
 use crate::error::Result;
 use crate::spec::ProblemSpec;
 
+/// The lower end `dual / max(1, bound)` of `lambda` (dual value `dual`),
+/// with the [`final_bound`] of its fresh field; returns the bound, the
+/// lower end and `lambda`.
+pub(super) fn lower_end_of(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    dict: &Dictionary,
+    opts: &SolveOptions,
+    lambda: Vec<f64>,
+    dual: f64,
+) -> Result<(SupBound, f64, Vec<f64>)> {
+    let field = EtaField::new(spec, plan, lambda.clone())?;
+    let fin = final_bound(spec, plan, dict, &field, opts)?;
+    let lower = dual / fin.value.max(1.0);
+    Ok((fin, lower, lambda))
+}
+
 /// The bound of `sup |eta|` for the final bracket: a thorough search (the
 /// dictionary, the full dense design, [`FINAL_STARTS_FACTOR`] (or
 /// [`THOROUGH_STARTS_FACTOR`]) times the ascents) and the branch-and-bound where it applies, with target

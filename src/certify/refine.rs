@@ -20,7 +20,6 @@ pub use super::bracket::{
     CertifiedSolve, DUPLICATE_COS, FINAL_STARTS_FACTOR, Guide, LowerSource, RefineSettings,
     RoundRecord, SLIDE_MERGE_RADIUS, SolveOptions,
 };
-use super::eta::EtaField;
 pub use super::exchange::{
     INSERT_AMPLITUDE, KKT_CLUSTER_SHARES, KKT_GATE, KKT_INSERTIONS, ROUND_DENSE_DIVISOR,
     STENCIL_STEP,
@@ -28,7 +27,7 @@ pub use super::exchange::{
 use super::exchange::{
     insert_violators, kkt_from_clusters, lp_clusters, next_columns, record_solution, search_lambda,
 };
-use super::final_bound::final_bound;
+use super::final_bound::{final_bound, lower_end_of};
 use super::kkt::KktSolution;
 use super::smoothing::smoothed_lambda;
 use super::sup::SupBound;
@@ -120,21 +119,8 @@ pub fn solve_certified_hinted(
             warm.as_deref(),
         )?;
         // A solve without a bracket: an unusable LP, or lambda-only.
-        let bare = |grid: GridSolve, rounds: usize, history: Vec<RoundRecord>| CertifiedSolve {
-            grid,
-            sup: None,
-            certified_lower: f64::NAN,
-            lower_kind: BoundKind::Estimated,
-            lower_lambda: None,
-            lower_source: LowerSource::FinalLp,
-            certified_upper: f64::NAN,
-            measure: None,
-            operator: Operator::of(plan),
-            refine_rounds: rounds,
-            added_directions: added,
-            history,
-            seconds: start.elapsed().as_secs_f64(),
-            certificate: None,
+        let bare = |grid: GridSolve, rounds: usize, history: Vec<RoundRecord>| {
+            CertifiedSolve::bare(grid, Operator::of(plan), (rounds, added), history, start)
         };
         if !usable(&grid) {
             return Ok(bare(grid, rounds, history));
@@ -407,10 +393,7 @@ pub fn solve_certified_hinted(
                 match (closing.or(data_norm), decide_lambda) {
                     (Some(c), _) => c,
                     (None, Some((lam_b, dual_b))) => {
-                        let field_b = EtaField::new(spec, plan, lam_b.clone())?;
-                        let fin_b = final_bound(spec, plan, dict, &field_b, opts)?;
-                        let lower_b = dual_b / fin_b.value.max(1.0);
-                        (fin_b, lower_b, lam_b)
+                        lower_end_of(spec, plan, dict, opts, lam_b, dual_b)?
                     }
                     (None, None) => {
                         let fin = final_bound(spec, plan, dict, &primary.field, opts)?;
@@ -424,9 +407,7 @@ pub fn solve_certified_hinted(
                 .clone()
                 .filter(|(l, _)| !decide_only && !by_certificate && *l != primary.lambda)
             {
-                let field_b = EtaField::new(spec, plan, lam_b.clone())?;
-                let fin_b = final_bound(spec, plan, dict, &field_b, opts)?;
-                let lower_b = dual_b / fin_b.value.max(1.0);
+                let (fin_b, lower_b, lam_b) = lower_end_of(spec, plan, dict, opts, lam_b, dual_b)?;
                 if lower_b > certified_lower
                     && (fin_b.kind == BoundKind::Proved || fin.kind == BoundKind::Estimated)
                 {
@@ -462,15 +443,7 @@ pub fn solve_certified_hinted(
             let certified_lower = final_lower;
             let lower_lambda = final_lambda;
             let (fin, forced_source) = final_fin.expect("computed when done");
-            let lower_source = if let Some(source) = forced_source {
-                source
-            } else if lower_lambda == grid.lp.lambda {
-                LowerSource::FinalLp
-            } else if hint.is_some_and(|h| h == lower_lambda.as_slice()) {
-                LowerSource::Hint
-            } else {
-                LowerSource::Refinement
-            };
+            let lower_source = LowerSource::of(forced_source, &lower_lambda, &grid.lp.lambda, hint);
             let lower_is_system = (lower_lambda != grid.lp.lambda).then_some(lower_lambda);
             let measure = match early_measure {
                 Some(m) => m,
