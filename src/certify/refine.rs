@@ -201,7 +201,11 @@ pub fn solve_certified_hinted(
             best_lower,
             &searched[hint_index.unwrap_or(searched.len())..],
             &grid.lp.lambda,
-            opts.refine.smoothing_for(&spec.psi, stop_below.is_some()),
+            opts.refine.smoothing_in_round(
+                &spec.psi,
+                stop_below.is_some(),
+                super::smoothing::stalled(&history, value),
+            ),
         ) {
             Some(lam_s)
                 if !hint_closes

@@ -8,7 +8,36 @@
 //! misses), and a smoothed point without violators has a better lower bound
 //! than the in-point.
 
+use super::bracket::RoundRecord;
 use super::exchange::Searched;
+
+/// Refinement has stalled once the LP's value stayed the same (to
+/// [`STALL_TOL`], relative) over `STALL_ROUNDS + 1` consecutive rounds:
+/// its `lambda` then moves within one optimal face of the dual while the
+/// columns it asks for do not lower the value.
+pub const STALL_ROUNDS: usize = 3;
+/// Relative change of the LP's value that counts as none: the interior
+/// point solves leave about 1e-11 (the first six LP values of the stalled
+/// instance of [`super::bracket::STALL_SMOOTHING`] spread over 1.4e-11),
+/// and a change below 1e-9 a round cannot close a 1e-6 bracket in the
+/// round limit.
+pub const STALL_TOL: f64 = 1e-9;
+
+/// Whether the LP's values of `history` followed by this round's `value`
+/// hold a run of `STALL_ROUNDS + 1` equal values (once stalled, a
+/// refinement stays stalled).
+pub(super) fn stalled(history: &[RoundRecord], value: f64) -> bool {
+    let values: Vec<f64> = history
+        .iter()
+        .map(|r| r.lp_value)
+        .chain(std::iter::once(value))
+        .collect();
+    values.windows(STALL_ROUNDS + 1).any(|w| {
+        let hi = w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let lo = w.iter().copied().fold(f64::INFINITY, f64::min);
+        hi - lo <= STALL_TOL * hi.abs()
+    })
+}
 
 /// The smoothed `lambda` of a round, or None when smoothing is off
 /// (`alpha = 0`), no in-point has a positive lower bound, or the in-point
@@ -90,5 +119,36 @@ mod tests {
         assert!(smoothed_lambda(&best, 2.0, &[], &[0.0, 2.0], 0.0).is_none());
         assert!(smoothed_lambda(&best, 2.0, &[], &[3.0, 0.0], 0.5).is_none());
         assert!(smoothed_lambda(&None, f64::NEG_INFINITY, &[], &[0.0, 2.0], 0.5).is_none());
+    }
+
+    fn rounds(values: &[f64]) -> Vec<RoundRecord> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| RoundRecord {
+                round: i,
+                columns: 0,
+                lp_value: v,
+                lower_estimate: 0.0,
+                sup_estimate: 1.0,
+                smoothed_sup: None,
+                kkt_atoms: None,
+                seconds: 0.0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn stalled_needs_four_equal_values_in_a_row_and_stays() {
+        // Three equal values and the current one: stalled.
+        assert!(stalled(&rounds(&[2.0, 2.0, 2.0]), 2.0));
+        // Only three in a row, or a change of 2e-9 (relative): not.
+        assert!(!stalled(&rounds(&[2.0, 2.0]), 2.0));
+        assert!(!stalled(&rounds(&[2.0, 2.0, 2.0]), 2.0 - 4e-9));
+        assert!(!stalled(&rounds(&[3.0, 2.0, 2.0]), 2.0));
+        // A run earlier in the history keeps it stalled.
+        assert!(stalled(&rounds(&[3.0, 3.0, 3.0, 3.0, 2.5, 2.0]), 1.5));
+        // Equal to 1e-10 (relative) counts as equal.
+        assert!(stalled(&rounds(&[2.0, 2.0 + 2e-10, 2.0]), 2.0));
     }
 }
