@@ -133,16 +133,7 @@ pub fn sup_bound(
             ..*sup
         };
         extra.extend(boundary_layer(spec, field, sup.seed ^ 0xB0DE)?);
-        let r2 = sup_eta(field, &extra, &s2, exclude)?;
-        if r2.value > search.value {
-            search.value = r2.value;
-            search.argmax = r2.argmax;
-        }
-        search.maxima.extend(r2.maxima);
-        search
-            .maxima
-            .sort_by(|a, b| b.eta.abs().total_cmp(&a.eta.abs()));
-        search.evaluations += r2.evaluations;
+        absorb(&mut search, sup_eta(field, &extra, &s2, exclude)?);
     }
     // psi_mod: ascents from every thin candidate near the top.
     if matches!(field.psi().kind(), PsiKind::Mod { .. }) {
@@ -159,16 +150,7 @@ pub fn sup_bound(
                 merge_radius: 0.0,
                 ..*sup
             };
-            let r3 = sup_eta(field, &starts, &s3, exclude)?;
-            if r3.value > search.value {
-                search.value = r3.value;
-                search.argmax = r3.argmax;
-            }
-            search.maxima.extend(r3.maxima);
-            search
-                .maxima
-                .sort_by(|a, b| b.eta.abs().total_cmp(&a.eta.abs()));
-            search.evaluations += r3.evaluations;
+            absorb(&mut search, sup_eta(field, &starts, &s3, exclude)?);
         }
     }
     let mut estimate = search.value;
@@ -268,6 +250,20 @@ pub fn sup_bound(
     }
     out.bnb = Some(r);
     Ok(out)
+}
+
+/// Adds the search `r` (own starts, same field) to `search`: the larger
+/// value with its argmax, all maxima (largest first), all evaluations.
+fn absorb(search: &mut SupResult, r: SupResult) {
+    if r.value > search.value {
+        search.value = r.value;
+        search.argmax = r.argmax;
+    }
+    search.maxima.extend(r.maxima);
+    search
+        .maxima
+        .sort_by(|a, b| b.eta.abs().total_cmp(&a.eta.abs()));
+    search.evaluations += r.evaluations;
 }
 
 /// psi_mod: a candidate is thin when its `psi` is below this (ordinary
