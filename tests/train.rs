@@ -19,10 +19,13 @@ fn model_for(d: i64, psi: &str, width: usize, n: usize) -> (inrsamp::ProblemSpec
 
 #[test]
 fn forward_equals_the_sum_of_unit_measurements() {
-    for d in [1, 2] {
-        let (spec, model) = model_for(d, "std", 5, 32);
+    // (d, width, n): the last has more units than parallel groups and a
+    // grid (36^2 = 1296 points) that is not a multiple of the model's
+    // chunk of grid points.
+    for (d, width, n) in [(1, 5, 32), (2, 5, 32), (2, 11, 36)] {
+        let (spec, model) = model_for(d, "std", width, n);
         let s = TrainSettings {
-            width: 5,
+            width,
             seed: 3,
             ..Default::default()
         };
@@ -30,10 +33,10 @@ fn forward_equals_the_sum_of_unit_measurements() {
         let mut ws = model.workspace();
         let mut y = vec![0.0; model.m];
         model.forward(&theta, &mut ws, &mut y);
-        let unit = UnitEvaluator::grid(Features::new(spec.d, spec.k0), spec.k, spec.k, 32);
+        let unit = UnitEvaluator::grid(Features::new(spec.d, spec.k0), spec.k, spec.k, n);
         let mut expect = vec![0.0; model.m];
-        for j in 0..5 {
-            let w = &theta[5 + j * model.dim..5 + (j + 1) * model.dim];
+        for j in 0..width {
+            let w = &theta[width + j * model.dim..width + (j + 1) * model.dim];
             let yj = unit.measure(w).unwrap();
             expect
                 .iter_mut()

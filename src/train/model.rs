@@ -76,6 +76,9 @@ struct GroupScratch {
 /// Fixed number of unit groups processed in parallel.
 const GROUPS: usize = 8;
 
+/// Grid points per parallel chunk of the sum `f = sum_j a_j sigma(g_j)`.
+const F_CHUNK: usize = 512;
+
 impl ShallowModel {
     /// A model of width `width` on the `n^d` grid for the problem `spec`.
     pub fn new(spec: &ProblemSpec, width: usize, n: usize) -> Result<Self> {
@@ -175,20 +178,20 @@ impl ShallowModel {
             });
         let a = &theta[..self.width];
         let pre = &ws.pre;
-        ws.f.par_chunks_mut(512)
+        // f(x) = sum_j a_j sigma(pre_j(x)), units in order 0..W at every x
+        // (the same sums as a loop over units inside a loop over points: an
+        // inactive unit adds a zero, which changes no sum), unit rows read
+        // contiguously and without branches.
+        ws.f.par_chunks_mut(F_CHUNK)
             .enumerate()
             .for_each(|(ci, chunk)| {
-                let base = ci * 512;
-                for (i, fx) in chunk.iter_mut().enumerate() {
-                    let x = base + i;
-                    let mut acc = 0.0;
-                    for (j, aj) in a.iter().enumerate() {
-                        let p = pre[j * g + x];
-                        if p > 0.0 {
-                            acc += aj * p;
-                        }
+                let base = ci * F_CHUNK;
+                chunk.iter_mut().for_each(|fx| *fx = 0.0);
+                for (j, aj) in a.iter().enumerate() {
+                    let row = &pre[j * g + base..j * g + base + chunk.len()];
+                    for (fx, &p) in chunk.iter_mut().zip(row) {
+                        *fx += if p > 0.0 { aj * p } else { 0.0 };
                     }
-                    *fx = acc;
                 }
             });
         self.plan.analyze(&ws.f, &mut ws.tensor, &mut ws.sep);
@@ -224,13 +227,11 @@ impl ShallowModel {
                     let j = gi * upg + u;
                     let pre_j = &pre[j * g..(j + 1) * g];
                     let mut da = 0.0;
+                    // Branch-free (an inactive point adds a zero to `da`).
                     for ((dg, &p), &fv) in sc.grid[..g].iter_mut().zip(pre_j).zip(field) {
-                        if p > 0.0 {
-                            da += fv * p;
-                            *dg = a[j] * fv;
-                        } else {
-                            *dg = 0.0;
-                        }
+                        let on = p > 0.0;
+                        da += if on { fv * p } else { 0.0 };
+                        *dg = if on { a[j] * fv } else { 0.0 };
                     }
                     *ga_j += da;
                     plan.synthesize_adjoint(&sc.grid[..g], &mut sc.coef, &mut sc.sep);
@@ -305,9 +306,7 @@ impl ShallowModel {
                     c_kp.apply_transpose(&sc.y[..m_kp], &mut sc.tensor);
                     plan.analyze_adjoint(&sc.tensor, &mut sc.grid2[..g], &mut sc.sep);
                     for (o, &p) in sc.grid2[..g].iter_mut().zip(pre_j) {
-                        if p <= 0.0 {
-                            *o = 0.0;
-                        }
+                        *o = if p <= 0.0 { 0.0 } else { *o };
                     }
                     plan.synthesize_adjoint(&sc.grid2[..g], &mut sc.coef, &mut sc.sep);
                     for (c, gwc) in gw_j.iter_mut().enumerate() {
