@@ -22,14 +22,18 @@
 //! TARGET_MARGIN)`, improved by exchange: the sup search's local maxima
 //! that break the asked margin become constraints, the next solve stays
 //! nearest the previous one, and the round whose worst local maximum is
-//! best is kept ([`EXCHANGE_ROUNDS`]).
+//! best is kept ([`EXCHANGE_ROUNDS`]); then a few rounds with the thorough
+//! search of the certificate check ([`THOROUGH_ROUNDS`]).
 //!
 //! The result is only a candidate: it is checked on the whole sphere like
 //! every other `lambda` ([`super::certificate_report`]); nothing the LP sees
 //! on the dictionary proves anything by itself.
 
 use super::bound::BnbSettings;
-use super::eta::{EtaField, auto_dense_points, dense_eta, dictionary_eta, psi_for, unit_evaluator};
+use super::eta::{
+    EtaField, SupSettings, auto_dense_points, dense_eta, dictionary_eta, psi_for, sup_eta,
+    unit_evaluator,
+};
 use super::max_margin_program::{solve, solve_active};
 use super::precert::SupportAtom;
 use super::sup::sup_bound;
@@ -44,6 +48,12 @@ pub const NULL_SPACE_REL: f64 = 1e-10;
 
 /// Rounds of the exchange (solve, search, add the violators).
 pub const EXCHANGE_ROUNDS: usize = 6;
+
+/// Rounds of the exchange with the thorough search of the certificate
+/// check ([`super::sup::THOROUGH_STARTS_FACTOR`] times the ascents, plus
+/// [`super::sup::THOROUGH_DENSE_POINTS`] random starts) after the ordinary
+/// rounds: about 1.5 to 4 s each in D = 9.
+pub const THOROUGH_ROUNDS: usize = 4;
 
 /// Steps (radians) of the stencil around each atom.
 pub const STENCIL_STEPS: [f64; 2] = [1e-2, 4e-2];
@@ -223,48 +233,75 @@ pub fn max_margin_lambda(
         None => vec![0.0; nz],
     };
     // Exchange: the search's local maxima that break the asked margin become
-    // constraints of the next solve.
+    // constraints of the next solve; first with a round's ordinary search,
+    // then (when that finds no violator, or after EXCHANGE_ROUNDS) with the
+    // thorough search of the certificate check, which the ordinary one
+    // misses points of (seed 21703: no violator after 6 rounds, then
+    // |eta| = 1.0093 found by the check).
     let no_bnb = BnbSettings { max_dim: 0, ..*bnb };
     let dense = auto_dense_points(dim) / super::exchange::ROUND_DENSE_DIVISOR;
-    let mut out = None;
-    for round in 0..EXCHANGE_ROUNDS {
-        let Some(x) = solve_active(&cons, nz, zmax, Some((t0, &z_ref)), &z_ref, t0)? else {
-            break;
-        };
-        let lambda: Vec<f64> = (0..m)
-            .map(|q| {
-                lam0[q]
-                    + null
-                        .iter()
-                        .zip(&x[..nz])
-                        .map(|(n, zi)| n[q] * zi)
-                        .sum::<f64>()
-            })
-            .collect();
-        if !lambda.iter().all(|v| v.is_finite()) {
-            break;
+    let caps = Some((centres.as_slice(), cap));
+    let mut best: [Option<(f64, Vec<f64>)>; 2] = [None, None];
+    let mut thorough = false;
+    let mut thorough_rounds = 0;
+    let mut lambda = None;
+    for round in 0..EXCHANGE_ROUNDS + THOROUGH_ROUNDS {
+        if lambda.is_none() {
+            let Some(x) = solve_active(&cons, nz, zmax, Some((t0, &z_ref)), &z_ref, t0)? else {
+                break;
+            };
+            let l: Vec<f64> = (0..m)
+                .map(|q| {
+                    lam0[q]
+                        + null
+                            .iter()
+                            .zip(&x[..nz])
+                            .map(|(n, zi)| n[q] * zi)
+                            .sum::<f64>()
+                })
+                .collect();
+            if !l.iter().all(|v| v.is_finite()) {
+                break;
+            }
+            // Proximal: the next solve stays near this one.
+            z_ref = x[..nz].to_vec();
+            lambda = Some(l);
         }
-        let field = EtaField::new(spec, plan, lambda.clone())?;
-        let mut cands = dictionary_eta(dict, &lambda);
-        cands.extend(dense_eta(
-            spec,
-            plan,
-            &lambda,
-            dense,
-            sup.seed ^ (0x3A7 + round as u64),
-        )?);
-        let found = sup_bound(spec, plan, &field, &cands, sup, &no_bnb, None, |_| None)?;
-        // Proximal: the next solve stays near this one.
-        z_ref = x[..nz].to_vec();
+        let Some(l) = lambda.take() else { break };
+        let field = EtaField::new(spec, plan, l.clone())?;
+        let mut cands = dictionary_eta(dict, &l);
+        let (estimate, maxima) = if thorough {
+            thorough_rounds += 1;
+            cands.extend(dense_eta(
+                spec,
+                plan,
+                &l,
+                super::sup::THOROUGH_DENSE_POINTS,
+                sup.seed ^ (0x5B1 + round as u64),
+            )?);
+            let settings = SupSettings {
+                starts: sup.starts * super::sup::THOROUGH_STARTS_FACTOR,
+                merge_radius: super::ascent::MERGE_RADIUS,
+                ..*sup
+            };
+            let r = sup_eta(&field, &cands, &settings, caps)?;
+            (r.value, r.maxima)
+        } else {
+            cands.extend(dense_eta(
+                spec,
+                plan,
+                &l,
+                dense,
+                sup.seed ^ (0x3A7 + round as u64),
+            )?);
+            let found = sup_bound(spec, plan, &field, &cands, sup, &no_bnb, None, |_| None)?;
+            (found.estimate, found.maxima)
+        };
         // The worst of the search's local maxima against the asked margin
         // (`|eta| + t0 weight`, at least the sup where that exceeds 1).
-        let mut score = if found.estimate > 1.0 {
-            found.estimate
-        } else {
-            0.0
-        };
+        let mut score = if estimate > 1.0 { estimate } else { 0.0 };
         let mut added = 0;
-        for p in found.maxima.iter().take(EXCHANGE_ADD) {
+        for p in maxima.iter().take(EXCHANGE_ADD) {
             let (col, ps) = (unit.measure(&p.w)?, psi.value(&p.w)?);
             if ps <= 0.0 {
                 continue;
@@ -276,13 +313,23 @@ pub fn max_margin_lambda(
                 added += 1;
             }
         }
-        // Keep the round with the best score.
-        if out.as_ref().is_none_or(|(best, _)| score < *best) {
-            out = Some((score, lambda));
+        // Keep the round with the best score, per kind of search (a score
+        // of the ordinary search is not comparable with a thorough one).
+        let slot = &mut best[usize::from(thorough)];
+        if slot.as_ref().is_none_or(|(b, _)| score < *b) {
+            *slot = Some((score, l.clone()));
         }
-        if added == 0 {
+        if thorough && (added == 0 || thorough_rounds >= THOROUGH_ROUNDS) {
             break;
         }
+        if !thorough && (added == 0 || round + 1 >= EXCHANGE_ROUNDS) {
+            thorough = true;
+            // No violator: the same lambda searched again, thoroughly.
+            if added == 0 {
+                lambda = Some(l);
+            }
+        }
     }
-    Ok(out.map(|(_, l)| l))
+    let [weak, strong] = best;
+    Ok(strong.or(weak).map(|(_, l)| l))
 }

@@ -59,6 +59,14 @@ pub struct CertifyArgs {
     /// circles through each atom; the verdict, margin and bracket as caption.
     #[arg(long = "eta-png")]
     pub eta_png: Option<PathBuf>,
+    /// CSV of the certificate's dual polynomial `q(x) = sum_k lambda_k
+    /// exp(2 pi i k.x)` over `|k|_inf <= K`, columns `k1[,k2[,k3]],re,im`:
+    /// `eta(w) = (1/psi(w)) int q(x) relu(g_w(x)) dx`, so that the printed
+    /// claims can be checked by other code (README, "Exporting a
+    /// certificate"). Without a certificate (no verified teacher measure),
+    /// the `lambda` of the bracket's lower end.
+    #[arg(long = "certificate-csv")]
+    pub certificate_csv: Option<PathBuf>,
     /// Points per theta range (D = 3) or per great circle (at least 2).
     #[arg(long = "eta-resolution", default_value_t = 181,
           value_parser = clap::value_parser!(u64).range(2..))]
@@ -125,6 +133,10 @@ pub fn run(args: &CertifyArgs) -> Result<Outcome> {
             caption: r.margin_caption(),
         };
         crate::output::eta::write_eta_outputs(&out, &field, spec.feature_dim(), &dirs, spec.seed)?;
+    }
+    if let Some(path) = &args.certificate_csv {
+        let map = crate::fourier::RealMap::new(req.spec.d, req.spec.k);
+        crate::output::write_coefficients_csv(path, &map, &r.lambda)?;
     }
     let text = if args.problem.json {
         super::json_line(&r)?

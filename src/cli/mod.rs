@@ -137,6 +137,7 @@ pub fn output_paths(cmd: &Command) -> Vec<(&'static str, PathBuf)> {
             }
         }
         Command::Certify(a) => {
+            add("certificate-csv", &a.certificate_csv);
             add("eta-csv", &a.eta_csv);
             add("eta-png", &a.eta_png);
         }
