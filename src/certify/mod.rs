@@ -44,6 +44,7 @@ pub mod teacher;
 pub mod teacher_measure;
 pub mod thin_bump;
 pub mod tiers;
+pub mod twin;
 pub mod verdict;
 pub mod verdict_report;
 pub mod verified;

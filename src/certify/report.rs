@@ -164,6 +164,10 @@ pub struct CertifyReport {
     /// The full certificate report (not printed as such; its fields are).
     #[serde(skip)]
     pub certificate: Option<CertificateReport>,
+    /// The brute-force twin of the certificate's margin (`--twin`; absent
+    /// otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub twin: Option<super::twin::TwinCheck>,
 }
 
 fn finite(v: f64) -> Option<f64> {
@@ -239,6 +243,7 @@ pub fn certify_observed(
         verdict_settings: req.verdict_settings,
         lambda,
         certificate: r.certificate,
+        twin: None,
     })
 }
 
@@ -372,6 +377,27 @@ impl fmt::Display for CertifyReport {
                     g.tier.map_or("none", |t| t.name())
                 )?;
             }
+        }
+        if let Some(t) = &self.twin {
+            writeln!(
+                f,
+                "twin search ({} evaluations, {:.1} s): sup |eta| outside the caps {:.12}, margin {:.6e} against {:.6e} printed; {}{}",
+                t.evaluations,
+                t.seconds,
+                t.sup_outside,
+                t.margin,
+                t.printed_margin,
+                if t.passes {
+                    "the certificate passes".to_string()
+                } else {
+                    format!("the certificate fails: {}", t.failure)
+                },
+                if t.note.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", t.note)
+                }
+            )?;
         }
         writeln!(
             f,
