@@ -56,6 +56,12 @@ pub struct ConvexSettings {
     /// unchanged).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_rounds: Option<usize>,
+    /// Search each `unique` verdict's certificate again by brute force
+    /// (`certify --twin`, `certify::twin`): the margin recorded is the
+    /// smaller one, and a certificate the twin breaks records
+    /// `inconclusive`. Left out of the canonical JSON when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub twin: bool,
 }
 
 impl Default for ConvexSettings {
@@ -67,6 +73,7 @@ impl Default for ConvexSettings {
             decide: false,
             round_search: None,
             max_rounds: None,
+            twin: false,
         }
     }
 }

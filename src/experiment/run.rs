@@ -84,7 +84,18 @@ fn convex(cfg: &ExperimentConfig, job: &Job, r: &mut Record) -> Result<()> {
     opts.refine.enabled = cfg.convex.refine;
     opts.refine.round_search = cfg.convex.round_search;
     opts.refine.max_rounds = cfg.convex.max_rounds;
-    let (rep, _, _) = certify_teacher(&spec, &teacher, &vs, &opts, &CertifySettings::default())?;
+    let cs = CertifySettings::default();
+    let (mut rep, _, _) = certify_teacher(&spec, &teacher, &vs, &opts, &cs)?;
+    if cfg.convex.twin
+        && rep.verdict == Verdict::Unique
+        && let Some(c) = rep.certificate.as_mut()
+    {
+        let t = crate::certify::twin::twin_check(&spec, c, &cs)?;
+        c.margin = c.margin.min(t.margin);
+        if !t.passes {
+            rep.verdict = Verdict::Inconclusive;
+        }
+    }
     r.outcome = rep.verdict.name().to_string();
     r.success = matches!(rep.verdict, Verdict::Unique | Verdict::Recovered);
     r.lower = rep.certified_lower;
