@@ -91,3 +91,65 @@ fn the_twin_confirms_a_sound_margin_and_breaks_a_scaled_certificate() {
     assert_eq!(broken.verdict, Verdict::Inconclusive, "{}", broken.reason);
     assert!(broken.reason.contains("not confirmed"), "{}", broken.reason);
 }
+
+/// In d = 1 (D = 3) the branch-and-bound proves the margin: the twin's
+/// brute-force sup must never exceed the proved bound `1 - margin` (a
+/// search that beats a proof shows a bug in one of them). Fresh seeds.
+#[test]
+fn no_twin_search_beats_a_proved_margin_in_d1() {
+    let mut checked = 0;
+    for i in 0..12u64 {
+        let seed = 7_001 + i;
+        let psi = ["std", "pre"][(i % 2) as usize];
+        let width = 1 + (i / 2) as usize % 2;
+        let spec = SpecInput {
+            d: Some(1),
+            k0: Some(1),
+            k: Some(4),
+            psi: Some(psi.into()),
+            seed: Some(seed),
+            ..Default::default()
+        }
+        .build()
+        .unwrap();
+        let mut options = SolveOptions::default();
+        options.refine.enabled = true;
+        let cs = CertifySettings::default();
+        let req = CertifyRequest {
+            spec: spec.clone(),
+            teacher: ShallowInr::random(1, 1, width, seed).unwrap(),
+            options,
+            certify_settings: cs,
+            verdict_settings: VerdictSettings::default(),
+        };
+        let r = certify(&req).unwrap();
+        let Some(c) = r
+            .certificate
+            .as_ref()
+            .filter(|_| r.verdict == Verdict::Unique)
+        else {
+            continue;
+        };
+        if c.margin_kind != inrsamp::certify::bound::BoundKind::Proved {
+            continue;
+        }
+        let t = twin_check(&spec, c, &cs).unwrap();
+        eprintln!(
+            "seed {seed} ({psi}, W = {width}): proved sup bound {:.12}, twin {:.12}",
+            1.0 - c.margin,
+            t.sup_outside
+        );
+        assert!(
+            t.sup_outside <= 1.0 - c.margin + 1e-12,
+            "seed {seed}: the twin found {} above the proved bound {}",
+            t.sup_outside,
+            1.0 - c.margin
+        );
+        assert!(t.passes, "seed {seed}: {}", t.failure);
+        checked += 1;
+    }
+    assert!(
+        checked >= 4,
+        "only {checked} proved unique verdicts among 12 teachers"
+    );
+}
