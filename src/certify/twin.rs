@@ -18,10 +18,11 @@
 //! same way (a proof that a search beats is a bug).
 
 use super::bound::BoundKind;
-use super::eta::{EtaField, EtaPoint, SupSettings, dense_eta, sup_eta};
+use super::eta::{Caps, EtaField, EtaPoint, SupResult, SupSettings, dense_eta, sup_eta};
 use super::report::CertifyReport;
 use super::verdict::{Verdict, verdict_plan};
 use super::{CertificateReport, CertifySettings, Tier};
+use crate::dictionary::DiscretizationPlan;
 use crate::error::Result;
 use crate::inr::psi::PsiKind;
 use crate::spec::ProblemSpec;
@@ -63,6 +64,42 @@ pub struct TwinCheck {
     pub note: String,
 }
 
+/// The size of a brute-force search ([`twin_search`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TwinSearch {
+    /// Random directions of the design.
+    pub design_points: usize,
+    /// Seed of the design.
+    pub seed: u64,
+    /// Ascents, as a multiple of the ordinary search's starts.
+    pub starts_factor: usize,
+}
+
+/// The brute-force search of `sup |eta_lambda|` outside `caps` (all of the
+/// sphere when None) on `plan`'s operator: a random design of
+/// `search.design_points` directions, `search.starts_factor` times `sup`'s
+/// ascents, each run to its end ([`TWIN_ITERS_FACTOR`] times the
+/// iterations, no merging with earlier maxima). [`twin_check`] and the
+/// tests' twins share it.
+pub fn twin_search(
+    spec: &ProblemSpec,
+    plan: &DiscretizationPlan,
+    lambda: &[f64],
+    caps: Caps<'_>,
+    search: &TwinSearch,
+    sup: &SupSettings,
+) -> Result<SupResult> {
+    let field = EtaField::new(spec, plan, lambda.to_vec())?;
+    let design = dense_eta(spec, plan, lambda, search.design_points, search.seed)?;
+    let settings = SupSettings {
+        starts: search.starts_factor * sup.starts,
+        ascent_iters: TWIN_ITERS_FACTOR * sup.ascent_iters,
+        merge_radius: 0.0,
+        ..*sup
+    };
+    sup_eta(&field, &design, &settings, caps)
+}
+
 /// Searches `cert`'s `eta` outside its caps by brute force (module doc).
 pub fn twin_check(
     spec: &ProblemSpec,
@@ -74,22 +111,13 @@ pub fn twin_check(
     if cert.exact_columns && !plan.exact {
         plan = super::exact_bracket::exact_plan(&plan);
     }
-    let field = EtaField::new(spec, &plan, cert.lambda.clone())?;
-    let design = dense_eta(
-        spec,
-        &plan,
-        &cert.lambda,
-        TWIN_DESIGN_POINTS,
-        cs.sup.seed ^ TWIN_SEED_SALT,
-    )?;
-    let settings = SupSettings {
-        starts: TWIN_STARTS_FACTOR * cs.sup.starts,
-        ascent_iters: TWIN_ITERS_FACTOR * cs.sup.ascent_iters,
-        merge_radius: 0.0,
-        ..cs.sup
+    let search = TwinSearch {
+        design_points: TWIN_DESIGN_POINTS,
+        seed: cs.sup.seed ^ TWIN_SEED_SALT,
+        starts_factor: TWIN_STARTS_FACTOR,
     };
     let caps = Some((cert.centres.as_slice(), cert.cap_radius));
-    let r = sup_eta(&field, &design, &settings, caps)?;
+    let r = twin_search(spec, &plan, &cert.lambda, caps, &search, &cs.sup)?;
     let twin_margin = 1.0 - r.value;
     // Re-tier with the smaller margin (a proved one the twin beats is
     // contradicted: it fails whatever its tier says).

@@ -220,23 +220,21 @@ pub fn twin_sup(
     seed: u64,
     starts_factor: usize,
 ) -> f64 {
-    use inrsamp::certify::eta::{EtaField, SupSettings, dense_eta, sup_eta};
+    use inrsamp::certify::eta::SupSettings;
+    use inrsamp::certify::twin::{TwinSearch, twin_search};
     let plan = inrsamp::certify::verdict::verdict_plan(spec).unwrap();
-    let field = EtaField::new(spec, &plan, lambda.to_vec()).unwrap();
-    let def = SupSettings::default();
-    let design = dense_eta(spec, &plan, lambda, design_points, seed).unwrap();
-    sup_eta(
-        &field,
-        &design,
-        &SupSettings {
-            starts: starts_factor * def.starts,
-            ascent_iters: 5 * def.ascent_iters,
-            // Every ascent to its own end: the twin does not share the
-            // search's early stop at earlier maxima.
-            merge_radius: 0.0,
-            ..def
-        },
+    let search = TwinSearch {
+        design_points,
+        seed,
+        starts_factor,
+    };
+    twin_search(
+        spec,
+        &plan,
+        lambda,
         Some((centres, cap)),
+        &search,
+        &SupSettings::default(),
     )
     .unwrap()
     .value
